@@ -1,0 +1,93 @@
+"""Domain errors and their RFC 9457 problem documents.
+
+Services raise these from their use cases; the app factory turns each into an
+``application/problem+json`` answer. A route never builds an error response by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """An expected failure of a use case: the caller did something the rules forbid."""
+
+    status: int = 400
+    type_slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+
+    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
+        return problem(
+            self.status, self.title, self.detail, type_slug=self.type_slug, instance=instance,
+            **self.extra,
+        )
+
+
+class InvalidInput(DomainError):
+    status, type_slug, title = 422, "validation-error", "Invalid input"
+
+
+class Unauthorized(DomainError):
+    status, type_slug, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(DomainError):
+    status, type_slug, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(DomainError):
+    status, type_slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(DomainError):
+    status, type_slug, title = 409, "conflict", "Conflict"
+
+
+class PayloadTooLarge(DomainError):
+    status, type_slug, title = 413, "payload-too-large", "Payload too large"
+
+
+class UnsupportedMediaType(DomainError):
+    status, type_slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class TooManyRequests(DomainError):
+    status, type_slug, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int = 1, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(DomainError):
+    status, type_slug, title = 503, "service-unavailable", "Service unavailable"
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    type_slug: str | None = None,
+    instance: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Build an RFC 9457 problem document. ``type`` is a stable, documented slug URI."""
+    body: dict[str, Any] = {
+        "type": f"https://marketplace.example/problems/{type_slug}" if type_slug else "about:blank",
+        "title": title,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return body

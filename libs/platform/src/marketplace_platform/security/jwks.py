@@ -1,0 +1,162 @@
+"""Access-token verification against the auth service's JWKS.
+
+Every hop checks the token itself (zero trust): the gateway before proxying, each service
+again before acting. The rules, in the order they are applied:
+
+- the header's ``alg`` must be on the allow-list (never ``none``, never an HMAC algorithm
+  that a public key could be abused as the secret of);
+- the ``kid`` must name a key of the JWKS; an unknown ``kid`` triggers one refresh of the
+  cached JWKS (at most once per ``min_refresh_interval``), which is how a rotated key
+  becomes known without a restart;
+- signature, ``exp``, ``iss`` and ``aud`` are checked by PyJWT; ``sub`` and ``exp`` must exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import jwt
+from jwt import PyJWK
+
+JwksFetcher = Callable[[], Awaitable[dict[str, Any]]]
+
+
+class InvalidToken(Exception):
+    """The token is missing, malformed, forged, expired, or not meant for us."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling, as the verified token says."""
+
+    user_id: uuid.UUID
+    role: str
+    email: str | None = None
+    token_id: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def http_jwks_fetcher(url: str, *, timeout: float = 3.0) -> JwksFetcher:
+    async def fetch() -> dict[str, Any]:
+        async with httpx.AsyncClient(timeout=timeout) as client:
+            response = await client.get(url)
+            response.raise_for_status()
+            return response.json()
+
+    return fetch
+
+
+class JWKSVerifier:
+    def __init__(
+        self,
+        fetch_jwks: JwksFetcher,
+        *,
+        issuer: str,
+        audience: str,
+        algorithms: tuple[str, ...] = ("EdDSA",),
+        min_refresh_interval: float = 10.0,
+        leeway: float = 5.0,
+    ) -> None:
+        if any(a.upper().startswith("HS") or a.lower() == "none" for a in algorithms):
+            raise ValueError("only asymmetric algorithms may be allow-listed")
+        self._fetch = fetch_jwks
+        self.issuer = issuer
+        self.audience = audience
+        self.algorithms = tuple(algorithms)
+        self._min_refresh = min_refresh_interval
+        self._leeway = leeway
+        self._keys: dict[str, PyJWK] = {}
+        self._last_refresh = float("-inf")
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> JWKSVerifier:
+        return cls(http_jwks_fetcher(url), **kwargs)
+
+    def load(self, jwks: dict[str, Any]) -> None:
+        keys: dict[str, PyJWK] = {}
+        for jwk in jwks.get("keys", []):
+            kid = jwk.get("kid")
+            if not kid or jwk.get("use", "sig") != "sig":
+                continue
+            try:
+                keys[kid] = PyJWK(jwk)
+            except jwt.PyJWTError:
+                continue  # a key type we cannot use is skipped, not fatal
+        self._keys = keys
+
+    async def refresh(self, *, force: bool = False) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            if not force and now - self._last_refresh < self._min_refresh:
+                return
+            self._last_refresh = now
+            self.load(await self._fetch())
+
+    async def _key_for(self, kid: str) -> PyJWK:
+        key = self._keys.get(kid)
+        if key is None:
+            try:
+                await self.refresh()
+            except (httpx.HTTPError, ValueError) as exc:
+                raise InvalidToken("signing keys are unavailable") from exc
+            key = self._keys.get(kid)
+        if key is None:
+            raise InvalidToken("unknown signing key")
+        return key
+
+    async def verify(self, token: str) -> dict[str, Any]:
+        """Return the token's claims, or raise ``InvalidToken``."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise InvalidToken("malformed token") from exc
+        alg = header.get("alg")
+        if alg not in self.algorithms:
+            raise InvalidToken("algorithm not allowed")
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise InvalidToken("token has no key id")
+        key = await self._key_for(kid)
+        try:
+            return jwt.decode(
+                token,
+                key=key,
+                algorithms=[alg],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self._leeway,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(str(exc)) from exc
+
+    async def principal(self, token: str) -> Principal:
+        claims = await self.verify(token)
+        try:
+            user_id = uuid.UUID(claims["sub"])
+        except (ValueError, TypeError) as exc:
+            raise InvalidToken("subject is not a user id") from exc
+        role = claims.get("role")
+        if role not in ("user", "admin"):
+            raise InvalidToken("token has no valid role")
+        return Principal(user_id=user_id, role=role, email=claims.get("email"), token_id=claims.get("jti"))
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, else None."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()

@@ -1,0 +1,51 @@
+"""The settings base class every service extends.
+
+Each service declares one subclass with its own ``env_prefix`` (``AUTH_``, ``CATALOG_`` ...)
+and builds it through a cached ``get_settings()``. Defaults are the embedded runtime of
+``make run``: a SQLite file under ``var/`` and the launcher's NATS on port 4223.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EMBEDDED_NATS_URL = "nats://127.0.0.1:4223"
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev-secret"})
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str = "service"
+    environment: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8100, ge=0, le=65535)
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    db_pool_size: int = Field(default=10, ge=1)
+    nats_url: str = EMBEDDED_NATS_URL
+    log_level: str = "INFO"
+    access_log: bool = True
+
+    # Token verification: every service checks the token again (zero trust).
+    jwks_url: str = "http://127.0.0.1:8101/api/auth/jwks.json"
+    jwt_issuer: str = "marketplace-auth"
+    jwt_audience: str = "marketplace"
+    jwt_algorithms: tuple[str, ...] = ("EdDSA",)
+
+    @model_validator(mode="after")
+    def _default_database(self) -> ServiceSettings:
+        if not self.database_url:
+            path = (self.var_dir / f"{self.service_name}.db").resolve()
+            object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{path}")
+        return self
+
+    def require_secret(self, name: str, value: str) -> str:
+        """Refuse placeholder secrets outside development."""
+        if self.environment == "production" and value.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(f"{name} must be set to a real secret in production")
+        return value
