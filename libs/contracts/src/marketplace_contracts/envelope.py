@@ -61,7 +61,7 @@ class Envelope(BaseModel):
         )
 
     def parse(self, model: type[E]) -> E:
-        if model.TYPE != self.type:
+        if self.type != model.TYPE:
             raise ValueError(f"envelope of type {self.type} is not a {model.TYPE}")
         return model.model_validate(self.data)
 

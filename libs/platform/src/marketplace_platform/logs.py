@@ -53,8 +53,18 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.setLevel(level.upper())
     verbose = level.upper() == "DEBUG"
     # Libraries that narrate every connection or message stay at WARNING unless asked.
-    for noisy in ("nats", "aiosqlite", "asyncio", "sqlalchemy.engine", "httpx", "httpcore",
-                  "uvicorn.access", "alembic", "multipart", "PIL"):
+    for noisy in (
+        "nats",
+        "aiosqlite",
+        "asyncio",
+        "sqlalchemy.engine",
+        "httpx",
+        "httpcore",
+        "uvicorn.access",
+        "alembic",
+        "multipart",
+        "PIL",
+    ):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
     # uvicorn's own error logger keeps its handlers out of the way of ours.
     for name in ("uvicorn", "uvicorn.error"):

@@ -23,9 +23,16 @@ class DomainError(Exception):
         self.detail = detail or self.title
         self.extra = extra
 
+    def headers(self) -> dict[str, str]:
+        return {}
+
     def to_problem(self, instance: str | None = None) -> dict[str, Any]:
         return problem(
-            self.status, self.title, self.detail, type_slug=self.type_slug, instance=instance,
+            self.status,
+            self.title,
+            self.detail,
+            type_slug=self.type_slug,
+            instance=instance,
             **self.extra,
         )
 
@@ -36,6 +43,9 @@ class InvalidInput(DomainError):
 
 class Unauthorized(DomainError):
     status, type_slug, title = 401, "unauthorized", "Authentication required"
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="marketplace"'}
 
 
 class Forbidden(DomainError):
@@ -64,6 +74,9 @@ class TooManyRequests(DomainError):
     def __init__(self, detail: str | None = None, *, retry_after: int = 1, **extra: Any) -> None:
         super().__init__(detail, **extra)
         self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class ServiceUnavailable(DomainError):

@@ -149,7 +149,9 @@ class JWKSVerifier:
         role = claims.get("role")
         if role not in ("user", "admin"):
             raise InvalidToken("token has no valid role")
-        return Principal(user_id=user_id, role=role, email=claims.get("email"), token_id=claims.get("jti"))
+        return Principal(
+            user_id=user_id, role=role, email=claims.get("email"), token_id=claims.get("jti")
+        )
 
 
 def bearer_token(authorization: str | None) -> str | None:

@@ -1,0 +1,69 @@
+"""What a service process holds for its whole life: database, event bus, outbox relay and
+token verifier, started and stopped together in the app's lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from marketplace_platform.db import Database
+from marketplace_platform.events.bus import EventBus
+from marketplace_platform.events.relay import OutboxRelay
+from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.problems import ServiceUnavailable
+from marketplace_platform.security.jwks import JWKSVerifier
+from marketplace_platform.settings import ServiceSettings
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        verifier: JWKSVerifier | None = None,
+        database: Database | None = None,
+        bus: EventBus | None = None,
+    ) -> None:
+        self.settings = settings
+        self.service = settings.service_name
+        self.db = database or Database(settings.database_url, pool_size=settings.db_pool_size)
+        self.bus = bus or EventBus(settings.nats_url, service=self.service)
+        self.relay = OutboxRelay(self.db, self.bus)
+        self.verifier = verifier or JWKSVerifier.from_url(
+            settings.jwks_url,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            algorithms=settings.jwt_algorithms,
+        )
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new transaction; events it publishes are relayed as soon as it commits."""
+        return UnitOfWork(self.db, source=self.service, on_commit=self.relay.notify)
+
+    async def database_ready(self) -> None:
+        await self.db.ping()
+
+    async def broker_ready(self) -> None:
+        if not self.bus.connected:
+            raise ServiceUnavailable("not connected to NATS")
+
+    async def start(self) -> None:
+        await self.bus.start()
+        await self.relay.start()
+
+    async def stop(self) -> None:
+        await self.relay.stop()
+        await self.bus.close()
+        await self.db.dispose()
+
+    @asynccontextmanager
+    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        app.state.runtime = self
+        app.state.verifier = self.verifier
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()

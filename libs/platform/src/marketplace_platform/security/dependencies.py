@@ -1,0 +1,39 @@
+"""FastAPI dependencies for the caller's identity: ``CurrentUser`` and ``AdminUser``.
+
+Routes read as ``async def list_orders(user: CurrentUser)``. The verifier lives on
+``app.state.verifier`` (set by the service's composition root), so tests can swap it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from marketplace_platform.problems import Forbidden, Unauthorized
+from marketplace_platform.security.jwks import InvalidToken, JWKSVerifier, Principal, bearer_token
+
+
+async def current_principal(request: Request) -> Principal:
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None:
+        raise Unauthorized("A bearer token is required.")
+    verifier: JWKSVerifier = request.app.state.verifier
+    try:
+        principal = await verifier.principal(token)
+    except InvalidToken as exc:
+        raise Unauthorized(f"The token was rejected: {exc}") from exc
+    request.state.principal = principal
+    return principal
+
+
+async def admin_principal(
+    principal: Annotated[Principal, Depends(current_principal)],
+) -> Principal:
+    if not principal.is_admin:
+        raise Forbidden("This action needs the admin role.")
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+AdminUser = Annotated[Principal, Depends(admin_principal)]

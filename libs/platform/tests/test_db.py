@@ -1,0 +1,107 @@
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import String, select, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from marketplace_platform.db import Database, UTCDateTime, new_metadata
+from marketplace_platform.testing.database import PostgresTemplates
+
+pytestmark = pytest.mark.integration
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class Counter(Base):
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[int]
+    at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+async def _create_tables(url: str) -> None:
+    db = Database(url)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    await db.dispose()
+
+
+@pytest.fixture
+async def db(
+    database_engine: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Database]:
+    if database_engine == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        await _create_tables(url)
+    else:
+        templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
+        url = await asyncio.to_thread(
+            templates.clone, "platform_db", lambda u: asyncio.run(_create_tables(u))
+        )
+    database = Database(url, pool_size=5)
+    yield database
+    await database.dispose()
+
+
+async def test_datetimes_come_back_as_aware_utc(db: Database) -> None:
+    moscow = timezone(timedelta(hours=3))
+    async with db.session() as session:
+        session.add(Counter(name="a", value=1, at=datetime(2026, 1, 1, 15, 0, tzinfo=moscow)))
+        await session.commit()
+    async with db.read_session() as session:
+        row = (await session.execute(select(Counter))).scalar_one()
+    assert row.at == datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    assert row.at.tzinfo is not None
+
+
+async def test_naive_datetimes_are_refused(db: Database) -> None:
+    async with db.session() as session:
+        session.add(Counter(name="a", value=1, at=datetime(2026, 1, 1)))
+        with pytest.raises(Exception, match="naive datetime"):
+            await session.commit()
+
+
+async def test_concurrent_read_modify_write_transactions_lose_no_update(db: Database) -> None:
+    async with db.session() as session:
+        session.add(Counter(name="hits", value=0))
+        await session.commit()
+
+    async def increment() -> None:
+        async with db.session() as session:
+            # FOR UPDATE on PostgreSQL; on SQLite BEGIN IMMEDIATE already serialises writers.
+            row = (
+                await session.execute(
+                    select(Counter).where(Counter.name == "hits").with_for_update()
+                )
+            ).scalar_one()
+            row.value += 1
+            await session.commit()
+
+    await asyncio.gather(*(increment() for _ in range(20)))
+    async with db.read_session() as session:
+        value = (await session.execute(select(Counter.value))).scalar_one()
+    assert value == 20
+
+
+async def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'wal.db'}"
+    db = Database(url)
+    async with db.engine.connect() as conn:
+        mode = (await conn.execute(text("PRAGMA journal_mode"))).scalar_one()
+        fks = (await conn.execute(text("PRAGMA foreign_keys"))).scalar_one()
+    await db.dispose()
+    assert mode == "wal"
+    assert fks == 1
+
+
+async def test_ping_fails_when_the_database_is_gone(tmp_path: Path) -> None:
+    db = Database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    with pytest.raises(OSError, match=r"Connect call failed|refused"):
+        await db.ping()
+    await db.dispose()

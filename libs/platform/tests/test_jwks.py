@@ -1,0 +1,166 @@
+import time
+import uuid
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from jwt.algorithms import OKPAlgorithm
+
+from marketplace_platform.security.jwks import InvalidToken, JWKSVerifier, bearer_token
+
+pytestmark = pytest.mark.unit
+
+ISSUER, AUDIENCE = "marketplace-auth", "marketplace"
+
+
+class KeyRing:
+    """A stand-in for the auth service's JWKS endpoint, counting fetches."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, Ed25519PrivateKey] = {}
+        self.fetches = 0
+
+    def add(self, kid: str) -> Ed25519PrivateKey:
+        self.keys[kid] = Ed25519PrivateKey.generate()
+        return self.keys[kid]
+
+    async def fetch(self) -> dict[str, Any]:
+        self.fetches += 1
+        jwks = []
+        for kid, key in self.keys.items():
+            jwk = OKPAlgorithm.to_jwk(key.public_key(), as_dict=True)
+            jwks.append({**jwk, "kid": kid, "use": "sig", "alg": "EdDSA"})
+        return {"keys": jwks}
+
+    def token(self, kid: str, **overrides: Any) -> str:
+        now = int(time.time())
+        claims = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": str(uuid.uuid4()),
+            "role": "user",
+            "iat": now,
+            "exp": now + 300,
+        }
+        claims.update(overrides)
+        return jwt.encode(claims, self.keys[kid], algorithm="EdDSA", headers={"kid": kid})
+
+
+@pytest.fixture
+def ring() -> KeyRing:
+    ring = KeyRing()
+    ring.add("k1")
+    return ring
+
+
+@pytest.fixture
+def verifier(ring: KeyRing) -> JWKSVerifier:
+    return JWKSVerifier(ring.fetch, issuer=ISSUER, audience=AUDIENCE, min_refresh_interval=0)
+
+
+async def test_a_valid_token_gives_its_principal(ring: KeyRing, verifier: JWKSVerifier) -> None:
+    user_id = uuid.uuid4()
+    principal = await verifier.principal(ring.token("k1", sub=str(user_id), role="admin"))
+    assert principal.user_id == user_id
+    assert principal.is_admin
+
+
+async def test_keys_are_cached_between_verifications(ring: KeyRing, verifier: JWKSVerifier) -> None:
+    for _ in range(3):
+        await verifier.verify(ring.token("k1"))
+    assert ring.fetches == 1
+
+
+async def test_an_unknown_kid_refreshes_the_jwks(ring: KeyRing, verifier: JWKSVerifier) -> None:
+    await verifier.verify(ring.token("k1"))
+    ring.add("k2")  # the auth service rotated its key
+    await verifier.verify(ring.token("k2"))
+    assert ring.fetches == 2
+
+
+async def test_refresh_is_rate_limited_against_kid_spraying(ring: KeyRing) -> None:
+    verifier = JWKSVerifier(ring.fetch, issuer=ISSUER, audience=AUDIENCE, min_refresh_interval=60)
+    await verifier.verify(ring.token("k1"))
+    forged = jwt.encode(
+        {"sub": "x"}, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": "nope"}
+    )
+    for _ in range(5):
+        with pytest.raises(InvalidToken):
+            await verifier.verify(forged)
+    assert ring.fetches == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"exp": int(time.time()) - 60}, "expired"),
+        ({"aud": "someone-else"}, "wrong audience"),
+        ({"iss": "evil"}, "wrong issuer"),
+        ({"role": "superuser"}, "unknown role"),
+        ({"sub": "not-a-uuid"}, "subject not a user id"),
+    ],
+)
+async def test_bad_claims_are_rejected(
+    ring: KeyRing, verifier: JWKSVerifier, overrides: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(InvalidToken):
+        await verifier.principal(ring.token("k1", **overrides))
+
+
+async def test_a_tampered_payload_is_rejected(ring: KeyRing, verifier: JWKSVerifier) -> None:
+    header, _payload, signature = ring.token("k1").split(".")
+    _other_header, other_payload, _ = ring.token("k1", role="admin").split(".")
+    with pytest.raises(InvalidToken):
+        await verifier.verify(f"{header}.{other_payload}.{signature}")
+
+
+async def test_a_token_signed_by_an_unknown_key_is_rejected(
+    ring: KeyRing, verifier: JWKSVerifier
+) -> None:
+    impostor = jwt.encode(
+        {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": str(uuid.uuid4()),
+            "role": "admin",
+            "iat": int(time.time()),
+            "exp": int(time.time()) + 60,
+        },
+        Ed25519PrivateKey.generate(),
+        algorithm="EdDSA",
+        headers={"kid": "k1"},
+    )
+    with pytest.raises(InvalidToken):
+        await verifier.verify(impostor)
+
+
+async def test_alg_none_and_hmac_are_refused(ring: KeyRing, verifier: JWKSVerifier) -> None:
+    unsigned = jwt.encode(
+        {"sub": str(uuid.uuid4())}, key=None, algorithm="none", headers={"kid": "k1"}
+    )
+    hmac = jwt.encode(
+        {"sub": str(uuid.uuid4())}, "k" * 32, algorithm="HS256", headers={"kid": "k1"}
+    )
+    for token in (unsigned, hmac, "not.a.jwt", ""):
+        with pytest.raises(InvalidToken):
+            await verifier.verify(token)
+
+
+def test_hmac_cannot_be_allow_listed() -> None:
+    with pytest.raises(ValueError, match="asymmetric"):
+        JWKSVerifier(KeyRing().fetch, issuer=ISSUER, audience=AUDIENCE, algorithms=("HS256",))
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Bearer abc", "abc"),
+        ("bearer  abc ", "abc"),
+        ("Basic abc", None),
+        ("Bearer ", None),
+        (None, None),
+    ],
+)
+def test_bearer_token_parsing(header: str | None, expected: str | None) -> None:
+    assert bearer_token(header) == expected
