@@ -12,9 +12,9 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
-from marketplace_contracts import Envelope, Event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from marketplace_contracts import Envelope, Event
 from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
 from marketplace_platform.events.models import OutboxMessage

@@ -1,0 +1,64 @@
+"""The inbox: how a consumer applies each event once although JetStream delivers at least once.
+
+The consumer records ``(consumer, event id)`` in the same transaction as the effect. If the
+row is already there, the event was applied before (a redelivery, a replay) and the effect is
+skipped; if two deliveries race, the primary key lets exactly one transaction insert it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from marketplace_contracts import Envelope
+from marketplace_platform.clock import utcnow
+from marketplace_platform.events.models import InboxMessage
+from marketplace_platform.events.unit_of_work import UnitOfWork
+
+Effect = Callable[[UnitOfWork], Awaitable[None]]
+
+
+async def claim(session: AsyncSession, *, consumer: str, envelope: Envelope) -> bool:
+    """Record the event as processed by ``consumer`` in the session's transaction.
+
+    Returns False if it already was, and the caller must then leave everything unchanged.
+    One ``INSERT ... ON CONFLICT DO NOTHING``: no read-then-write window between replicas.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        insert = postgresql.insert
+    elif dialect == "sqlite":
+        insert = sqlite.insert
+    else:
+        raise NotImplementedError(f"inbox on {dialect} is not supported")
+    statement = (
+        insert(InboxMessage)
+        .values(
+            consumer=consumer,
+            event_id=envelope.id,
+            event_type=envelope.type,
+            processed_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def handle_once(
+    uow: UnitOfWork, *, consumer: str, envelope: Envelope, effect: Effect
+) -> bool:
+    """Apply ``effect`` for this event at most once, in one transaction with the claim.
+
+    ``uow`` is a fresh unit of work of the consuming service, so the effect can change state
+    and publish events of its own atomically. Returns False if the event had been handled
+    already and nothing was done.
+    """
+    async with uow:
+        if not await claim(uow.session, consumer=consumer, envelope=envelope):
+            return False
+        await effect(uow)
+        await uow.commit()
+    return True

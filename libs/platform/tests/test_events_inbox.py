@@ -1,0 +1,177 @@
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import ClassVar
+
+import pytest
+from sqlalchemy import Table, func, insert, select, update
+
+from marketplace_contracts import Envelope, Event
+from marketplace_platform.db import Database
+from marketplace_platform.events import (
+    InboxMessage,
+    OutboxMessage,
+    UnitOfWork,
+    claim,
+    handle_once,
+)
+
+pytestmark = pytest.mark.integration
+
+Effect = Callable[[UnitOfWork], Awaitable[None]]
+
+
+class TallyIncremented(Event):
+    TYPE: ClassVar[str] = "tests.tally.incremented.v1"
+
+    name: str
+
+
+def _envelope() -> Envelope:
+    return Envelope(id=uuid.uuid4(), type="tests.thing.happened.v1", source="tests", data={})
+
+
+async def _inbox_rows(db: Database) -> set[tuple[str, uuid.UUID]]:
+    async with db.read_session() as session:
+        rows = await session.execute(select(InboxMessage.consumer, InboxMessage.event_id))
+        return {(consumer, event_id) for consumer, event_id in rows}
+
+
+async def _tally(db: Database, tallies: Table, name: str) -> int | None:
+    async with db.read_session() as session:
+        return await session.scalar(select(tallies.c.count).where(tallies.c.name == name))
+
+
+def _increment(tallies: Table, name: str) -> Effect:
+    async def effect(uow: UnitOfWork) -> None:
+        changed = await uow.session.execute(
+            update(tallies).where(tallies.c.name == name).values(count=tallies.c.count + 1)
+        )
+        if changed.rowcount == 0:  # type: ignore[attr-defined]
+            await uow.session.execute(insert(tallies).values(name=name, count=1))
+
+    return effect
+
+
+async def test_claim_succeeds_once_per_consumer_and_event(platform_db: Database) -> None:
+    first, second = _envelope(), _envelope()
+    async with platform_db.session() as session:
+        assert await claim(session, consumer="analytics", envelope=first) is True
+        await session.commit()
+
+    async with platform_db.session() as session:
+        assert await claim(session, consumer="analytics", envelope=first) is False
+        assert await claim(session, consumer="notifications", envelope=first) is True
+        assert await claim(session, consumer="analytics", envelope=second) is True
+        await session.commit()
+
+    assert await _inbox_rows(platform_db) == {
+        ("analytics", first.id),
+        ("notifications", first.id),
+        ("analytics", second.id),
+    }
+
+
+async def test_claim_is_undone_with_its_transaction(platform_db: Database) -> None:
+    envelope = _envelope()
+    async with platform_db.session() as session:
+        assert await claim(session, consumer="analytics", envelope=envelope) is True
+        await session.rollback()
+
+    assert await _inbox_rows(platform_db) == set()
+    async with platform_db.session() as session:
+        assert await claim(session, consumer="analytics", envelope=envelope) is True
+
+
+async def test_handle_once_applies_a_redelivered_event_once(
+    platform_db: Database, tallies_table: Table
+) -> None:
+    envelope = _envelope()
+    effect = _increment(tallies_table, "seen")
+
+    first = await handle_once(
+        UnitOfWork(platform_db, source="tests"), consumer="c", envelope=envelope, effect=effect
+    )
+    again = await handle_once(
+        UnitOfWork(platform_db, source="tests"), consumer="c", envelope=envelope, effect=effect
+    )
+
+    assert (first, again) == (True, False)
+    assert await _tally(platform_db, tallies_table, "seen") == 1
+
+
+async def test_failed_effect_leaves_the_event_unclaimed_for_the_retry(
+    platform_db: Database, tallies_table: Table
+) -> None:
+    envelope = _envelope()
+
+    async def failing(uow: UnitOfWork) -> None:
+        await _increment(tallies_table, "seen")(uow)
+        raise RuntimeError("downstream trouble")
+
+    with pytest.raises(RuntimeError):
+        await handle_once(
+            UnitOfWork(platform_db, source="tests"), consumer="c", envelope=envelope, effect=failing
+        )
+    assert await _inbox_rows(platform_db) == set()
+    assert await _tally(platform_db, tallies_table, "seen") is None
+
+    retried = await handle_once(
+        UnitOfWork(platform_db, source="tests"),
+        consumer="c",
+        envelope=envelope,
+        effect=_increment(tallies_table, "seen"),
+    )
+    assert retried is True
+    assert await _tally(platform_db, tallies_table, "seen") == 1
+
+
+async def test_concurrent_deliveries_of_one_event_apply_it_once(
+    platform_db: Database, tallies_table: Table
+) -> None:
+    envelope = _envelope()
+    increment = _increment(tallies_table, "seen")
+
+    async def slow_increment(uow: UnitOfWork) -> None:
+        await increment(uow)
+        await asyncio.sleep(0.05)  # keep both transactions open at the same time
+
+    results = await asyncio.gather(
+        *(
+            handle_once(
+                UnitOfWork(platform_db, source="tests"),
+                consumer="c",
+                envelope=envelope,
+                effect=slow_increment,
+            )
+            for _ in range(2)
+        )
+    )
+
+    assert sorted(results) == [False, True]
+    assert await _tally(platform_db, tallies_table, "seen") == 1
+    async with platform_db.read_session() as session:
+        assert await session.scalar(select(func.count()).select_from(InboxMessage)) == 1
+
+
+async def test_events_published_by_the_effect_go_out_only_the_first_time(
+    platform_db: Database,
+) -> None:
+    envelope = _envelope()
+    nudges: list[None] = []
+
+    async def effect(uow: UnitOfWork) -> None:
+        uow.publish(TallyIncremented(name="seen"))
+
+    for _ in range(2):
+        await handle_once(
+            UnitOfWork(platform_db, source="tests", on_commit=lambda: nudges.append(None)),
+            consumer="c",
+            envelope=envelope,
+            effect=effect,
+        )
+
+    async with platform_db.read_session() as session:
+        subjects = (await session.scalars(select(OutboxMessage.subject))).all()
+    assert subjects == ["tests.tally.incremented.v1"]
+    assert len(nudges) == 1

@@ -1,0 +1,104 @@
+from typing import ClassVar
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace_contracts import Event
+from marketplace_platform.db import Database
+from marketplace_platform.events import OutboxMessage, UnitOfWork
+from marketplace_platform.tracing import traceparent_var
+
+pytestmark = pytest.mark.integration
+
+
+class ThingHappened(Event):
+    TYPE: ClassVar[str] = "tests.thing.happened.v1"
+
+    n: int
+
+    def event_subject(self) -> str:
+        return f"thing-{self.n}"
+
+
+async def _outbox(db: Database) -> list[OutboxMessage]:
+    async with db.read_session() as session:
+        return list((await session.scalars(select(OutboxMessage))).all())
+
+
+async def test_committed_unit_of_work_leaves_exactly_one_outbox_row(platform_db: Database) -> None:
+    async with UnitOfWork(platform_db, source="tests") as uow:
+        envelope = uow.publish(ThingHappened(n=1))
+        await uow.commit()
+
+    [row] = await _outbox(platform_db)
+    assert row.id == envelope.id
+    assert row.subject == "tests.thing.happened.v1"
+    assert row.envelope["data"] == {"n": 1}
+    assert row.envelope["source"] == "tests"
+    assert row.envelope["subject"] == "thing-1"
+    assert row.published_at is None
+    assert row.attempts == 0
+
+
+async def test_rolled_back_unit_of_work_leaves_no_outbox_row(platform_db: Database) -> None:
+    async with UnitOfWork(platform_db, source="tests") as uow:
+        uow.publish(ThingHappened(n=1))
+        await uow.rollback()
+
+    assert await _outbox(platform_db) == []
+
+
+async def test_unit_of_work_failing_inside_the_block_leaves_no_outbox_row(
+    platform_db: Database,
+) -> None:
+    async def fail_after_publishing() -> None:
+        async with UnitOfWork(platform_db, source="tests") as uow:
+            uow.publish(ThingHappened(n=1))
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await fail_after_publishing()
+
+    assert await _outbox(platform_db) == []
+
+
+async def test_unit_of_work_left_without_commit_is_abandoned(platform_db: Database) -> None:
+    async with UnitOfWork(platform_db, source="tests") as uow:
+        uow.publish(ThingHappened(n=1))
+
+    async with platform_db.read_session() as session:
+        assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+async def test_on_commit_is_called_after_a_commit_with_events_only(platform_db: Database) -> None:
+    calls: list[str] = []
+
+    async with UnitOfWork(platform_db, source="tests", on_commit=lambda: calls.append("c")) as uow:
+        uow.publish(ThingHappened(n=1))
+        await uow.rollback()
+    assert calls == []
+
+    async with UnitOfWork(platform_db, source="tests", on_commit=lambda: calls.append("c")) as uow:
+        await uow.commit()  # nothing published: nothing for the relay to do
+    assert calls == []
+
+    async with UnitOfWork(platform_db, source="tests", on_commit=lambda: calls.append("c")) as uow:
+        uow.publish(ThingHappened(n=1))
+        uow.publish(ThingHappened(n=2))
+        await uow.commit()
+    assert calls == ["c"]
+
+
+async def test_events_carry_the_trace_context_of_the_request(platform_db: Database) -> None:
+    traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    token = traceparent_var.set(traceparent)
+    try:
+        async with UnitOfWork(platform_db, source="tests") as uow:
+            envelope = uow.publish(ThingHappened(n=1))
+            await uow.commit()
+    finally:
+        traceparent_var.reset(token)
+
+    assert envelope.traceparent == traceparent
+    [row] = await _outbox(platform_db)
+    assert row.envelope["traceparent"] == traceparent
