@@ -105,3 +105,38 @@ async def test_ping_fails_when_the_database_is_gone(tmp_path: Path) -> None:
     with pytest.raises(OSError, match=r"Connect call failed|refused"):
         await db.ping()
     await db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("a%00b", 1), ("big", 2**40)],  # a NUL in text; a number past INTEGER's range
+    ids=["nul-in-text", "integer-overflow"],
+)
+async def test_a_value_the_database_refuses_is_a_422_problem_not_a_500(
+    db: Database, name: str, value: int
+) -> None:
+    import httpx
+    from fastapi import APIRouter
+
+    from marketplace_platform.http import create_service_app
+    from marketplace_platform.settings import ServiceSettings
+
+    router = APIRouter(tags=["counters"])
+
+    @router.post("/counters/{name}")
+    async def create_counter(name: str) -> dict[str, str]:
+        """Store a counter under a caller-chosen name."""
+        async with db.session() as session:
+            session.add(Counter(name=name, value=value))
+            await session.commit()
+        return {"name": name}
+
+    app = create_service_app(ServiceSettings(access_log=False), title="t", routers=[router])
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        response = await http.post(f"/counters/{name}")
+    if db.dialect == "sqlite":
+        assert response.status_code == 200  # SQLite stores both as they are
+    else:
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -31,6 +32,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -156,6 +158,20 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def _is_refused_value(exc: DBAPIError) -> bool:
+    """SQLSTATE class 22 ("data exception"), raised by the server or by asyncpg's encoder."""
+    if isinstance(exc, DataError):
+        return True
+    cause: BaseException | None = exc.orig
+    while cause is not None:
+        if isinstance(cause, asyncpg.exceptions.DataError):
+            return True
+        if str(getattr(cause, "sqlstate", "") or "").startswith("22"):
+            return True
+        cause = cause.__cause__
+    return False
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
@@ -181,6 +197,19 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             problem(exc.status_code, title, detail, instance=request.url.path),
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> Response:
+        # The database refused a value that passed validation: a NUL character in text on
+        # PostgreSQL, a number out of a column's range. That is the caller's input, not our bug.
+        if not _is_refused_value(exc):
+            return await unexpected_error(request, exc)
+        return problem_response(
+            problem(
+                422, "Invalid input", "The input holds a value that cannot be stored.",
+                type_slug="validation-error", instance=request.url.path,
+            )
         )
 
     @app.exception_handler(Exception)
