@@ -1,0 +1,1 @@
+"""The auth service: users, credentials, roles, tokens, signing keys, profiles and avatars."""

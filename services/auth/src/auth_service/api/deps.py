@@ -1,0 +1,85 @@
+"""Dependencies of the routes, as ``Annotated`` aliases: a route reads
+``async def get_me(user: CurrentUser, db: DatabaseDep)``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from auth_service.adapters.passwords import PasswordHasher
+from auth_service.adapters.tokens import AccessTokenIssuer
+from auth_service.components import Components
+from auth_service.domain.throttling import ThrottlePolicy
+from auth_service.settings import AuthSettings
+from marketplace_platform.db import Database
+from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.files import FileStore
+from marketplace_platform.security.dependencies import AdminUser, CurrentUser
+
+__all__ = [
+    "AdminUser",
+    "AvatarStoreDep",
+    "ClientHost",
+    "ComponentsDep",
+    "CurrentUser",
+    "DatabaseDep",
+    "IssuerDep",
+    "PasswordsDep",
+    "SettingsDep",
+    "ThrottleDep",
+    "UnitOfWorkDep",
+]
+
+
+def get_components(request: Request) -> Components:
+    components: Components = request.app.state.components
+    return components
+
+
+ComponentsDep = Annotated[Components, Depends(get_components)]
+
+
+def get_settings(components: ComponentsDep) -> AuthSettings:
+    return components.settings
+
+
+def get_database(components: ComponentsDep) -> Database:
+    return components.runtime.db
+
+
+def get_unit_of_work(components: ComponentsDep) -> UnitOfWork:
+    """A fresh unit of work; the use case opens and commits it."""
+    return components.runtime.unit_of_work()
+
+
+def get_passwords(components: ComponentsDep) -> PasswordHasher:
+    return components.passwords
+
+
+def get_issuer(components: ComponentsDep) -> AccessTokenIssuer:
+    return components.issuer
+
+
+def get_avatar_store(components: ComponentsDep) -> FileStore:
+    return components.avatars
+
+
+def get_throttle(components: ComponentsDep) -> ThrottlePolicy:
+    return components.throttle
+
+
+def get_client_host(request: Request) -> str | None:
+    """The caller's address. Behind the gateway this is the address it forwarded: uvicorn
+    takes ``X-Forwarded-For`` from trusted proxies only (``forwarded_allow_ips``)."""
+    return request.client.host if request.client else None
+
+
+SettingsDep = Annotated[AuthSettings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
+PasswordsDep = Annotated[PasswordHasher, Depends(get_passwords)]
+IssuerDep = Annotated[AccessTokenIssuer, Depends(get_issuer)]
+AvatarStoreDep = Annotated[FileStore, Depends(get_avatar_store)]
+ThrottleDep = Annotated[ThrottlePolicy, Depends(get_throttle)]
+ClientHost = Annotated[str | None, Depends(get_client_host)]

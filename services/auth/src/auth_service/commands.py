@@ -1,0 +1,93 @@
+"""The auth service's own command-line verbs, beside ``serve``, ``migrate`` and ``revision``.
+
+- ``ensure-admin --email E [--name N]``: make E an admin. Creates the account with the
+  password in ``AUTH_ADMIN_PASSWORD`` (environment only: argv is visible to every user of
+  the machine in ``ps``), or promotes an existing account, whose password stays as it is.
+- ``rotate-keys``: a new signing key becomes current; the old one stays published until the
+  tokens it signed have expired. Running replicas pick it up within
+  ``AUTH_SIGNING_KEY_REFRESH``.
+
+Both expect a migrated database and print one line. Events they cause (``UserRegistered``,
+``UserUpdated``) wait in the outbox for the running service's relay.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from auth_service.components import password_hasher
+from auth_service.service import accounts, keys
+from auth_service.settings import AuthSettings
+from marketplace_platform.db import Database
+from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.problems import DomainError
+from marketplace_platform.settings import ServiceSettings
+
+T = TypeVar("T")
+
+
+def _say(line: str, *, error: bool = False) -> None:
+    (sys.stderr if error else sys.stdout).write(line + "\n")
+
+
+def _with_database(settings: AuthSettings, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    async def run() -> T:
+        database = Database(settings.database_url, pool_size=1)
+        try:
+            return await work(UnitOfWork(database, source=settings.service_name))
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+def configure_ensure_admin(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--email", required=True, help="the admin's email address")
+    parser.add_argument("--name", default="Administrator", help="display name if created")
+
+
+def ensure_admin(args: argparse.Namespace, settings: ServiceSettings) -> int:
+    assert isinstance(settings, AuthSettings)
+    if not settings.admin_password:
+        _say("AUTH_ADMIN_PASSWORD is not set: it is the new admin's password.", error=True)
+        return 2
+    passwords = password_hasher(settings)
+    try:
+        outcome = _with_database(
+            settings,
+            lambda uow: accounts.ensure_admin(
+                uow=uow,
+                passwords=passwords,
+                email=args.email,
+                password=settings.admin_password,
+                name=args.name,
+            ),
+        )
+    except DomainError as error:
+        _say(f"ensure-admin failed: {error.detail}", error=True)
+        return 1
+    messages = {
+        accounts.AdminOutcome.CREATED: f"created admin {args.email}",
+        accounts.AdminOutcome.PROMOTED: f"promoted {args.email} to admin",
+        accounts.AdminOutcome.UNCHANGED: f"{args.email} is already an admin",
+    }
+    _say(messages[outcome])
+    return 0
+
+
+def configure_rotate_keys(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Make a new signing key current; the old one stays published."
+
+
+def rotate_keys(args: argparse.Namespace, settings: ServiceSettings) -> int:
+    assert isinstance(settings, AuthSettings)
+    kid = _with_database(
+        settings,
+        lambda uow: keys.rotate(uow=uow, passphrase=settings.signing_key_passphrase),
+    )
+    _say(f"rotated signing keys: {kid} is now current")
+    return 0

@@ -1,0 +1,3 @@
+"""The auth service's use cases, one module per subject. Each function is keyword-only,
+named by its verb, owns its transaction (``async with uow: ... await uow.commit()``) and
+raises ``DomainError``s that the API turns into problem responses."""

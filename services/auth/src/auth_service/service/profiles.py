@@ -1,0 +1,117 @@
+"""A user's own profile: read, change, and the avatar."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth_service.adapters.orm import User
+from auth_service.adapters.repositories import UserRepository
+from auth_service.domain.errors import AvatarNotFound, UserNotFound
+from auth_service.schemas import OrderHistoryItem
+from marketplace_contracts import UserUpdated
+from marketplace_platform.clock import utcnow
+from marketplace_platform.db import Database
+from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.files import FileNotFound, FileStore, StoredFile
+from marketplace_platform.images import Variant, process_image
+
+log = logging.getLogger(__name__)
+
+AVATAR = Variant("avatar", 256)
+AVATAR_SMALL = Variant("avatar_small", 64)
+
+
+async def get(*, db: Database, user_id: uuid.UUID) -> User:
+    async with db.read_session() as session:
+        return await _get_or_raise(session, user_id)
+
+
+async def get_order_history(*, db: Database, user_id: uuid.UUID) -> list[OrderHistoryItem]:
+    """The profile's order history.
+
+    Empty until the orders service exists: then a consumer (``consumers/orders.py``) will
+    keep a projection of the user's orders from its events in this database, read here."""
+    return []
+
+
+async def update(*, uow: UnitOfWork, user_id: uuid.UUID, changes: dict[str, Any]) -> User:
+    """Apply the changed fields; publish ``UserUpdated`` naming them, if any changed."""
+    async with uow:
+        user = await _get_or_raise(uow.session, user_id)
+        changed = sorted(field for field, value in changes.items() if getattr(user, field) != value)
+        if changed:
+            for field in changed:
+                setattr(user, field, changes[field])
+            user.updated_at = utcnow()
+            uow.publish(_updated(user, changed))
+        # Even with nothing to write: a rolled-back session would expire ``user``.
+        await uow.commit()
+    return user
+
+
+async def set_avatar(
+    *, uow: UnitOfWork, store: FileStore, user_id: uuid.UUID, image: bytes
+) -> User:
+    """Make the uploaded image the user's avatar (the image pipeline refuses anything that
+    is not a safe PNG, JPEG or WebP); the previous avatar's files are removed."""
+    variants = await asyncio.to_thread(process_image, image, (AVATAR, AVATAR_SMALL))
+    large = await store.put(variants[AVATAR.name].data, content_type="image/webp")
+    small = await store.put(variants[AVATAR_SMALL.name].data, content_type="image/webp")
+    try:
+        async with uow:
+            user = await _get_or_raise(uow.session, user_id)
+            previous = (user.avatar_file, user.avatar_small_file)
+            user.avatar_file, user.avatar_small_file = large, small
+            user.updated_at = utcnow()
+            uow.publish(_updated(user, ["avatar"]))
+            await uow.commit()
+    except BaseException:
+        await _remove_files(store, large, small)
+        raise
+    await _remove_files(store, *previous)
+    return user
+
+
+async def delete_avatar(*, uow: UnitOfWork, store: FileStore, user_id: uuid.UUID) -> None:
+    async with uow:
+        user = await _get_or_raise(uow.session, user_id)
+        previous = (user.avatar_file, user.avatar_small_file)
+        if previous == (None, None):
+            return
+        user.avatar_file = user.avatar_small_file = None
+        user.updated_at = utcnow()
+        uow.publish(_updated(user, ["avatar"]))
+        await uow.commit()
+    await _remove_files(store, *previous)
+
+
+async def get_avatar(*, store: FileStore, name: str) -> StoredFile:
+    try:
+        return await store.get(name)
+    except FileNotFound:
+        raise AvatarNotFound("There is no avatar of that name.") from None
+
+
+async def _get_or_raise(session: AsyncSession, user_id: uuid.UUID) -> User:
+    user = await UserRepository(session).get(user_id)
+    if user is None:
+        raise UserNotFound("The account does not exist (any more).")
+    return user
+
+
+def _updated(user: User, changed: list[str]) -> UserUpdated:
+    return UserUpdated(user_id=user.id, name=user.name, role=user.role, changed=changed)
+
+
+async def _remove_files(store: FileStore, *names: str | None) -> None:
+    # Best effort: an orphaned file wastes a little disk, and must not fail the request.
+    for name in names:
+        if name is not None:
+            with contextlib.suppress(OSError):
+                await store.delete(name)

@@ -1,0 +1,208 @@
+"""Signing in and out: login (throttled), refresh-token rotation with reuse detection, logout.
+
+See ``domain.throttling`` and ``domain.refresh_tokens`` for the rules, ``docs/auth.md`` for
+the design as a whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from auth_service.adapters.orm import RefreshToken, RefreshTokenFamily, User
+from auth_service.adapters.passwords import PasswordHasher
+from auth_service.adapters.repositories import (
+    LoginFailureRepository,
+    RefreshTokenRepository,
+    UserRepository,
+)
+from auth_service.adapters.tokens import AccessTokenIssuer, hash_refresh_token, new_refresh_token
+from auth_service.domain.emails import email_key
+from auth_service.domain.errors import InvalidCredentials, InvalidRefreshToken, LoginThrottled
+from auth_service.domain.refresh_tokens import PresentedToken, Verdict, assess
+from auth_service.domain.throttling import FailureHistory, ThrottlePolicy, client_key, decide
+from marketplace_platform.clock import utcnow
+from marketplace_platform.db import Database
+from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.ids import new_id
+
+log = logging.getLogger(__name__)
+
+WRONG_CREDENTIALS = "The email or the password is wrong."
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+async def login(
+    *,
+    db: Database,
+    uow: UnitOfWork,
+    passwords: PasswordHasher,
+    issuer: AccessTokenIssuer,
+    policy: ThrottlePolicy,
+    refresh_ttl: timedelta,
+    email: str,
+    password: str,
+    client_host: str | None,
+) -> Tokens:
+    """Check the credentials (unless throttled) and start a new refresh-token family."""
+    now = utcnow()
+    account = email_key(email)
+    client = client_key(client_host)
+    user = await _user_unless_throttled(
+        db, policy=policy, account=account, client=client, refresh_ttl=refresh_ttl, now=now
+    )
+
+    # Outside any transaction: the hash takes a while. An unknown email costs the same.
+    if user is None:
+        await passwords.verify_nothing(password)
+        valid, new_hash = False, None
+    else:
+        valid, new_hash = await passwords.verify(password, user.password_hash)
+
+    async with uow:
+        failure_log = LoginFailureRepository(uow.session)
+        if not valid:
+            failure_log.record(account=account, client=client, at=now)
+            await failure_log.prune(before=now - policy.window)
+            await uow.commit()
+            raise InvalidCredentials(WRONG_CREDENTIALS)
+        await failure_log.clear_pair(account=account, client=client)
+        current = await UserRepository(uow.session).get(user.id) if user else None
+        if current is None:  # deleted between the two transactions
+            raise InvalidCredentials(WRONG_CREDENTIALS)
+        if new_hash is not None:
+            current.password_hash = new_hash  # the cost parameters were raised since
+        refresh_token = _start_family(
+            uow, user_id=current.id, client=client, now=now, ttl=refresh_ttl
+        )
+        # Signed before the commit: if no key can sign, no session is started either.
+        tokens = _tokens(issuer, current, refresh_token, now)
+        await uow.commit()
+    return tokens
+
+
+async def refresh(
+    *, uow: UnitOfWork, issuer: AccessTokenIssuer, refresh_ttl: timedelta, refresh_token: str
+) -> Tokens:
+    """Spend a refresh token for a new access token and the next refresh token."""
+    now = utcnow()
+    async with uow:
+        tokens = RefreshTokenRepository(uow.session)
+        presented = await tokens.get_by_hash(hash_refresh_token(refresh_token))
+        if presented is None:
+            raise InvalidRefreshToken("The refresh token is not valid.")
+        family = presented.family
+        verdict = assess(
+            PresentedToken(
+                expires_at=presented.expires_at,
+                used_at=presented.used_at,
+                family_revoked_at=family.revoked_at,
+            ),
+            now=now,
+        )
+        if verdict is Verdict.ROTATE and not await tokens.spend(presented.id, at=now):
+            verdict = Verdict.REUSED  # a concurrent request spent it first
+        if verdict is Verdict.REUSED:
+            await tokens.revoke_family(family.id, at=now, reason="reuse")
+            await uow.commit()
+            log.warning(
+                "refresh token reused: family revoked",
+                extra={"user_id": str(family.user_id), "family_id": str(family.id)},
+            )
+            raise InvalidRefreshToken("The refresh token was used before; sign in again.")
+        if verdict is Verdict.EXPIRED:
+            raise InvalidRefreshToken("The refresh token has expired; sign in again.")
+        if verdict is Verdict.REVOKED:
+            raise InvalidRefreshToken("The refresh token was revoked; sign in again.")
+        user = await UserRepository(uow.session).get(family.user_id)
+        if user is None:
+            raise InvalidRefreshToken("The refresh token is not valid.")
+        next_token = _issue(uow, family_id=family.id, now=now, ttl=refresh_ttl)
+        # Signed before the commit, so that the old token is never spent for nothing.
+        result = _tokens(issuer, user, next_token, now)
+        await uow.commit()
+    return result
+
+
+async def logout(*, uow: UnitOfWork, refresh_token: str) -> None:
+    """Revoke the family of the token. An unknown token is not an error: the caller is
+    logged out either way, and the answer tells nothing about which tokens exist."""
+    async with uow:
+        tokens = RefreshTokenRepository(uow.session)
+        presented = await tokens.get_by_hash(hash_refresh_token(refresh_token))
+        if presented is None or presented.family.revoked_at is not None:
+            return
+        await tokens.revoke_family(presented.family_id, at=utcnow(), reason="logout")
+        await uow.commit()
+
+
+async def _user_unless_throttled(
+    db: Database,
+    *,
+    policy: ThrottlePolicy,
+    account: str,
+    client: str,
+    refresh_ttl: timedelta,
+    now: datetime,
+) -> User | None:
+    """The account of ``account`` (None if there is none), after checking that this attempt
+    is not throttled (``LoginThrottled`` if it is)."""
+    async with db.read_session() as session:
+        user = await UserRepository(session).get_by_email_key(account)
+        failures = await LoginFailureRepository(session).times(
+            account=account, client=client, since=now - policy.window
+        )
+        # "Logged in from here before" = a session started from this client lately.
+        known_client = user is not None and await RefreshTokenRepository(session).client_known(
+            user_id=user.id, client=client, since=now - refresh_ttl
+        )
+    history = FailureHistory(
+        pair=failures.pair,
+        client=failures.client,
+        account=failures.account,
+        known_client=known_client,
+    )
+    decision = decide(policy, history, now=now)
+    if not decision.allowed:
+        raise LoginThrottled(
+            f"Too many failed logins; try again in {decision.retry_after} seconds.",
+            retry_after=decision.retry_after,
+        )
+    return user
+
+
+def _start_family(
+    uow: UnitOfWork, *, user_id: uuid.UUID, client: str, now: datetime, ttl: timedelta
+) -> str:
+    family = RefreshTokenFamily(id=new_id(), user_id=user_id, client=client, created_at=now)
+    RefreshTokenRepository(uow.session).add_family(family)
+    return _issue(uow, family_id=family.id, now=now, ttl=ttl)
+
+
+def _issue(uow: UnitOfWork, *, family_id: uuid.UUID, now: datetime, ttl: timedelta) -> str:
+    token = new_refresh_token()
+    RefreshTokenRepository(uow.session).add(
+        RefreshToken(
+            id=new_id(),
+            family_id=family_id,
+            token_hash=hash_refresh_token(token),
+            issued_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    return token
+
+
+def _tokens(issuer: AccessTokenIssuer, user: User, refresh_token: str, now: datetime) -> Tokens:
+    access = issuer.issue(user_id=user.id, role=user.role, email=user.email, now=now)
+    return Tokens(
+        access_token=access.token, refresh_token=refresh_token, expires_in=access.expires_in
+    )

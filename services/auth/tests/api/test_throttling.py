@@ -1,0 +1,118 @@
+"""Login throttling through the API; the rules themselves are unit-tested in
+``domain/test_throttling.py``. Limits are lowered here: pair 3, client 6, account 8."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from auth_service.adapters.orm import LoginFailure
+from marketplace_platform.clock import utcnow
+
+pytestmark = pytest.mark.integration
+
+ATTACKER = "198.51.100.66"
+USER_HOME = "203.0.113.10"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"throttle_pair_limit": 3, "throttle_ip_limit": 6, "throttle_account_limit": 8}
+
+
+async def attempt(http, email: str, password: str = "wrong password") -> int:
+    response = await http.post("/api/auth/login", json={"email": email, "password": password})
+    return response.status_code
+
+
+async def test_a_pair_is_throttled_after_its_limit_even_with_the_right_password(auth) -> None:
+    user = await auth.register()
+    async with auth.client(ATTACKER) as attacker:
+        assert [await attempt(attacker, user["email"]) for _ in range(3)] == [401, 401, 401]
+        response = await attacker.post(
+            "/api/auth/login", json={"email": user["email"], "password": user["password"]}
+        )
+    assert response.status_code == 429
+    assert response.json()["type"].endswith("/login-throttled")
+    retry_after = int(response.headers["retry-after"])
+    assert 14 * 60 < retry_after <= 15 * 60
+
+
+async def test_failures_from_an_attacker_do_not_lock_the_user_out_elsewhere(auth) -> None:
+    user = await auth.register()
+    async with auth.client(ATTACKER) as attacker:
+        for _ in range(5):
+            await attempt(attacker, user["email"])
+        assert await attempt(attacker, user["email"]) == 429
+    async with auth.client(USER_HOME) as home:
+        assert await attempt(home, user["email"], user["password"]) == 200
+
+
+async def test_one_address_spraying_many_accounts_is_throttled(auth) -> None:
+    victims = [await auth.register() for _ in range(7)]
+    async with auth.client(ATTACKER) as attacker:
+        statuses = [await attempt(attacker, victim["email"]) for victim in victims[:6]]
+        assert statuses == [401] * 6
+        assert await attempt(attacker, victims[6]["email"], victims[6]["password"]) == 429
+        assert await attempt(attacker, auth.unique_email()) == 429
+    async with auth.client(USER_HOME) as home:
+        assert await attempt(home, victims[6]["email"], victims[6]["password"]) == 200
+
+
+async def test_the_account_ceiling_spares_addresses_the_user_logged_in_from(auth) -> None:
+    user = await auth.register()
+    async with auth.client(USER_HOME) as home:
+        assert await attempt(home, user["email"], user["password"]) == 200
+    for bot in range(8):  # a botnet: one guess from each of many addresses
+        async with auth.client(f"192.0.2.{bot + 1}") as http:
+            assert await attempt(http, user["email"]) == 401
+    async with auth.client("192.0.2.200") as new_address:
+        assert await attempt(new_address, user["email"], user["password"]) == 429
+    async with auth.client(USER_HOME) as home:
+        assert await attempt(home, user["email"], user["password"]) == 200
+
+
+async def test_a_successful_login_clears_the_failures_of_its_pair(auth) -> None:
+    user = await auth.register()
+    async with auth.client(USER_HOME) as home:
+        assert [await attempt(home, user["email"]) for _ in range(2)] == [401, 401]
+        assert await attempt(home, user["email"], user["password"]) == 200
+        assert [await attempt(home, user["email"]) for _ in range(2)] == [401, 401]
+
+
+async def test_throttled_attempts_are_not_counted(auth) -> None:
+    user = await auth.register()
+    async with auth.client(ATTACKER) as attacker:
+        for _ in range(10):
+            await attempt(attacker, user["email"])
+    assert await auth.scalar("SELECT count(*) FROM login_failures") == 3
+
+
+async def test_unknown_emails_are_throttled_like_registered_ones(auth) -> None:
+    async with auth.client(ATTACKER) as attacker:
+        email = auth.unique_email()
+        assert [await attempt(attacker, email) for _ in range(4)] == [401, 401, 401, 429]
+
+
+async def test_the_throttle_lifts_once_the_failures_leave_the_window(auth) -> None:
+    user = await auth.register()
+    async with auth.client(ATTACKER) as attacker:
+        for _ in range(3):
+            await attempt(attacker, user["email"])
+        assert await attempt(attacker, user["email"], user["password"]) == 429
+        # As if the window had passed.
+        window = auth.components.settings.throttle_window
+        async with auth.db.session() as session, session.begin():
+            await session.execute(
+                update(LoginFailure).values(failed_at=utcnow() - window - timedelta(seconds=1))
+            )
+        assert await attempt(attacker, user["email"], user["password"]) == 200
+
+
+async def test_ipv6_clients_are_counted_per_64(auth) -> None:
+    user = await auth.register()
+    for host in ("2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2::3"):
+        async with auth.client(host) as http:
+            assert await attempt(http, user["email"]) == 401
+    async with auth.client("2001:db8:1:2::ffff") as same_network:
+        assert await attempt(same_network, user["email"], user["password"]) == 429

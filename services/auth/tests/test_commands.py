@@ -1,0 +1,119 @@
+"""The operator's verbs: ``ensure-admin`` and ``rotate-keys``, run as the CLI runs them."""
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from auth_service.__main__ import main
+from auth_service.adapters.orm import SigningKey, User
+from auth_service.settings import get_settings
+from marketplace_platform.db import Database
+
+pytestmark = pytest.mark.integration
+
+ADMIN_PASSWORD = "a long admin passphrase"
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path) -> Iterator[None]:
+    monkeypatch.setenv("AUTH_DATABASE_URL", database_url)
+    monkeypatch.setenv("AUTH_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("AUTH_ARGON2_MEMORY_COST", "64")
+    monkeypatch.setenv("AUTH_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("AUTH_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def users(database_url: str) -> dict[str, str]:
+    async def query() -> dict[str, str]:
+        database = Database(database_url)
+        try:
+            async with database.read_session() as session:
+                rows = await session.execute(select(User.email, User.role))
+                return {email: role for email, role in rows.all()}
+        finally:
+            await database.dispose()
+
+    return asyncio.run(query())
+
+
+def test_ensure_admin_creates_then_reports_it_exists(database_url: str, capsys) -> None:
+    assert main(["ensure-admin", "--email", "Boss@Example.com"]) == 0
+    assert capsys.readouterr().out == "created admin Boss@Example.com\n"
+    assert users(database_url) == {"Boss@example.com": "admin"}
+
+    assert main(["ensure-admin", "--email", "boss@example.com"]) == 0
+    assert capsys.readouterr().out == "boss@example.com is already an admin\n"
+
+
+def test_ensure_admin_promotes_an_existing_user(database_url: str, capsys, monkeypatch) -> None:
+    assert main(["ensure-admin", "--email", "someone@example.com"]) == 0
+    asyncio.run(_demote(database_url, "someone@example.com"))
+    capsys.readouterr()
+
+    monkeypatch.setenv("AUTH_ADMIN_PASSWORD", "a different passphrase")
+    get_settings.cache_clear()
+    assert main(["ensure-admin", "--email", "someone@example.com"]) == 0
+    assert capsys.readouterr().out == "promoted someone@example.com to admin\n"
+    assert users(database_url) == {"someone@example.com": "admin"}
+
+
+async def _demote(database_url: str, email: str) -> None:
+    database = Database(database_url)
+    try:
+        async with database.session() as session, session.begin():
+            user = await session.scalar(select(User).where(User.email == email))
+            assert user is not None
+            user.role = "user"
+    finally:
+        await database.dispose()
+
+
+def test_ensure_admin_needs_the_password_in_the_environment(capsys, monkeypatch) -> None:
+    monkeypatch.delenv("AUTH_ADMIN_PASSWORD")
+    get_settings.cache_clear()
+    assert main(["ensure-admin", "--email", "boss@example.com"]) == 2
+    assert "AUTH_ADMIN_PASSWORD" in capsys.readouterr().err
+
+
+def test_ensure_admin_refuses_a_weak_password(capsys, monkeypatch, database_url: str) -> None:
+    monkeypatch.setenv("AUTH_ADMIN_PASSWORD", "password")
+    get_settings.cache_clear()
+    assert main(["ensure-admin", "--email", "boss@example.com"]) == 1
+    assert "common" in capsys.readouterr().err
+    assert users(database_url) == {}
+
+
+def test_the_password_is_not_an_argument(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["ensure-admin", "--email", "boss@example.com", "--password", "x"])
+
+
+def test_rotate_keys_makes_a_new_current_key(database_url: str, capsys) -> None:
+    assert main(["rotate-keys"]) == 0
+    first = capsys.readouterr().out
+    assert main(["rotate-keys"]) == 0
+    second = capsys.readouterr().out
+    assert first != second
+    assert second.startswith("rotated signing keys: ")
+
+    async def keys() -> list[tuple[str, bool]]:
+        database = Database(database_url)
+        try:
+            async with database.read_session() as session:
+                rows = await session.execute(
+                    select(SigningKey.kid, SigningKey.retired_at.is_(None)).order_by(
+                        SigningKey.created_at
+                    )
+                )
+                return [(kid, active) for kid, active in rows.all()]
+        finally:
+            await database.dispose()
+
+    stored = asyncio.run(keys())
+    assert [active for _, active in stored] == [False, True]
+    assert stored[1][0] in second
