@@ -1,0 +1,72 @@
+"""RFC 9457 problem answers made by the gateway itself (an upstream's problems pass through
+untouched)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from marketplace_platform.problems import PROBLEM_JSON, problem
+
+_TYPE_SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+    429: "too-many-requests",
+    500: "internal-error",
+    502: "bad-gateway",
+    503: "service-unavailable",
+    504: "gateway-timeout",
+}
+
+_TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Payload too large",
+    429: "Too many requests",
+    500: "Internal server error",
+    502: "Bad gateway",
+    503: "Service unavailable",
+    504: "Gateway timeout",
+}
+
+
+def problem_response(
+    status: int,
+    detail: str | None = None,
+    *,
+    instance: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    title: str | None = None,
+    **extra: Any,
+) -> web.Response:
+    body = problem(
+        status,
+        title or _TITLES.get(status, "Error"),
+        detail,
+        type_slug=_TYPE_SLUGS.get(status),
+        instance=instance,
+        **extra,
+    )
+    return web.Response(
+        status=status, body=orjson.dumps(body), content_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def unauthorized(detail: str, *, instance: str, invalid_token: bool) -> web.Response:
+    # RFC 6750 section 3: name the scheme, and say "invalid_token" when one was offered.
+    challenge = 'Bearer realm="marketplace"'
+    if invalid_token:
+        challenge += ', error="invalid_token"'
+    return problem_response(
+        401, detail, instance=instance, headers={"WWW-Authenticate": challenge}
+    )

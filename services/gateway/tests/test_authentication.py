@@ -1,0 +1,205 @@
+"""The token check in front of the proxy: public routes, refused tokens, key rotation."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+pytestmark = pytest.mark.integration
+
+PROBLEM = "application/problem+json"
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unsigned(header: dict, claims: dict) -> str:
+    return f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(claims).encode())}"
+
+
+def tampered(keys) -> str:
+    header, _, signature = keys.token().split(".")
+    forged = b64url(json.dumps(keys.claims(role="admin")).encode())
+    return f"{header}.{forged}.{signature}"
+
+
+def alg_none(keys) -> str:
+    return unsigned({"alg": "none", "typ": "JWT", "kid": keys.keys[-1][0]}, keys.claims()) + "."
+
+
+def hs256_with_public_key(keys) -> str:
+    """The classic confusion attack: HMAC keyed with the server's public key."""
+    kid, private = keys.keys[-1]
+    public_pem = private.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    signing_input = unsigned({"alg": "HS256", "typ": "JWT", "kid": kid}, keys.claims())
+    signature = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{b64url(signature)}"
+
+
+REFUSED_TOKENS = {
+    "tampered": tampered,
+    "expired": lambda keys: keys.token(exp=int(time.time()) - 120, iat=int(time.time()) - 600),
+    "wrong audience": lambda keys: keys.token(aud="someone-else"),
+    "wrong issuer": lambda keys: keys.token(iss="https://evil.example"),
+    "alg none": alg_none,
+    "HS256 with the public key": hs256_with_public_key,
+    "not a JWT": lambda keys: "not-a-token",
+    "unknown kid": lambda keys: jwt.encode(
+        keys.claims(), Ed25519PrivateKey.generate(), algorithm="EdDSA",
+        headers={"kid": "never-published"},
+    ),
+    "no kid": lambda keys: jwt.encode(keys.claims(), keys.keys[-1][1], algorithm="EdDSA"),
+}
+
+
+@pytest.fixture
+async def gateway(start_gateway, start_echo, auth_url):
+    return await start_gateway({
+        "auth": [auth_url],
+        "catalog": [await start_echo("catalog")],
+        "orders": [await start_echo("orders")],
+        "reviews": [await start_echo("reviews")],
+        "analytics": [await start_echo("analytics")],
+    })
+
+
+async def test_a_private_route_without_a_token_is_a_401_problem(gateway):
+    response = await gateway.get("/api/orders")
+
+    assert response.status == 401
+    assert response.content_type == PROBLEM
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="marketplace"'
+    body = await response.json()
+    assert body["status"] == 401
+    assert body["instance"] == "/api/orders"
+
+
+async def test_a_non_bearer_authorization_is_a_missing_token(gateway):
+    response = await gateway.get("/api/orders", headers={"Authorization": "Basic dTpw"})
+
+    assert response.status == 401
+
+
+@pytest.mark.parametrize("make_token", REFUSED_TOKENS.values(), ids=REFUSED_TOKENS.keys())
+async def test_a_bad_token_is_a_401_problem(gateway, keys, make_token):
+    response = await gateway.get(
+        "/api/orders", headers={"Authorization": f"Bearer {make_token(keys)}"}
+    )
+
+    assert response.status == 401
+    assert response.content_type == PROBLEM
+    assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
+
+
+async def test_a_valid_token_goes_through_unchanged(gateway, keys):
+    token = keys.token()
+
+    response = await gateway.get("/api/orders/1", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status == 200
+    assert (await response.json())["headers"]["Authorization"] == f"Bearer {token}"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/api/auth/register"),
+        ("POST", "/api/auth/login"),
+        ("POST", "/api/auth/refresh"),
+        ("POST", "/api/auth/logout"),
+        ("GET", "/api/auth/avatars/ab/cd.webp"),
+        ("GET", "/api/catalog/products?q=lamp"),
+        ("GET", "/api/catalog/categories"),
+        ("HEAD", "/api/catalog/products/1"),
+        ("GET", "/api/reviews?product_id=1"),
+        ("GET", "/api/reviews/products/1/rating"),
+        ("GET", "/api/reviews/5/comments"),
+        ("GET", "/api/analytics/products/1/stats"),
+        ("GET", "/api/analytics/popular?by=views"),
+    ],
+)
+async def test_public_routes_need_no_token(gateway, method, path):
+    response = await gateway.request(method, path)
+
+    assert response.status == 200
+
+
+async def test_the_jwks_is_public(gateway, keys):
+    response = await gateway.get("/api/auth/jwks.json")
+
+    assert response.status == 200
+    assert await response.json() == keys.jwks()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/api/catalog/products"),
+        ("DELETE", "/api/catalog/products/1"),
+        ("GET", "/api/auth/me"),
+        ("GET", "/api/reviews/products/1/rating/history"),
+        ("POST", "/api/reviews"),
+        ("GET", "/api/analytics/sales"),
+        ("GET", "/api/analytics/products/1/stats/raw"),
+        ("POST", "/api/auth/login/extra"),
+    ],
+)
+async def test_routes_off_the_public_list_need_a_token(gateway, method, path):
+    response = await gateway.request(method, path)
+
+    assert response.status == 401
+
+
+async def test_on_a_public_route_any_token_is_passed_on_unchecked(gateway):
+    response = await gateway.get(
+        "/api/catalog/products", headers={"Authorization": "Bearer whatever-the-client-has"}
+    )
+
+    assert response.status == 200
+    seen = (await response.json())["headers"]
+    assert seen["Authorization"] == "Bearer whatever-the-client-has"
+
+
+async def test_a_token_of_a_new_key_is_accepted_once_the_jwks_has_it(gateway, keys):
+    first = await gateway.get("/api/orders", headers={"Authorization": f"Bearer {keys.token()}"})
+    keys.rotate()  # the auth service publishes a new key and signs with it
+
+    second = await gateway.get(
+        "/api/orders", headers={"Authorization": f"Bearer {keys.token()}"}
+    )
+
+    assert first.status == 200
+    assert second.status == 200
+
+
+async def test_tokens_are_refused_while_the_jwks_cannot_be_fetched(
+    start_gateway, start_echo, dead_url, keys
+):
+    gateway = await start_gateway({"auth": [dead_url], "orders": [await start_echo("orders")]})
+
+    response = await gateway.get("/api/orders", headers={"Authorization": f"Bearer {keys.token()}"})
+
+    assert response.status == 401
+    assert "keys are unavailable" in (await response.json())["detail"]
+
+
+async def test_a_verified_token_is_remembered_not_verified_again(gateway, keys):
+    from gateway_service.app import TOKEN_CHECK
+
+    token_check = gateway.app[TOKEN_CHECK]
+    token = keys.token()
+    for _ in range(3):
+        response = await gateway.get("/api/orders", headers={"Authorization": f"Bearer {token}"})
+        assert response.status == 200
+
+    assert token in token_check.cache
+    assert len(token_check.cache) == 1

@@ -1,0 +1,63 @@
+"""The public-route table: what passes without a token."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway_service.public_routes import PublicRoute, PublicRouteTable
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def table() -> PublicRouteTable:
+    return PublicRouteTable()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/api/auth/login"),
+        ("GET", "/api/auth/jwks.json"),
+        ("GET", "/api/auth/avatars/2f/3a.webp"),
+        ("GET", "/api/catalog"),
+        ("GET", "/api/catalog/products/1"),
+        ("HEAD", "/api/catalog/products/1"),
+        ("GET", "/api/reviews"),
+        ("GET", "/api/reviews/products/p1/rating"),
+        ("GET", "/api/analytics/popular"),
+    ],
+)
+def test_listed_routes_are_public(table, method, path):
+    service = path.split("/")[2]
+
+    assert table.is_public(method, service, path)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/auth/login"),  # the method is part of the rule
+        ("POST", "/api/catalog/products"),
+        ("GET", "/api/catalogue"),  # a prefix of a name is not the name
+        ("GET", "/api/reviews/"),
+        ("GET", "/api/reviews/products//rating"),  # '*' is one non-empty segment
+        ("GET", "/api/reviews/products/a/b/rating"),
+        ("GET", "/api/analytics/popular/more"),
+        ("OPTIONS", "/api/catalog/products"),
+    ],
+)
+def test_everything_else_is_not(table, method, path):
+    service = path.split("/")[2]
+
+    assert not table.is_public(method, service, path)
+
+
+def test_a_pattern_outside_api_is_refused():
+    with pytest.raises(ValueError, match="under /api"):
+        PublicRouteTable([PublicRoute("GET", "/metrics")])
+
+
+def test_double_star_only_ends_a_pattern():
+    with pytest.raises(ValueError, match="only end"):
+        PublicRouteTable([PublicRoute("GET", "/api/catalog/**/x")])
