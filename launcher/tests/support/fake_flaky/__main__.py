@@ -1,0 +1,3 @@
+from fake_service import main
+
+main("FLAKY_")
