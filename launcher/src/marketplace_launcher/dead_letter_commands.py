@@ -16,7 +16,6 @@ from marketplace_launcher.options import DEFAULT_NATS_PORT, DlqOptions
 from marketplace_launcher.run_state import read_published
 from marketplace_platform.events.bus import EventBus
 from marketplace_platform.events.dead_letters import (
-    DEAD_LETTER_PREFIX,
     DeadLetter,
     DeadLetterNotFound,
     list_dead_letters,
@@ -69,9 +68,8 @@ def format_letters(letters: Sequence[DeadLetter]) -> list[str]:
 
 async def run(options: DlqOptions, console: Console) -> int:
     url = broker_url(options)
-    # The bus declares its own service's stream on connect; named after the dead-letter
-    # prefix, that stream is the dead-letter stream itself, so the operator's bus adds none.
-    bus = EventBus(url, service=DEAD_LETTER_PREFIX)
+    # An operator's client publishes nothing of its own, so it declares no stream of its own.
+    bus = EventBus(url, service="operator", own_stream=False)
     await bus.start()
     try:
         try:

@@ -17,7 +17,7 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 _STANDARD = frozenset(
     logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys()
-    | {"message", "asctime", "taskName"}
+    | {"message", "asctime", "taskName", "color_message"}
 )
 
 
@@ -52,7 +52,9 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     verbose = level.upper() == "DEBUG"
-    # Libraries that narrate every connection or message stay at WARNING unless asked.
+    # Libraries that narrate every connection or message stay at WARNING unless asked;
+    # uvicorn.error too: it tells start-up and shutdown in four INFO lines a process, and the
+    # launcher already says when each service is ready.
     for noisy in (
         "nats",
         "aiosqlite",
@@ -61,6 +63,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         "httpx",
         "httpcore",
         "uvicorn.access",
+        "uvicorn.error",
         "alembic",
         "multipart",
         "PIL",
