@@ -37,8 +37,12 @@ def test_settings_come_from_auth_prefixed_variables(monkeypatch: pytest.MonkeyPa
 
 def test_production_refuses_the_placeholder_key_passphrase() -> None:
     with pytest.raises(ValidationError, match="AUTH_SIGNING_KEY_PASSPHRASE"):
-        AuthSettings(environment="production")
-    AuthSettings(environment="production", signing_key_passphrase="a real long passphrase")
+        AuthSettings(environment="production", internal_token="a real internal token")
+    AuthSettings(
+        environment="production",
+        signing_key_passphrase="a real long passphrase",
+        internal_token="a real internal token",
+    )
 
 
 def test_the_admin_password_is_kept_out_of_the_repr() -> None:

@@ -9,8 +9,9 @@ mode, since SQLite cannot ALTER most things in place) and on PostgreSQL.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
@@ -45,8 +46,15 @@ def revision(script_location: str | Path, url: str, message: str) -> None:
     command.revision(alembic_config(script_location, url), message=message, autogenerate=True)
 
 
-def run_migrations(target_metadata: MetaData | Sequence[MetaData]) -> None:
-    """The body of every service's ``env.py``."""
+IncludeObject = Callable[[Any, str | None, str, bool, Any], bool]
+
+
+def run_migrations(
+    target_metadata: MetaData | Sequence[MetaData], *, include_object: IncludeObject | None = None
+) -> None:
+    """The body of every service's ``env.py``. ``include_object`` hides from autogenerate
+    what the migrations make by hand and the models do not describe (say, a full-text
+    index), so that ``revision`` does not propose to drop it."""
     url: str = context.config.attributes["database_url"]
 
     def do_run(connection: Connection) -> None:
@@ -55,6 +63,7 @@ def run_migrations(target_metadata: MetaData | Sequence[MetaData]) -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -37,11 +37,18 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "marketplace"
     jwt_algorithms: tuple[str, ...] = ("EdDSA",)
 
+    # Shared secret of service-to-service calls that no user may make (``/internal/...``,
+    # never routed by the gateway), sent as ``X-Internal-Token``. The launcher makes a random
+    # one per run; production must set a real one (``<PREFIX>INTERNAL_TOKEN``).
+    internal_token: str = Field(default="dev-secret", repr=False)
+
     @model_validator(mode="after")
     def _default_database(self) -> ServiceSettings:
         if not self.database_url:
             path = (self.var_dir / f"{self.service_name}.db").resolve()
             object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{path}")
+        prefix = self.model_config.get("env_prefix", "")
+        self.require_secret(f"{prefix}INTERNAL_TOKEN", self.internal_token)
         return self
 
     def require_secret(self, name: str, value: str) -> str:

@@ -1,4 +1,5 @@
-"""FastAPI dependencies for the caller's identity: ``CurrentUser`` and ``AdminUser``.
+"""FastAPI dependencies for the caller's identity: ``CurrentUser``, ``AdminUser`` and
+``InternalCaller``.
 
 Routes read as ``async def list_orders(user: CurrentUser)``. The verifier lives on
 ``app.state.verifier`` (set by the service's composition root), so tests can swap it.
@@ -6,12 +7,16 @@ Routes read as ``async def list_orders(user: CurrentUser)``. The verifier lives 
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from marketplace_platform.problems import Forbidden, Unauthorized
 from marketplace_platform.security.jwks import InvalidToken, JWKSVerifier, Principal, bearer_token
+from marketplace_platform.settings import ServiceSettings
+
+INTERNAL_TOKEN_HEADER = "X-Internal-Token"  # noqa: S105 - a header name, not a secret
 
 
 async def current_principal(request: Request) -> Principal:
@@ -35,5 +40,15 @@ async def admin_principal(
     return principal
 
 
+async def internal_caller(request: Request) -> None:
+    """Another service of this system: it knows the shared ``internal_token``. Compared in
+    constant time, so the answer's timing tells nothing about how much of a guess was right."""
+    settings: ServiceSettings = request.app.state.settings
+    sent = request.headers.get(INTERNAL_TOKEN_HEADER, "")
+    if not hmac.compare_digest(sent.encode(), settings.internal_token.encode()):
+        raise Unauthorized(f"This route is for other services: a valid {INTERNAL_TOKEN_HEADER}.")
+
+
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 AdminUser = Annotated[Principal, Depends(admin_principal)]
+InternalCaller = Annotated[None, Depends(internal_caller)]

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
-from dataclasses import dataclass
 
 from auth_service.adapters.orm import User
 from auth_service.adapters.repositories import UserFilter, UserRepository
@@ -15,25 +12,9 @@ from marketplace_contracts import UserUpdated
 from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
 from marketplace_platform.events.unit_of_work import UnitOfWork
-from marketplace_platform.problems import InvalidInput
+from marketplace_platform.pagination import Page, decode_cursor, page_after
 
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    items: list[User]
-    total: int
-    next_cursor: str | None
-
-
-def encode_cursor(user_id: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(user_id.bytes).rstrip(b"=").decode("ascii")
-
-
-def decode_cursor(cursor: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError):
-        raise InvalidInput("The cursor is not one this API gave out.") from None
+CURSOR_TAG = "users"
 
 
 async def get_all(
@@ -43,18 +24,15 @@ async def get_all(
     cursor: str | None = None,
     email: str | None = None,
     role: Role | None = None,
-) -> Page:
+) -> Page[User]:
     """A page of users, newest first; ``next_cursor`` continues after its last item."""
     where = UserFilter(email=email, role=role.value if role else None)
-    before = decode_cursor(cursor) if cursor else None
+    before = decode_cursor(cursor, uuid.UUID, tag=CURSOR_TAG)[0] if cursor else None
     async with db.read_session() as session:
         users = UserRepository(session)
-        # One more than asked tells whether there is a next page without a second query.
         rows = await users.page(where=where, limit=limit + 1, before=before)
         total = await users.count(where=where)
-    items = rows[:limit]
-    next_cursor = encode_cursor(items[-1].id) if len(rows) > limit else None
-    return Page(items=items, total=total, next_cursor=next_cursor)
+    return page_after(rows, limit=limit, key=lambda user: (user.id,), tag=CURSOR_TAG, total=total)
 
 
 async def update_role(*, uow: UnitOfWork, user_id: uuid.UUID, role: Role) -> User:

@@ -1,0 +1,57 @@
+"""Every event contract is versioned, named after its publisher, and survives the envelope."""
+
+import re
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from marketplace_contracts import (
+    EVENT_TYPES,
+    Envelope,
+    OrderLine,
+    OrderPaid,
+    ProductRatingChanged,
+    ProductViews,
+    ProductViewsCounted,
+)
+
+pytestmark = pytest.mark.unit
+
+SUBJECT = re.compile(
+    r"^(auth|catalog|orders|payments|reviews|notifications|analytics)\.[a-z_]+\.[a-z_]+\.v\d+$"
+)
+
+
+@pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
+def test_every_type_is_a_versioned_subject_of_a_publisher(event_type: str) -> None:
+    assert SUBJECT.match(event_type)
+    assert event_type == EVENT_TYPES[event_type].TYPE
+
+
+def test_events_round_trip_through_the_envelope() -> None:
+    product = uuid.uuid4()
+    events = [
+        ProductRatingChanged(product_id=product, average_rating=4.25, review_count=4),
+        OrderPaid(
+            order_id=uuid.uuid4(),
+            user_id=uuid.uuid4(),
+            items=[OrderLine(product_id=product, quantity=2, unit_price=1999)],
+            total=3998,
+            currency="RUB",
+        ),
+        ProductViewsCounted(
+            since=datetime(2026, 1, 1, tzinfo=UTC),
+            until=datetime(2026, 1, 1, 0, 0, 5, tzinfo=UTC),
+            counts=[ProductViews(product_id=product, views=3)],
+        ),
+    ]
+    for event in events:
+        envelope = Envelope.wrap(event, id=uuid.uuid4(), source="test")
+        wire = Envelope.model_validate_json(envelope.model_dump_json())
+        assert wire.parse(type(event)) == event
+
+
+def test_a_rating_outside_one_to_five_is_refused() -> None:
+    with pytest.raises(ValueError, match="less than or equal to 5"):
+        ProductRatingChanged(product_id=uuid.uuid4(), average_rating=5.5, review_count=1)
