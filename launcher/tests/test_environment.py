@@ -10,11 +10,12 @@ from marketplace_launcher.environment import (
     database_url,
     gateway_environment,
     jwks_url,
+    peer_settings,
     service_environment,
     upstream_table,
 )
 from marketplace_launcher.ports import Instance
-from marketplace_launcher.services import GATEWAY, ServiceSpec
+from marketplace_launcher.services import GATEWAY, SERVICES, ServiceSpec, by_name
 
 pytestmark = pytest.mark.unit
 
@@ -117,3 +118,58 @@ def test_the_gateway_gets_the_routing_table_as_json() -> None:
     assert json.loads(env["GATEWAY_UPSTREAMS"]) == upstreams
     assert env["GATEWAY_JWKS_URL"] == TOPOLOGY.jwks_url
     assert env["GATEWAY_NATS_URL"] == TOPOLOGY.nats_url
+
+
+def test_every_process_gets_the_runs_internal_token_under_its_prefix() -> None:
+    shared = dataclasses.replace(TOPOLOGY, internal_token="t0ken")
+
+    assert service_environment({}, AUTH, shared, database="db")["AUTH_INTERNAL_TOKEN"] == "t0ken"
+    assert service_environment({}, CATALOG, shared, database="db")["CATALOG_INTERNAL_TOKEN"] == (
+        "t0ken"
+    )
+    assert "AUTH_INTERNAL_TOKEN" not in service_environment({}, AUTH, TOPOLOGY, database="db")
+
+
+def test_a_service_gets_the_urls_of_every_replica_of_the_services_it_calls() -> None:
+    orders = by_name("orders")
+    assert orders is not None
+    upstreams = {
+        "catalog": ["http://127.0.0.1:8102", "http://127.0.0.1:8202"],
+        "payments": ["http://127.0.0.1:8104"],
+        "orders": ["http://127.0.0.1:8103"],
+    }
+
+    env = service_environment({}, orders, TOPOLOGY, database="db", port=8103, upstreams=upstreams)
+
+    assert env["ORDERS_CATALOG_URL"] == "http://127.0.0.1:8102,http://127.0.0.1:8202"
+    assert env["ORDERS_PAYMENTS_URL"] == "http://127.0.0.1:8104"
+    assert not any(key.startswith(("CATALOG_", "PAYMENTS_")) for key in env)
+
+
+def test_payments_is_told_where_orders_is() -> None:
+    payments = by_name("payments")
+    assert payments is not None
+    upstreams = {"orders": ["http://127.0.0.1:8103", "http://127.0.0.1:8203"]}
+
+    assert peer_settings(payments, upstreams) == {
+        "PAYMENTS_ORDERS_URL": "http://127.0.0.1:8103,http://127.0.0.1:8203"
+    }
+
+
+def test_a_called_service_that_is_not_running_leaves_the_default() -> None:
+    orders = by_name("orders")
+    assert orders is not None
+
+    assert peer_settings(orders, {"catalog": ["http://127.0.0.1:8102"]}) == {
+        "ORDERS_CATALOG_URL": "http://127.0.0.1:8102"
+    }
+    assert peer_settings(AUTH, {"catalog": ["http://127.0.0.1:8102"]}) == {}
+
+
+def test_every_call_in_the_table_names_a_service_of_the_table() -> None:
+    names = {spec.name for spec in SERVICES}
+    for spec in SERVICES:
+        for setting, callee in spec.calls:
+            assert callee in names, (spec.name, callee)
+            assert callee != spec.name
+            assert setting.endswith("_URL")

@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import stat
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -113,6 +114,33 @@ async def test_given_admin_credentials_are_ensured_on_every_run(
     assert [json.loads(line) for line in admins] == 2 * [
         {"email": "boss@example.com", "password": "correct-horse-battery"}
     ]
+
+
+async def test_demo_data_is_seeded_on_every_start_unless_told_not_to(
+    launches: LaunchFactory,
+) -> None:
+    seeding = replace(FAKE_FLAKY, seed=("seed",))
+    async with launches.start(services=(FAKE_AUTH, seeding)) as first:
+        pass
+    async with launches.start(services=(FAKE_AUTH, seeding), seed=False) as second:
+        pass
+
+    # Only the service with a seed command, and only without --no-seed.
+    assert (first.options.var_dir / "seeds.log").read_text().splitlines() == ["flaky"]
+    assert "flaky: seeded" in first.text
+    assert "flaky: seeded" not in second.text
+
+
+async def test_a_failed_seed_stops_the_launch_and_shows_why(launches: LaunchFactory) -> None:
+    seeding = replace(FAKE_FLAKY, seed=("seed",))
+    async with launches.start(
+        services=(FAKE_AUTH, seeding), environ={"FAKE_FLAKY_SEED_FAILS": "1"},
+        expect_ready=False,
+    ) as launch:
+        assert await launch.task == 1
+
+    assert "seeding failed: disk full" in launch.text
+    assert "demo data failed: flaky.seed" in launch.text
 
 
 async def test_replicas_run_on_their_own_ports_behind_the_gateway(

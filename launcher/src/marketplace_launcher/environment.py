@@ -30,6 +30,8 @@ class Topology:
     jwks_url: str
     var_dir: Path
     verbose: bool = False
+    # The shared secret of service-to-service calls (``X-Internal-Token``).
+    internal_token: str = ""
 
 
 def jwks_url(issuer: Instance) -> str:
@@ -67,7 +69,20 @@ def _common(spec: ServiceSpec, topology: Topology) -> dict[str, str]:
     }
     if topology.verbose:
         settings["LOG_LEVEL"] = "DEBUG"
+    if topology.internal_token:
+        settings["INTERNAL_TOKEN"] = topology.internal_token
     return {prefix + key: value for key, value in settings.items()}
+
+
+def peer_settings(spec: ServiceSpec, upstreams: Mapping[str, list[str]]) -> dict[str, str]:
+    """Where ``spec`` finds the services it calls: every replica's URL, comma-separated (the
+    caller goes round-robin and skips a replica that does not answer). A called service that
+    is not running is left out, and the caller keeps its default."""
+    return {
+        spec.env_prefix + setting: ",".join(upstreams[callee])
+        for setting, callee in spec.calls
+        if upstreams.get(callee)
+    }
 
 
 def service_environment(
@@ -77,10 +92,13 @@ def service_environment(
     *,
     database: str,
     port: int | None = None,
+    upstreams: Mapping[str, list[str]] | None = None,
 ) -> dict[str, str]:
-    """For ``serve`` (with the instance's port) and for one-off verbs like ``migrate``."""
+    """For ``serve`` (with the instance's port and the running services' URLs) and for
+    one-off verbs like ``migrate``."""
     env = base_environment(inherited)
     env.update(_common(spec, topology))
+    env.update(peer_settings(spec, upstreams or {}))
     env[spec.env_prefix + "DATABASE_URL"] = database
     if port is not None:
         env[spec.env_prefix + "HOST"] = "127.0.0.1"  # only the gateway faces the network

@@ -18,6 +18,14 @@ class ServiceSpec:
     env_prefix: str
     port: int
     migrates: bool = True
+    # The command that fills the service's empty database with demo data, run after the
+    # migrations on every start unless ``--no-seed``: it must leave a database with data in
+    # it as it is, so only the first start seeds.
+    seed: tuple[str, ...] = ()
+    # The services it calls over HTTP, as (its setting, the called service): the launcher
+    # passes the called service's replicas' URLs, comma-separated, as ``<PREFIX><SETTING>``
+    # (``ORDERS_CATALOG_URL=http://127.0.0.1:8102,http://127.0.0.1:8202``).
+    calls: tuple[tuple[str, str], ...] = ()
 
     @property
     def installed(self) -> bool:
@@ -26,9 +34,17 @@ class ServiceSpec:
 
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("auth", "auth_service", "AUTH_", 8101),
-    ServiceSpec("catalog", "catalog_service", "CATALOG_", 8102),
-    ServiceSpec("orders", "orders_service", "ORDERS_", 8103),
-    ServiceSpec("payments", "payments_service", "PAYMENTS_", 8104),
+    ServiceSpec("catalog", "catalog_service", "CATALOG_", 8102, seed=("seed",)),
+    ServiceSpec(
+        "orders",
+        "orders_service",
+        "ORDERS_",
+        8103,
+        calls=(("CATALOG_URL", "catalog"), ("PAYMENTS_URL", "payments")),
+    ),
+    ServiceSpec(
+        "payments", "payments_service", "PAYMENTS_", 8104, calls=(("ORDERS_URL", "orders"),)
+    ),
     ServiceSpec("reviews", "reviews_service", "REVIEWS_", 8105),
     ServiceSpec("notifications", "notifications_service", "NOTIFICATIONS_", 8106),
     ServiceSpec("analytics", "analytics_service", "ANALYTICS_", 8107),

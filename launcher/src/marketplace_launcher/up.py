@@ -2,8 +2,9 @@
 
 Order of work: NATS (embedded, or check the external one) -> one database per service
 (SQLite files, or created on the PostgreSQL server) -> every service's migrations, in
-parallel -> every service replica, and meanwhile the first admin -> wait until they are ready
--> the gateway with the routing table -> wait until it is ready -> print the URL.
+parallel -> every service replica, and meanwhile the first admin and the demo data (unless
+``--no-seed``) -> wait until they are ready -> the gateway with the routing table -> wait
+until it is ready -> print the URL.
 
 Stopping (Ctrl-C, SIGTERM, SIGHUP): the gateway first so no new request comes in, then the
 services, NATS last so the services' last events still go out; each gets SIGTERM and
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import signal
 import sys
 from collections.abc import Awaitable, Mapping, Sequence
@@ -272,11 +274,15 @@ class Launcher:
             jwks_url=jwks_url(issuer),
             var_dir=self.var_dir,
             verbose=self.options.verbose,
+            # New every run: a token from an old run (in a log, a shell history) is worthless.
+            internal_token=secrets.token_urlsafe(32),
         )
         await self._migrate(services, databases, topology)
-        # The admin needs only the migrated database: it is made while the services boot.
+        # The admin and the demo data need only the migrated databases: they are made while
+        # the services boot.
         await together(
             self._first_admin(by_name[ISSUER_SERVICE], databases[ISSUER_SERVICE], topology),
+            self._seed(services, databases, topology),
             self._start_services(databases, topology),
         )
         await self._start_gateway(topology)
@@ -418,6 +424,37 @@ class Launcher:
         if migrating:
             self.console.info(f"migrated: {', '.join(spec.name for spec in migrating)}")
 
+    async def _seed(
+        self,
+        services: Sequence[ServiceSpec],
+        databases: Mapping[str, ServiceDatabase],
+        topology: Topology,
+    ) -> None:
+        """Demo data, unless ``--no-seed``. Each seed command fills only an empty database,
+        so on later starts it just says there is nothing to do."""
+        seeding = [spec for spec in services if spec.seed] if self.options.seed else []
+        runs = await asyncio.gather(
+            *(
+                run_to_completion(
+                    f"{spec.name}.seed",
+                    self._one_off_argv(spec, *spec.seed),
+                    service_environment(
+                        self.environ, spec, topology, database=databases[spec.name].url
+                    ),
+                    console=self.console,
+                    log_path=self._log_path(f"{spec.name}.seed"),
+                    echo=echo_all,
+                    time_limit=ONE_OFF_TIMEOUT,
+                )
+                for spec in seeding
+            )
+        )
+        failed = [run for run in runs if run.returncode != 0]
+        if failed:
+            names = ", ".join(run.name for run in failed)
+            raise StartupFailed(f"demo data failed: {names} (--no-seed starts without)",
+                                show=failed)
+
     async def _first_admin(
         self, issuer: ServiceSpec, database: ServiceDatabase, topology: Topology
     ) -> None:
@@ -461,11 +498,12 @@ class Launcher:
         self, databases: Mapping[str, ServiceDatabase], topology: Topology
     ) -> None:
         self.console.reserve([i.name for i in self._instances] + [self.gateway_spec.name])
+        upstreams = upstream_table(self._instances)
         for instance in self._instances:
             spec = instance.spec
             env = service_environment(
                 self.environ, spec, topology,
-                database=databases[spec.name].url, port=instance.port,
+                database=databases[spec.name].url, port=instance.port, upstreams=upstreams,
             )
             child = ChildProcess(
                 instance.name,

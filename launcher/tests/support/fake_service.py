@@ -1,10 +1,12 @@
 """A stand-in service for the launcher's tests: the same verbs and environment variables as a
-real one (``serve``, ``migrate``, ``ensure-admin``), in plain asyncio, with nothing to import.
+real one (``serve``, ``migrate``, ``ensure-admin``, ``seed``), in plain asyncio, with nothing
+to import.
 
 It leaves traces in its var dir that the tests read: ``<name>.migrated`` (the database URL it
-was given), ``admins.jsonl`` (each ensure-admin call), ``stops.log`` (who was stopped, in
-order). ``GET /env`` answers its own environment settings and pid; ``POST /exit`` makes it
-exit with code 3, and a ``<name>.crash`` file in its var dir makes it fail at start.
+was given), ``admins.jsonl`` (each ensure-admin call), ``seeds.log`` (each seed call),
+``stops.log`` (who was stopped, in order). ``GET /env`` answers its own environment settings
+and pid; ``POST /exit`` makes it exit with code 3, and a ``<name>.crash`` file in its var dir
+makes it fail at start.
 """
 
 from __future__ import annotations
@@ -83,6 +85,13 @@ def main(prefix: str) -> None:
         (var_dir / f"{name}.migrated").write_text(url, encoding="utf-8")
         if url.startswith("sqlite"):
             Path(url.split(":///", 1)[1]).touch()  # as a real migration creates the file
+        return
+    if verb == "seed":
+        if os.environ.get(f"FAKE_{name.upper()}_SEED_FAILS"):
+            print("seeding failed: disk full", flush=True)  # noqa: T201
+            sys.exit(1)
+        _append(var_dir / "seeds.log", name)
+        print(f"{name}: seeded", flush=True)  # noqa: T201
         return
     if verb == "ensure-admin":
         email = sys.argv[sys.argv.index("--email") + 1]

@@ -1,0 +1,1 @@
+"""The catalog service: categories, products and services, stock, search and view counters."""

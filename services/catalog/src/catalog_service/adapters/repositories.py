@@ -1,0 +1,198 @@
+"""Queries on the catalog's tables. Repositories add, find and change rows in the session
+they are given; they never commit (the unit of work does)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog_service.adapters.orm import Category, Product, StockReservation
+
+
+def _rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+class CategoryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, category: Category) -> None:
+        self.session.add(category)
+
+    async def get(self, category_id: uuid.UUID) -> Category | None:
+        return await self.session.get(Category, category_id)
+
+    async def get_all(self) -> Sequence[Category]:
+        """Every category, parents before their children, siblings by name."""
+        query = select(Category).order_by(Category.path)
+        categories = (await self.session.scalars(query)).all()
+        return sorted(categories, key=lambda category: (category.path.count("/"), category.name))
+
+    async def get_many(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Category]:
+        wanted = set(ids)
+        if not wanted:
+            return {}
+        rows = await self.session.scalars(select(Category).where(Category.id.in_(wanted)))
+        return {category.id: category for category in rows}
+
+    async def name_taken(
+        self, *, parent_id: uuid.UUID | None, name_key: str, other_than: uuid.UUID | None = None
+    ) -> bool:
+        parent: ColumnElement[bool] = (
+            Category.parent_id.is_(None) if parent_id is None else Category.parent_id == parent_id
+        )
+        query = select(Category.id).where(parent, Category.name_key == name_key)
+        if other_than is not None:
+            query = query.where(Category.id != other_than)
+        return await self.session.scalar(query.limit(1)) is not None
+
+    async def subtree_paths(self, path: str) -> list[str]:
+        query = select(Category.path).where(Category.path.like(f"{path}%"))
+        return list((await self.session.scalars(query)).all())
+
+    async def move_subtree(self, *, old_path: str, new_path: str, at: datetime) -> None:
+        """Rewrite the prefix ``old_path`` of every path in the subtree to ``new_path``."""
+        await self.session.execute(
+            update(Category)
+            .where(Category.path.like(f"{old_path}%"))
+            .values(
+                path=new_path + func.substr(Category.path, len(old_path) + 1),
+                updated_at=at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    async def has_children(self, category_id: uuid.UUID) -> bool:
+        query = select(exists().where(Category.parent_id == category_id))
+        return bool(await self.session.scalar(query))
+
+    async def has_products(self, category_id: uuid.UUID) -> bool:
+        """Any product, archived ones included: old orders still show their category."""
+        query = select(exists().where(Product.category_id == category_id))
+        return bool(await self.session.scalar(query))
+
+    async def delete(self, category: Category) -> None:
+        await self.session.delete(category)
+
+    async def active_product_counts(self) -> dict[uuid.UUID, int]:
+        """Active products per category they sit in directly."""
+        query = (
+            select(Product.category_id, func.count())
+            .where(Product.status == "active")
+            .group_by(Product.category_id)
+        )
+        return {category_id: int(count) for category_id, count in await self.session.execute(query)}
+
+
+class ProductRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, product: Product) -> None:
+        self.session.add(product)
+
+    async def get(self, product_id: uuid.UUID) -> Product | None:
+        return await self.session.get(Product, product_id)
+
+    async def get_many(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Product]:
+        wanted = set(ids)
+        if not wanted:
+            return {}
+        rows = await self.session.scalars(select(Product).where(Product.id.in_(wanted)))
+        return {product.id: product for product in rows}
+
+    async def take_stock(self, product_id: uuid.UUID, quantity: int, *, at: datetime) -> int | None:
+        """Take ``quantity`` units if that many are left; the stock left after, or None if
+        there were not enough.
+
+        One conditional UPDATE, so the check and the decrement are one atomic step: on
+        PostgreSQL a concurrent second UPDATE of the row waits for the first to commit, then
+        evaluates ``stock >= :quantity`` again on the new value; SQLite runs one writer at a
+        time. Two buyers of the last unit cannot both succeed."""
+        result = await self.session.execute(
+            update(Product)
+            .where(
+                Product.id == product_id,
+                Product.stock.is_not(None),
+                Product.stock >= quantity,
+            )
+            .values(stock=Product.stock - quantity, updated_at=at)
+            .returning(Product.stock)
+            .execution_options(synchronize_session=False)
+        )
+        return result.scalar_one_or_none()
+
+    async def return_stock(
+        self, product_id: uuid.UUID, quantity: int, *, at: datetime
+    ) -> int | None:
+        """Put units back; the stock after, or None for a product without a stock level."""
+        result = await self.session.execute(
+            update(Product)
+            .where(Product.id == product_id, Product.stock.is_not(None))
+            .values(stock=Product.stock + quantity, updated_at=at)
+            .returning(Product.stock)
+            .execution_options(synchronize_session=False)
+        )
+        return result.scalar_one_or_none()
+
+    async def add_views(self, counts: dict[uuid.UUID, int]) -> None:
+        for product_id, views in sorted(counts.items()):
+            await self.session.execute(
+                update(Product)
+                .where(Product.id == product_id)
+                .values(views=Product.views + views)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def add_orders(self, product_ids: Iterable[uuid.UUID]) -> None:
+        ids = sorted(set(product_ids))
+        if ids:
+            await self.session.execute(
+                update(Product)
+                .where(Product.id.in_(ids))
+                .values(orders_count=Product.orders_count + 1)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def set_rating(
+        self, product_id: uuid.UUID, *, average: float, count: int, as_of: datetime
+    ) -> bool:
+        """Store a rating aggregate unless a newer one is already there (events about one
+        product can arrive out of order after a redelivery). True if stored."""
+        result = await self.session.execute(
+            update(Product)
+            .where(
+                Product.id == product_id,
+                or_(Product.rating_changed_at.is_(None), Product.rating_changed_at < as_of),
+            )
+            .values(rating_avg=average, review_count=count, rating_changed_at=as_of)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+
+class ReservationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, reservation: StockReservation) -> None:
+        self.session.add(reservation)
+
+    async def get(self, reservation_id: uuid.UUID) -> StockReservation | None:
+        return await self.session.get(StockReservation, reservation_id)
+
+    async def lock(self, reservation_id: uuid.UUID) -> StockReservation | None:
+        """The reservation, locked until the transaction ends (PostgreSQL; SQLite holds its
+        one write lock already), so a release and a commit cannot interleave."""
+        query = (
+            select(StockReservation)
+            .where(StockReservation.id == reservation_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return await self.session.scalar(query)

@@ -1,0 +1,1 @@
+"""HTTP routes, thin: validate the request, call a use case, shape the answer."""

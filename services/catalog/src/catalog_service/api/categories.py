@@ -1,0 +1,66 @@
+"""The category tree: public reading, admin changes."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from catalog_service.api.deps import AdminUser, DatabaseDep, UnitOfWorkDep
+from catalog_service.schemas import (
+    CategoryCreate,
+    CategoryRead,
+    CategoryTree,
+    CategoryTreeNode,
+    CategoryUpdate,
+)
+from catalog_service.service import categories
+from marketplace_platform.db import Database
+
+router = APIRouter(prefix="/api/catalog/categories", tags=["categories"])
+
+
+@router.get("")
+async def get_category_tree(db: DatabaseDep) -> CategoryTree:
+    """The whole category tree, with active product counts that include sub-categories."""
+    tree = await categories.get_tree(db=db)
+    return CategoryTree(items=[CategoryTreeNode.of(node) for node in tree])
+
+
+@router.get("/{category_id}")
+async def get_category(category_id: uuid.UUID, db: DatabaseDep) -> CategoryRead:
+    """One category, with its path from the top of the tree."""
+    return await _read(db, category_id)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_category(
+    body: CategoryCreate, admin: AdminUser, uow: UnitOfWorkDep, db: DatabaseDep
+) -> CategoryRead:
+    """Create a category, at the top level or under ``parent_id``."""
+    category = await categories.create(uow=uow, name=body.name, parent_id=body.parent_id)
+    return await _read(db, category.id)
+
+
+@router.patch("/{category_id}")
+async def update_category(
+    category_id: uuid.UUID,
+    body: CategoryUpdate,
+    admin: AdminUser,
+    uow: UnitOfWorkDep,
+    db: DatabaseDep,
+) -> CategoryRead:
+    """Rename and/or move a category (its sub-categories and products go with it)."""
+    await categories.update(uow=uow, category_id=category_id, **body.changes())
+    return await _read(db, category_id)
+
+
+@router.delete("/{category_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_category(category_id: uuid.UUID, admin: AdminUser, uow: UnitOfWorkDep) -> None:
+    """Delete an empty category; one with sub-categories or products is a 409."""
+    await categories.delete(uow=uow, category_id=category_id)
+
+
+async def _read(db: Database, category_id: uuid.UUID) -> CategoryRead:
+    found = await categories.get(db=db, category_id=category_id)
+    return CategoryRead.of(found.category, found.path)

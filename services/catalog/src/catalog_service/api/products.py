@@ -1,0 +1,195 @@
+"""Products and services: public search and reading, admin changes and pictures."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+
+from catalog_service.api.deps import (
+    AdminUser,
+    DatabaseDep,
+    ImageStoreDep,
+    SettingsDep,
+    UnitOfWorkDep,
+    ViewCounterDep,
+)
+from catalog_service.domain.money import MAX_PRICE
+from catalog_service.domain.search import QUERY_MAX, Sort, product_search
+from catalog_service.schemas import (
+    CategoryCount,
+    Facets,
+    ImageRead,
+    ProductCreate,
+    ProductPage,
+    ProductRead,
+    ProductUpdate,
+)
+from catalog_service.service import images, products, search
+from catalog_service.settings import CatalogSettings
+from marketplace_platform.db import Database
+from marketplace_platform.images import read_image_upload
+
+router = APIRouter(prefix="/api/catalog/products", tags=["products"])
+
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+IMAGE_UPLOAD_SCHEMA = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "PNG, JPEG or WebP, at most 5 MB.",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+async def _read(db: Database, settings: CatalogSettings, product_id: uuid.UUID) -> ProductRead:
+    view = await products.get(db=db, product_id=product_id)
+    return ProductRead.of(view, image_base_url=settings.image_base_url)
+
+
+@router.get("")
+async def list_products(
+    db: DatabaseDep,
+    settings: SettingsDep,
+    q: Annotated[
+        str | None,
+        Query(max_length=QUERY_MAX, pattern=NO_CONTROL, description="Words to search for."),
+    ] = None,
+    category: Annotated[
+        uuid.UUID | None, Query(description="A category; its sub-categories are included.")
+    ] = None,
+    min_price: Annotated[int | None, Query(ge=0, le=MAX_PRICE)] = None,
+    max_price: Annotated[int | None, Query(ge=0, le=MAX_PRICE)] = None,
+    min_rating: Annotated[float | None, Query(ge=0, le=5)] = None,
+    in_stock: Annotated[
+        bool | None, Query(description="true: only what can be bought now.")
+    ] = None,
+    sort: Annotated[
+        Sort | None, Query(description="Default: relevance with q, else newest.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=search.MAX_LIMIT)] = 20,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    page: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+) -> ProductPage:
+    """Search and browse active products: filters, sorts, pages and per-category counts."""
+    result = await search.search(
+        db=db,
+        search=product_search(
+            q=q,
+            category_id=category,
+            min_price=min_price,
+            max_price=max_price,
+            min_rating=min_rating,
+            in_stock=in_stock,
+            sort=sort,
+        ),
+        limit=limit,
+        cursor=cursor,
+        page=page,
+        similarity_threshold=settings.search_similarity_threshold,
+    )
+    return ProductPage(
+        items=[
+            ProductRead.of(view, image_base_url=settings.image_base_url) for view in result.items
+        ],
+        total=result.total,
+        next_cursor=result.next_cursor,
+        facets=Facets(categories=[CategoryCount.of(facet) for facet in result.facets]),
+    )
+
+
+@router.get("/{product_id}")
+async def get_product(
+    product_id: uuid.UUID, db: DatabaseDep, settings: SettingsDep, views: ViewCounterDep
+) -> ProductRead:
+    """One product or service, archived ones too (old orders link to them). Counts a view."""
+    read = await _read(db, settings, product_id)
+    views.record(product_id)  # in memory: no database write on this path
+    return read
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_product(
+    body: ProductCreate,
+    admin: AdminUser,
+    uow: UnitOfWorkDep,
+    db: DatabaseDep,
+    settings: SettingsDep,
+) -> ProductRead:
+    """Create a product or a service."""
+    product = await products.create(
+        uow=uow,
+        title=body.title,
+        description=body.description,
+        price=body.price,
+        currency=body.currency,
+        category_id=body.category_id,
+        kind=body.kind,
+        stock=body.stock,
+        attributes=body.attributes,
+    )
+    return await _read(db, settings, product.id)
+
+
+@router.patch("/{product_id}")
+async def update_product(
+    product_id: uuid.UUID,
+    body: ProductUpdate,
+    admin: AdminUser,
+    uow: UnitOfWorkDep,
+    db: DatabaseDep,
+    settings: SettingsDep,
+) -> ProductRead:
+    """Change a product; send only the fields to change."""
+    await products.update(uow=uow, product_id=product_id, changes=body.changes())
+    return await _read(db, settings, product_id)
+
+
+@router.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def archive_product(product_id: uuid.UUID, admin: AdminUser, uow: UnitOfWorkDep) -> None:
+    """Archive a product: it leaves search and lists, and stays readable by id."""
+    await products.archive(uow=uow, product_id=product_id)
+
+
+@router.post(
+    "/{product_id}/images", status_code=status.HTTP_201_CREATED, openapi_extra=IMAGE_UPLOAD_SCHEMA
+)
+async def add_product_image(
+    product_id: uuid.UUID,
+    request: Request,
+    admin: AdminUser,
+    uow: UnitOfWorkDep,
+    db: DatabaseDep,
+    store: ImageStoreDep,
+    settings: SettingsDep,
+) -> ImageRead:
+    """Add a picture (multipart field ``file``); it is re-encoded, never kept as sent."""
+    data = await read_image_upload(request, field="file", max_bytes=settings.image_max_bytes)
+    image = await images.add(uow=uow, store=store, db=db, product_id=product_id, data=data)
+    return ImageRead.of(image, base_url=settings.image_base_url)
+
+
+@router.delete("/{product_id}/images/{image_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_product_image(
+    product_id: uuid.UUID,
+    image_id: uuid.UUID,
+    admin: AdminUser,
+    uow: UnitOfWorkDep,
+    store: ImageStoreDep,
+) -> None:
+    """Remove a picture."""
+    await images.delete(uow=uow, store=store, product_id=product_id, image_id=image_id)

@@ -1,0 +1,43 @@
+"""The ``catalog`` consumer: translates events into ``service.figures`` effects.
+
+One durable consumer for every subject (the bus makes one per publishing stream), so the
+catalog's replicas share the work and each event is applied by one of them, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from catalog_service.service import figures
+from marketplace_contracts import Envelope, OrderPaid, ProductRatingChanged, ProductViewsCounted
+from marketplace_platform.events.bus import EventBus
+from marketplace_platform.events.inbox import handle_once
+from marketplace_platform.events.unit_of_work import UnitOfWork
+
+CONSUMER = "catalog"
+SUBJECTS = (ProductRatingChanged.TYPE, OrderPaid.TYPE, ProductViewsCounted.TYPE)
+
+Effect = Callable[[UnitOfWork], Awaitable[None]]
+
+
+def effect_of(envelope: Envelope) -> Effect | None:
+    """What the event does to the catalog; None for an event it does not know."""
+    if envelope.type == ProductRatingChanged.TYPE:
+        rating = envelope.parse(ProductRatingChanged)
+        return lambda uow: figures.record_rating(uow, event=rating, as_of=envelope.time)
+    if envelope.type == OrderPaid.TYPE:
+        order = envelope.parse(OrderPaid)
+        return lambda uow: figures.record_order(uow, event=order)
+    if envelope.type == ProductViewsCounted.TYPE:
+        views = envelope.parse(ProductViewsCounted)
+        return lambda uow: figures.record_views(uow, event=views)
+    return None
+
+
+def register(bus: EventBus, unit_of_work: Callable[[], UnitOfWork]) -> None:
+    async def handle(envelope: Envelope) -> None:
+        effect = effect_of(envelope)
+        if effect is not None:
+            await handle_once(unit_of_work(), consumer=CONSUMER, envelope=envelope, effect=effect)
+
+    bus.consume(CONSUMER, SUBJECTS, handle)

@@ -1,0 +1,1 @@
+"""The rules of the catalog service: plain Python, no I/O, no web or database framework."""

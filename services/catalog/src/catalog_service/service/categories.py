@@ -1,0 +1,207 @@
+"""The category tree: read it, and the admin's create, rename, move and delete."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog_service.adapters.orm import Category
+from catalog_service.adapters.repositories import CategoryRepository
+from catalog_service.domain import categories as rules
+from catalog_service.domain.errors import (
+    CategoryNameTaken,
+    CategoryNotEmpty,
+    CategoryNotFound,
+    UnknownCategory,
+)
+from marketplace_platform.clock import utcnow
+from marketplace_platform.db import Database
+from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.ids import new_id
+
+UNSET: Any = object()
+
+
+@dataclass(slots=True)
+class CategoryNode:
+    category: Category
+    product_count: int = 0  # active products here and below
+    children: list[CategoryNode] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryWithPath:
+    category: Category
+    path: list[Category]  # from the top of the tree down to the category itself
+
+
+def build_tree(
+    categories: Iterable[Category], direct_counts: dict[uuid.UUID, int] | None = None
+) -> list[CategoryNode]:
+    """Nodes nested by parent, with counts that include every sub-category's."""
+    counts = direct_counts or {}
+    nodes = {category.id: CategoryNode(category) for category in categories}
+    roots: list[CategoryNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.category.parent_id) if node.category.parent_id else None
+        (parent.children if parent else roots).append(node)
+    for category_id, count in counts.items():
+        node = nodes.get(category_id)
+        if node is None:
+            continue
+        for ancestor_id in rules.path_ids(node.category.path):
+            if ancestor_id in nodes:
+                nodes[ancestor_id].product_count += count
+    for node in nodes.values():
+        node.children.sort(key=lambda child: child.category.name.casefold())
+    roots.sort(key=lambda root: root.category.name.casefold())
+    return roots
+
+
+async def get_tree(*, db: Database) -> list[CategoryNode]:
+    """The whole tree, top-level categories first, siblings by name."""
+    async with db.read_session() as session:
+        repository = CategoryRepository(session)
+        return build_tree(await repository.get_all(), await repository.active_product_counts())
+
+
+async def get(*, db: Database, category_id: uuid.UUID) -> CategoryWithPath:
+    async with db.read_session() as session:
+        category = await _get_or_raise(session, category_id)
+        paths = await paths_of(session, [category])
+    return CategoryWithPath(category, paths[category.id])
+
+
+async def paths_of(
+    session: AsyncSession,
+    categories: Iterable[Category],
+    *,
+    known: dict[uuid.UUID, Category] | None = None,
+) -> dict[uuid.UUID, list[Category]]:
+    """For each category, the categories from the top of the tree down to it; ancestors not
+    in ``known`` are read in one query."""
+    wanted = list(categories)
+    found = dict(known or {})
+    found.update((category.id, category) for category in wanted)
+    missing = {i for c in wanted for i in rules.path_ids(c.path)} - found.keys()
+    found.update(await CategoryRepository(session).get_many(missing))
+    return {
+        category.id: [found[i] for i in rules.path_ids(category.path) if i in found]
+        for category in wanted
+    }
+
+
+async def create(*, uow: UnitOfWork, name: str, parent_id: uuid.UUID | None = None) -> Category:
+    """A new category at the top of the tree, or under ``parent_id``."""
+    name = rules.clean_name(name)
+    now = utcnow()
+    async with uow:
+        repository = CategoryRepository(uow.session)
+        parent_path = None
+        if parent_id is not None:
+            parent = await repository.get(parent_id)
+            if parent is None:
+                raise UnknownCategory("There is no parent category with this id.")
+            parent_path = parent.path
+        rules.check_depth(parent_path=parent_path)
+        key = rules.name_key(name)
+        if await repository.name_taken(parent_id=parent_id, name_key=key):
+            raise CategoryNameTaken(f"There is a category {name!r} here already.")
+        category_id = new_id()
+        category = Category(
+            id=category_id,
+            parent_id=parent_id,
+            name=name,
+            name_key=key,
+            path=rules.path_of(category_id, parent_path=parent_path),
+            created_at=now,
+            updated_at=now,
+        )
+        repository.add(category)
+        await _commit(uow, name)
+    return category
+
+
+async def update(
+    *, uow: UnitOfWork, category_id: uuid.UUID, name: str = UNSET, parent_id: Any = UNSET
+) -> Category:
+    """Rename (``name``) and/or move (``parent_id``; None moves it to the top) a category;
+    its sub-categories and products go with it."""
+    now = utcnow()
+    async with uow:
+        repository = CategoryRepository(uow.session)
+        category = await _get_or_raise(uow.session, category_id)
+        new_name = category.name if name is UNSET else rules.clean_name(name)
+        new_parent_id = category.parent_id if parent_id is UNSET else parent_id
+        moving = new_parent_id != category.parent_id
+        if moving:
+            await _move(repository, category, new_parent_id, now)
+        if moving or rules.name_key(new_name) != category.name_key:
+            key = rules.name_key(new_name)
+            if await repository.name_taken(
+                parent_id=new_parent_id, name_key=key, other_than=category.id
+            ):
+                raise CategoryNameTaken(f"There is a category {new_name!r} there already.")
+            category.name_key = key
+        if moving or new_name != category.name:
+            category.name = new_name
+            category.updated_at = now
+        await _commit(uow, new_name)
+    return category
+
+
+async def _move(
+    repository: CategoryRepository,
+    category: Category,
+    new_parent_id: uuid.UUID | None,
+    now: Any,
+) -> None:
+    new_parent_path = None
+    if new_parent_id is not None:
+        new_parent = await repository.get(new_parent_id)
+        if new_parent is None:
+            raise UnknownCategory("There is no parent category with this id.")
+        new_parent_path = new_parent.path
+    old_path = category.path
+    height = rules.subtree_height(await repository.subtree_paths(old_path), root_path=old_path)
+    rules.check_move(path=old_path, new_parent_path=new_parent_path, height=height)
+    new_path = rules.path_of(category.id, parent_path=new_parent_path)
+    await repository.move_subtree(old_path=old_path, new_path=new_path, at=now)
+    category.parent_id = new_parent_id
+    category.path = new_path
+
+
+async def delete(*, uow: UnitOfWork, category_id: uuid.UUID) -> None:
+    """Remove an empty category. One with sub-categories or products (archived ones too:
+    old orders still show them in it) is refused: move or delete what it holds first."""
+    async with uow:
+        repository = CategoryRepository(uow.session)
+        category = await _get_or_raise(uow.session, category_id)
+        if await repository.has_children(category_id):
+            raise CategoryNotEmpty("The category has sub-categories; move or delete them first.")
+        if await repository.has_products(category_id):
+            raise CategoryNotEmpty(
+                "The category holds products (archived ones count too); move them first."
+            )
+        await repository.delete(category)
+        await uow.commit()
+
+
+async def _get_or_raise(session: AsyncSession, category_id: uuid.UUID) -> Category:
+    category = await CategoryRepository(session).get(category_id)
+    if category is None:
+        raise CategoryNotFound("There is no category with this id.")
+    return category
+
+
+async def _commit(uow: UnitOfWork, name: str) -> None:
+    try:
+        await uow.commit()
+    except IntegrityError:
+        # Another admin took the name between the check and the write.
+        raise CategoryNameTaken(f"There is a category {name!r} there already.") from None

@@ -1,0 +1,135 @@
+"""Searching and browsing the catalog: a page of active products, its total, and how many
+matches each category holds (the facets a shopper narrows a search by)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from catalog_service.adapters.orm import Category
+from catalog_service.adapters.repositories import CategoryRepository
+from catalog_service.adapters.search import SORT_ORDERS, ProductSearchQueries
+from catalog_service.domain.errors import UnknownCategory
+from catalog_service.domain.search import ProductSearch, Sort
+from catalog_service.service.categories import CategoryNode, build_tree
+from catalog_service.service.products import ProductView, views_of
+from marketplace_platform.db import Database
+from marketplace_platform.pagination import decode_cursor, encode_cursor
+from marketplace_platform.problems import InvalidInput
+
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryFacet:
+    category: Category
+    count: int  # matches in the category and all below it
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    items: list[ProductView]
+    total: int
+    next_cursor: str | None
+    facets: list[CategoryFacet]
+
+
+async def search(
+    *,
+    db: Database,
+    search: ProductSearch,
+    limit: int,
+    cursor: str | None = None,
+    page: int | None = None,
+    similarity_threshold: float = 0.4,
+) -> SearchResult:
+    """A page of matching active products in the search's order. On PostgreSQL a query whose
+    words match nothing is retried as a typo-tolerant (fuzzy) search.
+
+    ``cursor`` (from the previous page's ``next_cursor``) or ``page`` (1-based) picks the
+    page; the first page is the default. ``total`` counts every match; the facets count
+    matches per category with every filter but the category one, so that they show where
+    else the query has results."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}.")
+    if cursor is not None and page is not None:
+        raise InvalidInput("Give a cursor or a page, not both.")
+    sort = search.effective_sort
+    after, offset = _position(sort, cursor=cursor, page=page, limit=limit)
+    async with db.read_session() as session:
+        categories = list(await CategoryRepository(session).get_all())
+        subtree_path = _subtree_path(categories, search.category_id)
+        queries = ProductSearchQueries(
+            session, search, subtree_path=subtree_path, similarity_threshold=similarity_threshold
+        )
+        counts = await queries.counts_by_category()
+        if not counts and search.fuzzy and queries.supports_fuzzy:
+            # The words match nothing anywhere: maybe a typo. Match the text by similarity
+            # instead (only now: it costs more than the index lookup of words, and mixing
+            # near-misses into exact matches would only add noise).
+            queries = ProductSearchQueries(
+                session,
+                search,
+                subtree_path=subtree_path,
+                similarity_threshold=similarity_threshold,
+                fuzzy=True,
+            )
+            await queries.prepare()
+            counts = await queries.counts_by_category()
+        rows = await queries.page(limit=limit + 1, after=after, offset=offset)
+        items = await views_of(
+            session, rows[:limit], known={category.id: category for category in categories}
+        )
+    tree = build_tree(categories, counts)
+    facets = [CategoryFacet(node.category, node.product_count) for node in _preorder(tree)]
+    paths = {category.id: category.path for category in categories}
+    total = sum(
+        count
+        for category_id, count in counts.items()
+        if subtree_path is None or paths.get(category_id, "").startswith(subtree_path)
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        if sort is Sort.RELEVANCE:
+            next_cursor = encode_cursor(offset + limit, tag=sort.value)
+        else:
+            next_cursor = encode_cursor(*SORT_ORDERS[sort].key(rows[limit - 1]), tag=sort.value)
+    return SearchResult(
+        items=items,
+        total=total,
+        next_cursor=next_cursor,
+        facets=[facet for facet in facets if facet.count > 0],
+    )
+
+
+def _position(
+    sort: Sort, *, cursor: str | None, page: int | None, limit: int
+) -> tuple[tuple[object, ...] | None, int]:
+    """Where the page starts: after a keyset, or at an offset."""
+    if page is not None:
+        return None, (page - 1) * limit
+    if cursor is None:
+        return None, 0
+    if sort is Sort.RELEVANCE:
+        (offset,) = decode_cursor(cursor, int, tag=sort.value)
+        if offset < 0:
+            raise InvalidInput("The cursor is not one this API gave out.")
+        return None, offset
+    return decode_cursor(cursor, *SORT_ORDERS[sort].key_types, tag=sort.value), 0
+
+
+def _subtree_path(categories: list[Category], category_id: uuid.UUID | None) -> str | None:
+    if category_id is None:
+        return None
+    for category in categories:
+        if category.id == category_id:
+            return category.path
+    raise UnknownCategory("There is no category with this id.")
+
+
+def _preorder(nodes: list[CategoryNode]) -> list[CategoryNode]:
+    ordered: list[CategoryNode] = []
+    for node in nodes:
+        ordered.append(node)
+        ordered.extend(_preorder(node.children))
+    return ordered

@@ -1,0 +1,246 @@
+"""Fixtures for the catalog service's tests.
+
+``catalog`` is the service as a client sees it: the app from the real composition root, on a
+database migrated with the real Alembic history (SQLite, and PostgreSQL too when
+``MARKETPLACE_TEST_POSTGRES_URL`` is set: tests using it run once per engine), driven by
+``httpx`` inside the app's lifespan. Tokens come from a ``TokenSigner`` the service is told
+to trust, so no auth service is needed. The event bus points at a port where no NATS
+listens, unless a test gives it a real one (``nats_url``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select, text, update
+
+from catalog_service.adapters.orm import Product
+from catalog_service.components import Components
+from catalog_service.main import create_app
+from catalog_service.migrations import MIGRATIONS_DIR
+from catalog_service.settings import CatalogSettings
+from marketplace_platform.db import Database
+from marketplace_platform.events.bus import EventBus
+from marketplace_platform.events.models import OutboxMessage
+from marketplace_platform.migrations import upgrade
+from marketplace_platform.runtime import ServiceRuntime
+from marketplace_platform.testing.database import PostgresTemplates
+from marketplace_platform.testing.nats import free_port
+from marketplace_platform.testing.tokens import TokenSigner
+
+BASE_URL = "http://catalog.test"
+INTERNAL_TOKEN = "test-internal-token"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per run; each test gets a copy."""
+    path = tmp_path_factory.mktemp("catalog-template") / "catalog.db"
+    upgrade(MIGRATIONS_DIR, f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def database_url(
+    database_engine: str, sqlite_template: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> str:
+    if database_engine == "sqlite":
+        path = tmp_path / "catalog.db"
+        shutil.copyfile(sqlite_template, path)
+        return f"sqlite+aiosqlite:///{path}"
+    templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
+    return templates.clone("catalog", lambda url: upgrade(MIGRATIONS_DIR, url))
+
+
+@pytest.fixture
+def nats_url() -> str:
+    """Where the bus looks for NATS: a port nobody listens on, unless a test overrides it."""
+    return f"nats://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Override in a test module to change the service's settings."""
+    return {}
+
+
+@pytest.fixture
+def settings(
+    database_url: str, tmp_path: Path, nats_url: str, settings_overrides: dict[str, Any]
+) -> CatalogSettings:
+    values: dict[str, Any] = {
+        "environment": "test",
+        "database_url": database_url,
+        "var_dir": tmp_path / "var",
+        "nats_url": nats_url,
+        "access_log": False,
+        "db_pool_size": 5,
+        "internal_token": INTERNAL_TOKEN,
+        # No flush on a timer unless a test asks: tests flush when they mean to.
+        "view_flush_interval": 3600,
+    }
+    values.update(settings_overrides)
+    return CatalogSettings(**values)
+
+
+@pytest.fixture(scope="session")
+def signer() -> TokenSigner:
+    return TokenSigner()
+
+
+@dataclass
+class CatalogService:
+    """The running service and a client for it, with the steps most tests share. (Test
+    modules cannot import this conftest, so they reach the helpers through the fixture.)"""
+
+    app: FastAPI
+    http: httpx.AsyncClient
+    signer: TokenSigner
+
+    internal_token = INTERNAL_TOKEN
+
+    @property
+    def components(self) -> Components:
+        components: Components = self.app.state.components
+        return components
+
+    @property
+    def db(self) -> Database:
+        return self.components.runtime.db
+
+    @property
+    def engine(self) -> str:
+        return self.db.dialect
+
+    @property
+    def admin(self) -> dict[str, str]:
+        """Headers of an admin."""
+        return self.signer.headers(role="admin")
+
+    @property
+    def user(self) -> dict[str, str]:
+        """Headers of a plain user."""
+        return self.signer.headers(role="user")
+
+    @property
+    def internal(self) -> dict[str, str]:
+        """Headers of another service of the system."""
+        return {"X-Internal-Token": INTERNAL_TOKEN}
+
+    def replica(self, **overrides: Any) -> AbstractAsyncContextManager[CatalogService]:
+        """Another instance of the service on the same database, e.g. a second replica."""
+        settings = self.components.settings
+        return running(CatalogSettings(**{**settings.model_dump(), **overrides}), self.signer)
+
+    async def create_category(self, name: str | None = None, parent_id: str | None = None) -> dict:
+        body: dict[str, Any] = {"name": name or f"Category {uuid.uuid4().hex[:8]}"}
+        if parent_id is not None:
+            body["parent_id"] = parent_id
+        response = await self.http.post("/api/catalog/categories", json=body, headers=self.admin)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def create_product(self, category_id: str | None = None, **fields: Any) -> dict:
+        if category_id is None:
+            category_id = (await self.create_category())["id"]
+        body: dict[str, Any] = {
+            "title": f"Product {uuid.uuid4().hex[:8]}",
+            "price": 1000,
+            "category_id": category_id,
+            "kind": "product",
+            "stock": 10,
+        }
+        body.update(fields)
+        if body["kind"] == "service" and "stock" not in fields:
+            body.pop("stock")
+        response = await self.http.post("/api/catalog/products", json=body, headers=self.admin)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def search(self, **params: Any) -> dict:
+        response = await self.http.get("/api/catalog/products", params=params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def titles(self, **params: Any) -> list[str]:
+        return [item["title"] for item in (await self.search(**params))["items"]]
+
+    async def outbox(self, subject: str | None = None) -> list[dict[str, Any]]:
+        """The envelopes in the outbox, oldest first, of one subject if given."""
+        query = select(OutboxMessage.envelope).order_by(OutboxMessage.id)
+        if subject is not None:
+            query = query.where(OutboxMessage.subject == subject)
+        async with self.db.read_session() as session:
+            return list((await session.scalars(query)).all())
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        async with self.db.read_session() as session:
+            return await session.scalar(text(sql), params)
+
+    async def set_figures(self, product_id: str, **values: Any) -> None:
+        """Set columns the events would (rating_avg, orders_count, views ...) directly."""
+        async with self.db.session() as session, session.begin():
+            await session.execute(
+                update(Product).where(Product.id == uuid.UUID(product_id)).values(**values)
+            )
+
+    async def figures(self, product_id: str) -> dict[str, Any]:
+        """The event-fed figures, read from the database (a GET would count a view)."""
+        async with self.db.read_session() as session:
+            product = await session.get(Product, uuid.UUID(product_id))
+        assert product is not None
+        return {
+            "rating": {"average": product.rating_avg, "count": product.review_count},
+            "orders_count": product.orders_count,
+            "views": product.views,
+        }
+
+    async def product(self, product_id: str) -> dict:
+        response = await self.http.get(f"/api/catalog/products/{product_id}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def execute(self, sql: str, **params: Any) -> None:
+        async with self.db.session() as session, session.begin():
+            await session.execute(text(sql), params)
+
+
+def build_runtime(settings: CatalogSettings, signer: TokenSigner) -> ServiceRuntime:
+    """The runtime the service would build, trusting ``signer``'s key, with a bus that gives
+    up on NATS quickly: the tests without a broker should not wait out the connect timeout."""
+    return ServiceRuntime(
+        settings,
+        verifier=signer.verifier(),
+        database=Database(settings.database_url, pool_size=settings.db_pool_size),
+        bus=EventBus(
+            settings.nats_url,
+            service="catalog",
+            connect_timeout=0.05,
+            reconnect_wait=0.2,
+            stop_grace=0.5,
+        ),
+    )
+
+
+@asynccontextmanager
+async def running(settings: CatalogSettings, signer: TokenSigner) -> AsyncIterator[CatalogService]:
+    app = create_app(settings, runtime=build_runtime(settings, signer))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            yield CatalogService(app=app, http=http, signer=signer)
+
+
+@pytest.fixture
+async def catalog(settings: CatalogSettings, signer: TokenSigner) -> AsyncIterator[CatalogService]:
+    async with running(settings, signer) as service:
+        yield service
