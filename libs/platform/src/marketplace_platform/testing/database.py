@@ -94,9 +94,18 @@ class PostgresTemplates:
         return asyncio.run(create_database(self.server_url, name, template=template))
 
     def drop_all(self) -> None:
+        # Dropping costs ~0.5 s a database on PostgreSQL; a few connections at once keep the
+        # end of a long run from taking minutes.
         async def drop() -> None:
-            for name in reversed(self._created):
-                await drop_database(self.server_url, name)
+            limit = asyncio.Semaphore(8)
+
+            async def one(name: str) -> None:
+                async with limit:
+                    await drop_database(self.server_url, name)
+
+            clones = [n for n in self._created if n not in self._templates.values()]
+            await asyncio.gather(*(one(name) for name in clones))
+            await asyncio.gather(*(one(name) for name in self._templates.values()))
 
         asyncio.run(drop())
         self._created.clear()
