@@ -15,6 +15,7 @@ from auth_service.adapters.signing_keys import KeyRing
 from auth_service.adapters.tokens import AccessTokenIssuer
 from auth_service.api import auth, avatars, keys, profile, users
 from auth_service.components import Components, password_hasher, throttle_policy
+from auth_service.consumers import orders as order_events
 from auth_service.domain.signing_keys import publication_grace
 from auth_service.service import keys as signing_keys
 from auth_service.settings import AuthSettings, get_settings
@@ -71,6 +72,8 @@ def create_app(
         avatars=LocalFileStore(settings.avatars_path),
         throttle=throttle_policy(settings),
     )
+
+    order_events.register(runtime.bus, runtime.unit_of_work)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -76,6 +76,7 @@ class OrderHistoryItem(BaseModel):
     total: int = Field(description="Minor units of ``currency``.")
     currency: str
     placed_at: datetime
+    updated_at: datetime = Field(description="When the status shown last changed.")
 
 
 class ProfileRead(BaseModel):

@@ -104,3 +104,21 @@ class LoginFailure(Base):
         Index("ix_login_failures_client_failed_at", "client", "failed_at"),
         Index("ix_login_failures_failed_at", "failed_at"),
     )
+
+
+class UserOrder(Base):
+    """The profile's order history: a projection of the orders service's events (auth never
+    reads orders' database). One row per order, at its newest known status."""
+
+    __tablename__ = "user_orders"
+
+    order_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID]
+    status: Mapped[str] = mapped_column(String(16))
+    total: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime]
+    # When the status shown last changed: an older status event arriving late loses to it.
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_user_orders_user_id_created_at", "user_id", "created_at"),)

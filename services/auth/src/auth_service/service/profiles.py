@@ -14,6 +14,7 @@ from auth_service.adapters.orm import User
 from auth_service.adapters.repositories import UserRepository
 from auth_service.domain.errors import AvatarNotFound, UserNotFound
 from auth_service.schemas import OrderHistoryItem
+from auth_service.service import order_history
 from marketplace_contracts import UserUpdated
 from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
@@ -33,11 +34,9 @@ async def get(*, db: Database, user_id: uuid.UUID) -> User:
 
 
 async def get_order_history(*, db: Database, user_id: uuid.UUID) -> list[OrderHistoryItem]:
-    """The profile's order history.
-
-    Empty until the orders service exists: then a consumer (``consumers/orders.py``) will
-    keep a projection of the user's orders from its events in this database, read here."""
-    return []
+    """The profile's order history, newest first: a projection of the orders service's
+    events kept in this database by ``consumers/orders.py``."""
+    return await order_history.get_all(db=db, user_id=user_id)
 
 
 async def update(*, uow: UnitOfWork, user_id: uuid.UUID, changes: dict[str, Any]) -> User:

@@ -1,0 +1,40 @@
+"""The ``auth`` consumer of the orders service's events: the profile's order history.
+
+One durable consumer for both subjects, shared by auth's replicas; each event is applied once
+(the inbox) by ``service.order_history``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from auth_service.service import order_history
+from marketplace_contracts import Envelope, OrderCreated, OrderStatusChanged
+from marketplace_platform.events.bus import EventBus
+from marketplace_platform.events.inbox import handle_once
+from marketplace_platform.events.unit_of_work import UnitOfWork
+
+CONSUMER = "auth"
+SUBJECTS = (OrderCreated.TYPE, OrderStatusChanged.TYPE)
+
+Effect = Callable[[UnitOfWork], Awaitable[None]]
+
+
+def effect_of(envelope: Envelope) -> Effect | None:
+    """What the event does to the order history; None for an event it does not know."""
+    if envelope.type == OrderCreated.TYPE:
+        created = envelope.parse(OrderCreated)
+        return lambda uow: order_history.record_created(uow, event=created)
+    if envelope.type == OrderStatusChanged.TYPE:
+        changed = envelope.parse(OrderStatusChanged)
+        return lambda uow: order_history.record_status(uow, event=changed)
+    return None
+
+
+def register(bus: EventBus, unit_of_work: Callable[[], UnitOfWork]) -> None:
+    async def handle(envelope: Envelope) -> None:
+        effect = effect_of(envelope)
+        if effect is not None:
+            await handle_once(unit_of_work(), consumer=CONSUMER, envelope=envelope, effect=effect)
+
+    bus.consume(CONSUMER, SUBJECTS, handle)

@@ -1,0 +1,1 @@
+"""The orders service: orders, their status machine and history, and their side of the saga."""

@@ -1,0 +1,1 @@
+"""Adapters: the database (ORM, repositories) and the HTTP clients of other services."""

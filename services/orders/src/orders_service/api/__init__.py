@@ -1,0 +1,1 @@
+"""The orders service's HTTP API: thin routes over ``service``."""

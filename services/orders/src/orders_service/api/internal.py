@@ -1,0 +1,22 @@
+"""Orders for other services of the system (payments). Internal: not under ``/api``, so the
+gateway never routes to it, and every call needs the shared ``X-Internal-Token``."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from orders_service.api.deps import DatabaseDep, InternalCaller
+from orders_service.schemas import InternalOrderRead
+from orders_service.service import orders
+
+router = APIRouter(prefix="/internal/orders", tags=["internal"])
+
+
+@router.get("/{order_id}")
+async def get_order_internal(
+    order_id: uuid.UUID, caller: InternalCaller, db: DatabaseDep
+) -> InternalOrderRead:
+    """An order's owner, status and total, for payments to check a payment against."""
+    return InternalOrderRead.of(await orders.get_internal(db=db, order_id=order_id))

@@ -1,0 +1,124 @@
+"""Orders as their owners and admins see them: place, list, read, cancel, deliver."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import JSONResponse, Response
+
+from marketplace_platform.idempotency import Replay, request_fingerprint
+from orders_service.adapters.orm import Order
+from orders_service.api.deps import (
+    AdminUser,
+    CatalogDep,
+    CurrentUser,
+    DatabaseDep,
+    IdempotencyKeyHeader,
+    IdempotencyKeysDep,
+    UnitOfWorkDep,
+)
+from orders_service.domain.status_machine import OrderStatus
+from orders_service.schemas import OrderCancel, OrderCreate, OrderPage, OrderRead
+from orders_service.service import orders
+
+router = APIRouter(prefix="/api/orders", tags=["orders"])
+
+
+def _render(order: Order) -> dict[str, Any]:
+    return OrderRead.of(order).model_dump(mode="json")
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrderRead,
+    responses={201: {"headers": {"Idempotent-Replayed": {"schema": {"type": "string"}}}}},
+)
+async def create_order(
+    body: OrderCreate,
+    request: Request,
+    user: CurrentUser,
+    key: IdempotencyKeyHeader,
+    uow: UnitOfWorkDep,
+    db: DatabaseDep,
+    catalog: CatalogDep,
+    keys: IdempotencyKeysDep,
+) -> Response:
+    """Place an order: items priced and reserved by the catalog; send an Idempotency-Key."""
+    keyed = None
+    if key is not None:
+        keyed = orders.KeyedRequest(
+            keys=keys,
+            scope=f"orders:{user.user_id}",
+            key=key,
+            fingerprint=request_fingerprint(
+                request.method, request.url.path, body.model_dump(mode="json")
+            ),
+        )
+    result = await orders.create(
+        uow=uow,
+        db=db,
+        catalog=catalog,
+        user_id=user.user_id,
+        lines=body.lines(),
+        address=body.address,
+        render=_render,
+        keyed=keyed,
+    )
+    if isinstance(result, Replay):
+        return result.response()
+    return JSONResponse(_render(result), status_code=status.HTTP_201_CREATED)
+
+
+@router.get("")
+async def list_orders(
+    user: CurrentUser,
+    db: DatabaseDep,
+    status_: Annotated[OrderStatus | None, Query(alias="status")] = None,
+    user_id: Annotated[uuid.UUID | None, Query(description="Admins only.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> OrderPage:
+    """The caller's orders, newest first; admins see all, filtered by status or user."""
+    page = await orders.get_all(
+        db=db, principal=user, status=status_, user_id=user_id, limit=limit, cursor=cursor
+    )
+    return OrderPage.of(page)
+
+
+@router.get("/{order_id}")
+async def get_order(order_id: uuid.UUID, user: CurrentUser, db: DatabaseDep) -> OrderRead:
+    """One order with its items and status history."""
+    return OrderRead.of(await orders.get(db=db, order_id=order_id, principal=user))
+
+
+@router.post("/{order_id}/cancel")
+async def cancel_order(
+    order_id: uuid.UUID,
+    user: CurrentUser,
+    uow: UnitOfWorkDep,
+    db: DatabaseDep,
+    catalog: CatalogDep,
+    body: OrderCancel | None = None,
+) -> OrderRead:
+    """Cancel an unpaid order, or a paid one with a refund; the stock is released."""
+    order = await orders.cancel(
+        uow=uow,
+        db=db,
+        catalog=catalog,
+        order_id=order_id,
+        principal=user,
+        reason=body.reason if body else None,
+    )
+    return OrderRead.of(order)
+
+
+@router.post("/{order_id}/deliver")
+async def deliver_order(
+    order_id: uuid.UUID, admin: AdminUser, uow: UnitOfWorkDep, db: DatabaseDep, catalog: CatalogDep
+) -> OrderRead:
+    """Mark a paid order delivered (admins)."""
+    order = await orders.deliver(uow=uow, db=db, catalog=catalog, order_id=order_id)
+    return OrderRead.of(order)

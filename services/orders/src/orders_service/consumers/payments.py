@@ -1,0 +1,65 @@
+"""The ``orders`` consumer of payments' events: translates each into ``service.payments``.
+
+One durable consumer for all four subjects, shared by the replicas, so each event is applied
+by one of them, once (the inbox). Late and repeated news is judged by ``domain.payments``:
+it is recorded or ignored, never an error, so it is never redelivered for ever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from marketplace_contracts import (
+    Envelope,
+    PaymentFailed,
+    PaymentRefunded,
+    PaymentStarted,
+    PaymentSucceeded,
+)
+from marketplace_platform.db import Database
+from marketplace_platform.events.bus import EventBus
+from marketplace_platform.events.inbox import handle_once
+from marketplace_platform.events.unit_of_work import UnitOfWork
+from orders_service.adapters.catalog import CatalogClient
+from orders_service.domain.payments import PaymentOutcome
+from orders_service.service import payments, stock
+
+CONSUMER = "orders"
+NEWS = {
+    PaymentStarted.TYPE: (PaymentStarted, PaymentOutcome.PENDING),
+    PaymentSucceeded.TYPE: (PaymentSucceeded, PaymentOutcome.SUCCEEDED),
+    PaymentFailed.TYPE: (PaymentFailed, PaymentOutcome.FAILED),
+    PaymentRefunded.TYPE: (PaymentRefunded, PaymentOutcome.REFUNDED),
+}
+SUBJECTS = tuple(NEWS)
+
+
+def register(
+    bus: EventBus,
+    unit_of_work: Callable[[], UnitOfWork],
+    *,
+    db: Database,
+    catalog: CatalogClient,
+) -> None:
+    async def handle(envelope: Envelope) -> None:
+        if envelope.type not in NEWS:
+            return
+        model, news = NEWS[envelope.type]
+        event = envelope.parse(model)
+        reason = event.reason if isinstance(event, PaymentFailed) else None
+
+        async def effect(uow: UnitOfWork) -> None:
+            await payments.apply(
+                uow,
+                order_id=event.order_id,
+                payment_id=event.payment_id,
+                news=news,
+                at=envelope.time,
+                reason=reason,
+            )
+
+        await handle_once(unit_of_work(), consumer=CONSUMER, envelope=envelope, effect=effect)
+        # A payment that made the order paid owes the catalog a commit: make it now.
+        await stock.try_now(db=db, catalog=catalog, reservation_id=event.order_id)
+
+    bus.consume(CONSUMER, SUBJECTS, handle)

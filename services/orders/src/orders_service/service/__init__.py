@@ -1,0 +1,1 @@
+"""Use cases of the orders service: keyword-only functions named by verb."""

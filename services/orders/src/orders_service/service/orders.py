@@ -1,0 +1,275 @@
+"""Orders: place one (priced and reserved by the catalog), read them, cancel, deliver."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from marketplace_contracts import OrderCreated
+from marketplace_platform.clock import utcnow
+from marketplace_platform.db import Database
+from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.idempotency import Claim, IdempotencyKeys, Replay
+from marketplace_platform.ids import new_id
+from marketplace_platform.pagination import Page, decode_cursor, page_after
+from marketplace_platform.security.jwks import Principal
+from orders_service.adapters.catalog import CatalogClient
+from orders_service.adapters.orm import Order, OrderHistoryEntry, OrderItem
+from orders_service.adapters.repositories import OrderRepository
+from orders_service.domain import orders as rules
+from orders_service.domain.errors import CatalogUnavailable, OrderNotFound
+from orders_service.domain.orders import Line
+from orders_service.domain.status_machine import Actor, OrderStatus
+from orders_service.service import stock, transitions
+from orders_service.service.transitions import lines_of
+
+log = logging.getLogger(__name__)
+
+CURSOR_TAG = "orders"
+# The answer an idempotency key replays: the created order as the API shows it.
+Render = Callable[[Order], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedRequest:
+    """An ``Idempotency-Key`` and what it was sent with."""
+
+    keys: IdempotencyKeys
+    scope: str
+    key: str
+    fingerprint: str
+
+
+async def create(
+    *,
+    uow: UnitOfWork,
+    db: Database,
+    catalog: CatalogClient,
+    user_id: uuid.UUID,
+    lines: Sequence[Line],
+    address: str | None,
+    render: Render,
+    keyed: KeyedRequest | None = None,
+) -> Order | Replay:
+    """Price and reserve the items at the catalog, then store the order ``created`` with its
+    ``OrderCreated`` event (and the key's answer) in one transaction.
+
+    No order exists unless the reservation succeeded; if the order cannot be stored after
+    all, the reservation is released. A repeated key answers the first request's result."""
+    rules.check_lines(lines)
+    claim: Claim | None = None
+    if keyed is not None:
+        outcome = await keyed.keys.begin(
+            scope=keyed.scope, key=keyed.key, fingerprint=keyed.fingerprint
+        )
+        if isinstance(outcome, Replay):
+            return outcome
+        claim = outcome
+    try:
+        return await _place(
+            uow=uow,
+            db=db,
+            catalog=catalog,
+            user_id=user_id,
+            lines=lines,
+            address=address,
+            render=render,
+            keys=keyed.keys if keyed else None,
+            claim=claim,
+        )
+    except BaseException:
+        if keyed is not None and claim is not None:
+            try:
+                await keyed.keys.release(claim)
+            except Exception:
+                # The claim's lease runs out instead; the original error matters more.
+                log.exception("could not release an idempotency key")
+        raise
+
+
+async def _place(
+    *,
+    uow: UnitOfWork,
+    db: Database,
+    catalog: CatalogClient,
+    user_id: uuid.UUID,
+    lines: Sequence[Line],
+    address: str | None,
+    render: Render,
+    keys: IdempotencyKeys | None,
+    claim: Claim | None,
+) -> Order:
+    order_id = new_id()
+    try:
+        reservation = await catalog.reserve(order_id, lines)
+    except CatalogUnavailable:
+        # A call that timed out may still have reserved: owe the catalog a release.
+        await _release_orphan(db, catalog, order_id)
+        raise
+    try:
+        rules.check_priced(lines, reservation.lines)
+        by_product = {line.product_id: line for line in reservation.lines}
+        priced = [by_product[line.product_id] for line in lines]  # in the buyer's order
+        now = utcnow()
+        async with uow:
+            order = Order(
+                id=order_id,
+                user_id=user_id,
+                status=OrderStatus.CREATED.value,
+                currency=reservation.currency,
+                total=rules.total_of(priced),
+                address=address,
+                created_at=now,
+                updated_at=now,
+                status_changed_at=now,
+                items=[
+                    OrderItem(
+                        product_id=line.product_id,
+                        position=position,
+                        quantity=line.quantity,
+                        unit_price=line.unit_price,
+                        title=line.title,
+                    )
+                    for position, line in enumerate(priced)
+                ],
+                history=[
+                    OrderHistoryEntry(
+                        id=new_id(),
+                        status=OrderStatus.CREATED.value,
+                        actor=Actor.USER.value,
+                        at=now,
+                    )
+                ],
+            )
+            OrderRepository(uow.session).add(order)
+            uow.publish(
+                OrderCreated(
+                    order_id=order.id,
+                    user_id=user_id,
+                    items=lines_of(order),
+                    total=order.total,
+                    currency=order.currency,
+                    created_at=now,
+                )
+            )
+            if keys is not None and claim is not None:
+                await keys.complete(uow.session, claim, status=201, body=render(order))
+            await uow.commit()
+    except BaseException:
+        await _release_orphan(db, catalog, order_id)
+        raise
+    return order
+
+
+async def _release_orphan(db: Database, catalog: CatalogClient, reservation_id: uuid.UUID) -> None:
+    try:
+        async with db.session() as session, session.begin():
+            await stock.schedule(
+                session, reservation_id=reservation_id, action=stock.RELEASE, now=utcnow()
+            )
+    except Exception:
+        log.exception("could not record the release of reservation %s", reservation_id)
+        return
+    await stock.try_now(db=db, catalog=catalog, reservation_id=reservation_id)
+
+
+def _visible(order: Order | None, principal: Principal) -> Order:
+    # Someone else's order is "not found": its existence is not for them to learn.
+    if order is None or (order.user_id != principal.user_id and not principal.is_admin):
+        raise OrderNotFound("There is no such order.")
+    return order
+
+
+async def get(*, db: Database, order_id: uuid.UUID, principal: Principal) -> Order:
+    async with db.read_session() as session:
+        return _visible(await OrderRepository(session).get(order_id), principal)
+
+
+async def get_internal(*, db: Database, order_id: uuid.UUID) -> Order:
+    """For another service of the system (payments), which checks ownership itself."""
+    async with db.read_session() as session:
+        order = await OrderRepository(session).get(order_id)
+    if order is None:
+        raise OrderNotFound("There is no such order.")
+    return order
+
+
+async def get_all(
+    *,
+    db: Database,
+    principal: Principal,
+    status: OrderStatus | None = None,
+    user_id: uuid.UUID | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> Page[Order]:
+    """The caller's orders, newest first; an admin sees everyone's, filtered if asked."""
+    if not principal.is_admin:
+        user_id = principal.user_id
+    before = decode_cursor(cursor, uuid.UUID, tag=CURSOR_TAG)[0] if cursor else None
+    async with db.read_session() as session:
+        rows = await OrderRepository(session).get_page(
+            user_id=user_id,
+            status=status.value if status else None,
+            before=before,
+            limit=limit + 1,
+        )
+    return page_after(rows, limit=limit, key=lambda order: (order.id,), tag=CURSOR_TAG)
+
+
+async def _lock_visible(session: AsyncSession, order_id: uuid.UUID, principal: Principal) -> Order:
+    return _visible(await OrderRepository(session).lock(order_id), principal)
+
+
+async def cancel(
+    *,
+    uow: UnitOfWork,
+    db: Database,
+    catalog: CatalogClient,
+    order_id: uuid.UUID,
+    principal: Principal,
+    reason: str | None = None,
+) -> Order:
+    """Cancel an unpaid order (its stock released) or a paid one (refunded too), by its owner
+    or an admin. An order being paid for, delivered or cancelled cannot be."""
+    async with uow:
+        order = await _lock_visible(uow.session, order_id, principal)
+        actor = Actor.USER if order.user_id == principal.user_id else Actor.ADMIN
+        await transitions.move(
+            uow,
+            order,
+            OrderStatus.CANCELLED,
+            actor=actor,
+            at=utcnow(),
+            reason=reason or f"cancelled_by_{actor.value}",
+        )
+        await uow.commit()
+    await stock.try_now(db=db, catalog=catalog, reservation_id=order.id)
+    return order
+
+
+async def deliver(
+    *,
+    uow: UnitOfWork,
+    db: Database,
+    catalog: CatalogClient,
+    order_id: uuid.UUID,
+    actor: Actor = Actor.ADMIN,
+    reason: str | None = None,
+) -> Order:
+    """Mark a paid order delivered (the sale is final: its reservation is committed)."""
+    async with uow:
+        order = await OrderRepository(uow.session).lock(order_id)
+        if order is None:
+            raise OrderNotFound("There is no such order.")
+        await transitions.move(
+            uow, order, OrderStatus.DELIVERED, actor=actor, at=utcnow(), reason=reason
+        )
+        await uow.commit()
+    await stock.try_now(db=db, catalog=catalog, reservation_id=order.id)
+    return order

@@ -1,0 +1,264 @@
+"""What time alone decides, swept in the background: the unpaid timeout, reconciliation of
+orders stuck in ``processing``, the demo's automatic delivery, the stock calls still owed to
+the catalog, and expired idempotency keys.
+
+Every replica may sweep at once: each order is changed in its own transaction that locks it
+and checks its status again, so two sweepers (or a sweeper and a request) cannot both move it.
+Functions take ``now`` so that tests need not wait for time to pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from marketplace_platform.clock import utcnow
+from marketplace_platform.db import Database
+from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.idempotency import IdempotencyKeys
+from orders_service.adapters.catalog import CatalogClient
+from orders_service.adapters.payments import PaymentsClient, PaymentsUnavailable
+from orders_service.adapters.repositories import OrderRepository
+from orders_service.domain.errors import InvalidTransition
+from orders_service.domain.payments import (
+    PaymentOutcome,
+    PaymentRecord,
+    nothing_in_flight,
+    settle_order,
+)
+from orders_service.domain.status_machine import Actor, OrderStatus
+from orders_service.service import payments, stock, transitions
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+PAYMENT_TIMEOUT = "payment_timeout"
+PAYMENT_NOT_FOUND = "payment_not_found"
+AUTO_DELIVERED = "delivered_automatically"
+
+
+async def _overdue(db: Database, status: OrderStatus, before: datetime) -> list[uuid.UUID]:
+    async with db.read_session() as session:
+        return await OrderRepository(session).ids_in_status_since(
+            status.value, before=before, limit=BATCH
+        )
+
+
+async def _move_if_still(
+    uow: UnitOfWork,
+    order_id: uuid.UUID,
+    *,
+    status: OrderStatus,
+    before: datetime,
+    target: OrderStatus,
+    reason: str | None,
+    now: datetime,
+) -> bool:
+    async with uow:
+        order = await OrderRepository(uow.session).lock(order_id)
+        # Checked again under the lock: a payment or a request may have got there first.
+        if order is None or order.status != status.value or order.status_changed_at >= before:
+            return False
+        await transitions.move(uow, order, target, actor=Actor.SYSTEM, at=now, reason=reason)
+        await uow.commit()
+    return True
+
+
+async def cancel_unpaid(
+    *,
+    unit_of_work: Callable[[], UnitOfWork],
+    db: Database,
+    catalog: CatalogClient,
+    unpaid_for: timedelta,
+    now: datetime | None = None,
+) -> int:
+    """Cancel orders left ``created`` longer than ``unpaid_for``, releasing their stock."""
+    now = now or utcnow()
+    before = now - unpaid_for
+    cancelled = 0
+    for order_id in await _overdue(db, OrderStatus.CREATED, before):
+        if await _move_if_still(
+            unit_of_work(),
+            order_id,
+            status=OrderStatus.CREATED,
+            before=before,
+            target=OrderStatus.CANCELLED,
+            reason=PAYMENT_TIMEOUT,
+            now=now,
+        ):
+            cancelled += 1
+            await stock.try_now(db=db, catalog=catalog, reservation_id=order_id)
+    return cancelled
+
+
+async def deliver_paid(
+    *,
+    unit_of_work: Callable[[], UnitOfWork],
+    db: Database,
+    catalog: CatalogClient,
+    after: timedelta,
+    now: datetime | None = None,
+) -> int:
+    """The demo mode: deliver orders paid longer than ``after`` ago."""
+    now = now or utcnow()
+    before = now - after
+    delivered = 0
+    for order_id in await _overdue(db, OrderStatus.PAID, before):
+        if await _move_if_still(
+            unit_of_work(),
+            order_id,
+            status=OrderStatus.PAID,
+            before=before,
+            target=OrderStatus.DELIVERED,
+            reason=AUTO_DELIVERED,
+            now=now,
+        ):
+            delivered += 1
+            await stock.try_now(db=db, catalog=catalog, reservation_id=order_id)
+    return delivered
+
+
+async def reconcile(
+    *,
+    unit_of_work: Callable[[], UnitOfWork],
+    db: Database,
+    catalog: CatalogClient,
+    payments_api: PaymentsClient,
+    after: timedelta,
+    now: datetime | None = None,
+) -> int:
+    """Settle orders in ``processing`` longer than ``after`` from payments' own records:
+    a payment that succeeded pays the order, failed ones send it back to ``created``, one
+    still in flight leaves it be. Returns how many orders left ``processing``."""
+    now = now or utcnow()
+    before = now - after
+    settled = 0
+    for order_id in await _overdue(db, OrderStatus.PROCESSING, before):
+        try:
+            records = await payments_api.payments_of(order_id)
+        except PaymentsUnavailable as error:
+            log.warning("reconciliation postponed, payments did not answer: %s", error)
+            break
+        if await _settle(unit_of_work(), order_id, records, before=before, now=now):
+            settled += 1
+            await stock.try_now(db=db, catalog=catalog, reservation_id=order_id)
+    return settled
+
+
+async def _settle(
+    uow: UnitOfWork,
+    order_id: uuid.UUID,
+    records: list[PaymentRecord],
+    *,
+    before: datetime,
+    now: datetime,
+) -> bool:
+    async with uow:
+        order = await OrderRepository(uow.session).lock(order_id)
+        if (
+            order is None
+            or order.status != OrderStatus.PROCESSING.value
+            or order.status_changed_at >= before
+        ):
+            return False
+        for record in settle_order(records):
+            await payments.apply(
+                uow,
+                order_id=order_id,
+                payment_id=uuid.UUID(record.payment_id),
+                news=record.outcome,
+                at=now,
+                reason=record.reason,
+            )
+        if order.status == OrderStatus.PROCESSING.value and nothing_in_flight(records):
+            failures = [r.reason for r in records if r.outcome is PaymentOutcome.FAILED]
+            reason = next((r for r in reversed(failures) if r), None) or PAYMENT_NOT_FOUND
+            await transitions.move(
+                uow, order, OrderStatus.CREATED, actor=Actor.SYSTEM, at=now, reason=reason
+            )
+        settled = order.status != OrderStatus.PROCESSING.value
+        await uow.commit()
+    return settled
+
+
+@dataclass(frozen=True, slots=True)
+class SweepSettings:
+    interval: timedelta
+    unpaid_timeout: timedelta
+    reconcile_after: timedelta
+    auto_deliver_after: timedelta | None
+
+
+class Sweeper:
+    """Runs ``sweep_once`` every ``interval`` in the background while the service runs."""
+
+    def __init__(
+        self,
+        *,
+        unit_of_work: Callable[[], UnitOfWork],
+        db: Database,
+        catalog: CatalogClient,
+        payments_api: PaymentsClient,
+        keys: IdempotencyKeys,
+        settings: SweepSettings,
+    ) -> None:
+        self.unit_of_work = unit_of_work
+        self.db = db
+        self.catalog = catalog
+        self.payments_api = payments_api
+        self.keys = keys
+        self.settings = settings
+        self._task: asyncio.Task[None] | None = None
+
+    async def sweep_once(self, now: datetime | None = None) -> None:
+        """One pass of every sweep; one failing does not keep the others from running."""
+        now = now or utcnow()
+        common = {"unit_of_work": self.unit_of_work, "db": self.db, "catalog": self.catalog}
+        sweeps: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+            (
+                "unpaid timeout",
+                lambda: cancel_unpaid(**common, unpaid_for=self.settings.unpaid_timeout, now=now),
+            ),
+            (
+                "reconciliation",
+                lambda: reconcile(
+                    **common,
+                    payments_api=self.payments_api,
+                    after=self.settings.reconcile_after,
+                    now=now,
+                ),
+            ),
+            ("stock calls", lambda: stock.run_due(db=self.db, catalog=self.catalog, now=now)),
+            ("idempotency keys", lambda: self.keys.prune(now=now)),
+        ]
+        if self.settings.auto_deliver_after is not None:
+            after = self.settings.auto_deliver_after
+            sweeps.append(("auto delivery", lambda: deliver_paid(**common, after=after, now=now)))
+        for name, sweep in sweeps:
+            try:
+                await sweep()
+            except InvalidTransition:
+                continue  # lost a race to a request or an event: nothing to do
+            except Exception:
+                log.exception("the %s sweep failed; it runs again next time", name)
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.interval.total_seconds())
+            await self.sweep_once()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="orders-sweeper")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

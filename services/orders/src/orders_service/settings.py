@@ -1,0 +1,86 @@
+"""The orders service's settings: environment variables prefixed ``ORDERS_``.
+
+Everything has a default that works for ``make run``. Durations accept seconds
+(``ORDERS_UNPAID_TIMEOUT=1800``) or ISO 8601 (``PT30M``). The other services' URLs may list
+several replicas, comma-separated: calls go round-robin and move on to the next replica
+when one cannot be reached (every call orders makes is safe to repeat).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from marketplace_platform.settings import ServiceSettings
+
+
+def _seconds(value: Any) -> Any:
+    # Environment variables are strings; pydantic reads "5" as a malformed ISO duration.
+    if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
+        return float(value)
+    return value
+
+
+def _urls(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_seconds)]
+# NoDecode: a comma-separated list, not the JSON pydantic-settings expects of a tuple.
+Urls = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_urls)]
+
+
+class OrdersSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ORDERS_", extra="ignore", frozen=True)
+
+    service_name: str = "orders"
+    port: int = Field(default=8103, ge=0, le=65535)
+
+    catalog_url: Urls = ("http://127.0.0.1:8102",)
+    payments_url: Urls = ("http://127.0.0.1:8104",)
+    # A user waits on the catalog while an order is placed: fail fast and answer 503.
+    catalog_timeout: Duration = Field(default=timedelta(seconds=5))
+    payments_timeout: Duration = Field(default=timedelta(seconds=5))
+
+    # An order nobody paid for is cancelled (its stock released) after this long in
+    # ``created``, counted from its last change of status.
+    unpaid_timeout: Duration = Field(default=timedelta(minutes=30))
+    # An order in ``processing`` longer than this asks payments what became of its payment.
+    reconcile_after: Duration = Field(default=timedelta(minutes=2))
+    # Demo mode: paid orders are delivered automatically after this delay; off when unset.
+    auto_deliver_after: Duration | None = None
+    # How often the background sweeper looks for the above and retries pending stock calls.
+    sweep_interval: Duration = Field(default=timedelta(seconds=5))
+    # How long an ``Idempotency-Key``'s answer is replayed.
+    idempotency_retention: Duration = Field(default=timedelta(hours=24))
+
+    @model_validator(mode="after")
+    def _orders_checks(self) -> OrdersSettings:
+        for name in ("catalog_url", "payments_url"):
+            if not getattr(self, name):
+                raise ValueError(f"ORDERS_{name.upper()} needs at least one URL")
+        positive = (
+            "catalog_timeout",
+            "payments_timeout",
+            "unpaid_timeout",
+            "reconcile_after",
+            "sweep_interval",
+            "idempotency_retention",
+        )
+        for name in positive:
+            if getattr(self, name) <= timedelta(0):
+                raise ValueError(f"ORDERS_{name.upper()} must be positive")
+        if self.auto_deliver_after is not None and self.auto_deliver_after < timedelta(0):
+            raise ValueError("ORDERS_AUTO_DELIVER_AFTER must not be negative")
+        return self
+
+
+@lru_cache
+def get_settings() -> OrdersSettings:
+    return OrdersSettings()

@@ -1,0 +1,375 @@
+"""Fixtures for the orders service's tests.
+
+``orders`` is the service as a client sees it: the app from the real composition root, on a
+database migrated with the real Alembic history (SQLite, and PostgreSQL too when
+``MARKETPLACE_TEST_POSTGRES_URL`` is set), driven by ``httpx`` inside the app's lifespan.
+Tokens come from a ``TokenSigner`` the service trusts.
+
+Orders calls two other services over HTTP. Services never import each other, so the catalog
+and payments here are a small fake (``peers``): a real HTTP server on a free port speaking
+their internal APIs, whose products, stock and payments a test sets. The real services meet
+in the system tests. The event bus points at a port where no NATS listens, unless a test
+gives it a real one (``nats_url``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+
+from marketplace_platform.db import Database
+from marketplace_platform.events.bus import EventBus
+from marketplace_platform.events.models import OutboxMessage
+from marketplace_platform.migrations import upgrade
+from marketplace_platform.runtime import ServiceRuntime
+from marketplace_platform.testing.database import PostgresTemplates, drop_database
+from marketplace_platform.testing.nats import free_port
+from marketplace_platform.testing.tokens import TokenSigner
+from orders_service.components import Components
+from orders_service.main import create_app
+from orders_service.migrations import MIGRATIONS_DIR
+from orders_service.settings import OrdersSettings
+
+BASE_URL = "http://orders.test"
+INTERNAL_TOKEN = "test-internal-token"
+
+
+# -- the fake catalog and payments --------------------------------------------------------
+
+
+@dataclass
+class FakeProduct:
+    price: int
+    stock: int
+    title: str
+    currency: str = "RUB"
+
+
+class Peers:
+    """The catalog's stock reservations and payments' payment records, in memory."""
+
+    def __init__(self) -> None:
+        self.products: dict[uuid.UUID, FakeProduct] = {}
+        self.reservations: dict[uuid.UUID, dict[str, Any]] = {}
+        self.calls: list[tuple[str, str]] = []  # (action, reservation id)
+        self.payments: dict[uuid.UUID, list[dict[str, Any]]] = {}
+        self.stock_down = False  # the catalog answers 503 to release/commit
+        self.payments_down = False
+        self.delay = 0.0  # seconds the catalog takes to answer a reservation
+        self.url = ""  # where it listens, once served
+
+    def product(self, *, price: int = 1000, stock: int = 10, title: str | None = None) -> str:
+        product_id = uuid.uuid4()
+        self.products[product_id] = FakeProduct(price, stock, title or f"P {product_id.hex[:6]}")
+        return str(product_id)
+
+    def stock_of(self, product_id: str) -> int:
+        return self.products[uuid.UUID(product_id)].stock
+
+    def status_of(self, reservation_id: str) -> str | None:
+        reservation = self.reservations.get(uuid.UUID(reservation_id))
+        return None if reservation is None else reservation["status"]
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        def problem(status: int, slug: str, detail: str, **extra: Any) -> JSONResponse:
+            body = {"type": f"https://marketplace.example/problems/{slug}", "status": status}
+            return JSONResponse({**body, "detail": detail, **extra}, status_code=status)
+
+        @app.middleware("http")
+        async def internal_only(request: Any, call_next: Any) -> Any:
+            if request.headers.get("x-internal-token") != INTERNAL_TOKEN:
+                return problem(401, "unauthorized", "no internal token")
+            return await call_next(request)
+
+        @app.post("/internal/stock/reservations")
+        async def reserve(body: dict[str, Any]) -> Any:
+            if self.delay:
+                await asyncio.sleep(self.delay)
+            reservation_id = uuid.UUID(body["reservation_id"])
+            self.calls.append(("reserve", str(reservation_id)))
+            lines = [(uuid.UUID(i["product_id"]), int(i["quantity"])) for i in body["items"]]
+            missing = [str(p) for p, _ in lines if p not in self.products]
+            if missing:
+                return problem(
+                    422, "unknown-product", "Some products do not exist.", product_ids=missing
+                )
+            for product_id, quantity in lines:
+                if self.products[product_id].stock < quantity:
+                    return problem(
+                        409, "insufficient-stock", "Only a few left.", product_id=str(product_id)
+                    )
+            for product_id, quantity in lines:
+                self.products[product_id].stock -= quantity
+            items = [
+                {
+                    "product_id": str(product_id),
+                    "quantity": quantity,
+                    "unit_price": self.products[product_id].price,
+                    "currency": "RUB",
+                    "title": self.products[product_id].title,
+                    "kind": "product",
+                }
+                for product_id, quantity in lines
+            ]
+            self.reservations[reservation_id] = {"status": "reserved", "lines": lines}
+            total = sum(i["unit_price"] * i["quantity"] for i in items)
+            return {
+                "reservation_id": str(reservation_id),
+                "status": "reserved",
+                "currency": "RUB",
+                "total": total,
+                "items": items,
+            }
+
+        @app.post("/internal/stock/reservations/{reservation_id}/{action}")
+        async def step(reservation_id: uuid.UUID, action: str) -> Any:
+            self.calls.append((action, str(reservation_id)))
+            if self.stock_down:
+                return problem(503, "service-unavailable", "down")
+            reservation = self.reservations.get(reservation_id)
+            if reservation is None:
+                return problem(404, "reservation-not-found", "none")
+            if action == "release" and reservation["status"] != "released":
+                for product_id, quantity in reservation["lines"]:
+                    self.products[product_id].stock += quantity
+                reservation["status"] = "released"
+            elif action == "commit":
+                if reservation["status"] == "released":
+                    return problem(409, "reservation-conflict", "released")
+                reservation["status"] = "committed"
+            return {"reservation_id": str(reservation_id), "status": reservation["status"]}
+
+        @app.get("/internal/payments")
+        async def payments_of(order_id: uuid.UUID) -> Any:
+            if self.payments_down:
+                return problem(503, "service-unavailable", "down")
+            return {"items": self.payments.get(order_id, [])}
+
+        return app
+
+
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[str]:
+    """``app`` on a real HTTP server on a free port, for the duration of the block."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_config=None, lifespan="off", access_log=False
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(10):
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture
+async def peers() -> AsyncIterator[Peers]:
+    fake = Peers()
+    async with serving(fake.app()) as url:
+        fake.url = url
+        yield fake
+
+
+# -- the service --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per run; each test gets a copy."""
+    path = tmp_path_factory.mktemp("orders-template") / "orders.db"
+    upgrade(MIGRATIONS_DIR, f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def database_url(
+    database_engine: str, sqlite_template: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    if database_engine == "sqlite":
+        path = tmp_path / "orders.db"
+        shutil.copyfile(sqlite_template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
+    url = templates.clone("orders", lambda url: upgrade(MIGRATIONS_DIR, url))
+    yield url
+    # Dropped now rather than all at the end of the run, where hundreds of drops (about half
+    # a second each) would outlast the test timeout.
+    asyncio.run(drop_database(templates.server_url, str(make_url(url).database)))
+
+
+@pytest.fixture
+def nats_url() -> str:
+    """Where the bus looks for NATS: a port nobody listens on, unless a test overrides it."""
+    return f"nats://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Override in a test module to change the service's settings."""
+    return {}
+
+
+@pytest.fixture
+def settings(
+    database_url: str,
+    tmp_path: Path,
+    nats_url: str,
+    peers: Peers,
+    settings_overrides: dict[str, Any],
+) -> OrdersSettings:
+    values: dict[str, Any] = {
+        "environment": "test",
+        "database_url": database_url,
+        "var_dir": tmp_path / "var",
+        "nats_url": nats_url,
+        "access_log": False,
+        "db_pool_size": 5,
+        "internal_token": INTERNAL_TOKEN,
+        "catalog_url": peers.url,
+        "payments_url": peers.url,
+        "catalog_timeout": 2,
+        # No sweeps on a timer unless a test asks: tests sweep when they mean to.
+        "sweep_interval": 3600,
+    }
+    values.update(settings_overrides)
+    return OrdersSettings(**values)
+
+
+@pytest.fixture(scope="session")
+def signer() -> TokenSigner:
+    return TokenSigner()
+
+
+@dataclass
+class Caller:
+    user_id: uuid.UUID
+    headers: dict[str, str]
+
+
+@dataclass
+class OrdersService:
+    """The running service and a client for it, with the steps most tests share. (Test
+    modules cannot import this conftest, so they reach the helpers through the fixture.)"""
+
+    app: FastAPI
+    http: httpx.AsyncClient
+    signer: TokenSigner
+    peers: Peers
+
+    internal = {"X-Internal-Token": INTERNAL_TOKEN}
+
+    @property
+    def components(self) -> Components:
+        components: Components = self.app.state.components
+        return components
+
+    @property
+    def db(self) -> Database:
+        return self.components.runtime.db
+
+    @property
+    def engine(self) -> str:
+        return self.db.dialect
+
+    def user(self) -> Caller:
+        user_id = uuid.uuid4()
+        return Caller(user_id, self.signer.headers(role="user", user_id=user_id))
+
+    def admin(self) -> Caller:
+        user_id = uuid.uuid4()
+        return Caller(user_id, self.signer.headers(role="admin", user_id=user_id))
+
+    def replica(self, **overrides: Any) -> AbstractAsyncContextManager[OrdersService]:
+        """Another instance of the service on the same database, e.g. a second replica."""
+        settings = self.components.settings
+        return running(
+            OrdersSettings(**{**settings.model_dump(), **overrides}), self.signer, self.peers
+        )
+
+    async def place(self, caller: Caller, *lines: tuple[str, int], **extra: Any) -> dict:
+        body = {"items": [{"product_id": p, "quantity": q} for p, q in lines], **extra}
+        response = await self.http.post("/api/orders", json=body, headers=caller.headers)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def order(self, caller: Caller, order_id: str) -> dict:
+        response = await self.http.get(f"/api/orders/{order_id}", headers=caller.headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def outbox(self, subject: str | None = None) -> list[dict[str, Any]]:
+        """The envelopes in the outbox, oldest first, of one subject if given."""
+        query = select(OutboxMessage.envelope).order_by(OutboxMessage.id)
+        if subject is not None:
+            query = query.where(OutboxMessage.subject == subject)
+        async with self.db.read_session() as session:
+            return list((await session.scalars(query)).all())
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        async with self.db.read_session() as session:
+            return await session.scalar(text(sql), params)
+
+    async def execute(self, sql: str, **params: Any) -> None:
+        async with self.db.session() as session, session.begin():
+            await session.execute(text(sql), params)
+
+
+def build_runtime(settings: OrdersSettings, signer: TokenSigner) -> ServiceRuntime:
+    """The runtime the service would build, trusting ``signer``'s key, with a bus that gives
+    up on NATS quickly: the tests without a broker should not wait out the connect timeout."""
+    return ServiceRuntime(
+        settings,
+        verifier=signer.verifier(),
+        database=Database(settings.database_url, pool_size=settings.db_pool_size),
+        bus=EventBus(
+            settings.nats_url,
+            service="orders",
+            connect_timeout=0.05,
+            reconnect_wait=0.2,
+            stop_grace=0.5,
+        ),
+    )
+
+
+@asynccontextmanager
+async def running(
+    settings: OrdersSettings, signer: TokenSigner, peers: Peers
+) -> AsyncIterator[OrdersService]:
+    app = create_app(settings, runtime=build_runtime(settings, signer))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            yield OrdersService(app=app, http=http, signer=signer, peers=peers)
+
+
+@pytest.fixture
+async def orders(
+    settings: OrdersSettings, signer: TokenSigner, peers: Peers
+) -> AsyncIterator[OrdersService]:
+    async with running(settings, signer, peers) as service:
+        yield service

@@ -1,0 +1,221 @@
+"""The ``orders`` consumer of payments' events on a real NATS JetStream: the saga's moves,
+and news arriving late, twice or for an order that moved on, which must change nothing and
+never jam the consumer."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import orjson
+import pytest
+
+from marketplace_contracts import (
+    Envelope,
+    Event,
+    PaymentFailed,
+    PaymentRefunded,
+    PaymentStarted,
+    PaymentSucceeded,
+)
+from marketplace_platform.events.bus import EventBus
+from marketplace_platform.ids import new_id
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def nats_url(private_nats_server) -> str:
+    return private_nats_server.url
+
+
+@pytest.fixture
+async def payments_bus(private_nats_server) -> AsyncIterator[EventBus]:
+    bus = EventBus(private_nats_server.url, service="payments")
+    await bus.start()
+    yield bus
+    await bus.close()
+
+
+class Payment:
+    """Events of one payment of one order, as the payments service would publish them."""
+
+    def __init__(self, bus: EventBus, order: dict) -> None:
+        self.bus = bus
+        self.id = new_id()
+        self.order_id = uuid.UUID(order["id"])
+        self.user_id = uuid.UUID(order["user_id"])
+        self.amount = order["total"]
+
+    def _fields(self) -> dict:
+        return {
+            "payment_id": self.id,
+            "order_id": self.order_id,
+            "user_id": self.user_id,
+            "amount": self.amount,
+            "currency": "RUB",
+        }
+
+    def started(self) -> Envelope:
+        return wrap(PaymentStarted(**self._fields()))
+
+    def succeeded(self) -> Envelope:
+        return wrap(PaymentSucceeded(**self._fields(), card_brand="visa", card_last4="4242"))
+
+    def failed(self, reason: str = "card_declined") -> Envelope:
+        return wrap(PaymentFailed(**self._fields(), reason=reason))
+
+    def refunded(self) -> Envelope:
+        return wrap(PaymentRefunded(**self._fields()))
+
+    async def send(self, *envelopes: Envelope) -> None:
+        for envelope in envelopes:
+            # A fresh message id each time: a re-send stands for a redelivery or replay
+            # that JetStream's de-duplication would not catch.
+            await self.bus.publish(
+                envelope.type,
+                orjson.dumps(envelope.model_dump(mode="json")),
+                msg_id=str(uuid.uuid4()),
+            )
+
+
+def wrap(event: Event) -> Envelope:
+    return Envelope.wrap(event, id=new_id(), source="payments")
+
+
+async def until(orders, caller, order_id: str, check) -> dict:
+    async with asyncio.timeout(20):
+        while True:
+            order = await orders.order(caller, order_id)
+            if check(order):
+                return order
+            await asyncio.sleep(0.05)
+
+
+async def settled(orders, payment: Payment, caller, order_id: str, history_length: int) -> dict:
+    """Send a marker through the same consumer and wait for it: everything sent before it
+    has been handled (one consumer handles in order)."""
+    marker_order = await orders.place(caller, (orders.peers.product(), 1))
+    marker = Payment(payment.bus, marker_order)
+    await marker.send(marker.started())
+    await until(orders, caller, marker_order["id"], lambda o: o["status"] == "processing")
+    order = await orders.order(caller, order_id)
+    assert len(order["history"]) == history_length
+    return order
+
+
+async def test_declined_then_paid_walks_the_saga(orders, peers, payments_bus) -> None:
+    product = peers.product(stock=5)
+    buyer = orders.user()
+    order = await orders.place(buyer, (product, 2))
+
+    declined = Payment(payments_bus, order)
+    await declined.send(declined.started())
+    await until(orders, buyer, order["id"], lambda o: o["status"] == "processing")
+    await declined.send(declined.failed("card_declined"))
+    back = await until(orders, buyer, order["id"], lambda o: o["status"] == "created")
+    assert back["payment_failure"] == "card_declined"
+    assert back["history"][-1]["reason"] == "card_declined"
+
+    paid = Payment(payments_bus, order)
+    await paid.send(paid.started(), paid.succeeded())
+    done = await until(orders, buyer, order["id"], lambda o: o["status"] == "paid")
+    assert done["payment_failure"] is None
+    assert [h["status"] for h in done["history"]] == [
+        "created",
+        "processing",
+        "created",
+        "processing",
+        "paid",
+    ]
+    assert all(h["actor"] == "system" for h in done["history"][1:])
+    [paid_event] = await orders.outbox("orders.order.paid.v1")
+    assert paid_event["data"]["total"] == order["total"]
+    changes = await orders.outbox("orders.order.status_changed.v1")
+    assert [(c["data"]["from_status"], c["data"]["to_status"]) for c in changes] == [
+        ("created", "processing"),
+        ("processing", "created"),
+        ("created", "processing"),
+        ("processing", "paid"),
+    ]
+    async with asyncio.timeout(10):
+        while peers.status_of(order["id"]) != "committed":
+            await asyncio.sleep(0.05)
+
+
+async def test_late_and_repeated_news_changes_nothing(orders, peers, payments_bus) -> None:
+    buyer = orders.user()
+    order = await orders.place(buyer, (peers.product(), 1))
+    payment = Payment(payments_bus, order)
+    succeeded = payment.succeeded()
+
+    # The outcome overtakes the start: the order still goes through processing to paid.
+    await payment.send(succeeded)
+    paid = await until(orders, buyer, order["id"], lambda o: o["status"] == "paid")
+    assert [h["status"] for h in paid["history"]] == ["created", "processing", "paid"]
+
+    # Then the start arrives late, the success again, and a contradicting failure.
+    await payment.send(payment.started(), succeeded, payment.failed())
+    after = await settled(orders, payment, buyer, order["id"], history_length=3)
+    assert after["status"] == "paid"
+    assert len(await orders.outbox("orders.order.paid.v1")) == 1
+
+
+async def test_a_failure_after_the_order_was_paid_by_another_payment_is_ignored(
+    orders, peers, payments_bus
+) -> None:
+    buyer = orders.user()
+    order = await orders.place(buyer, (peers.product(), 1))
+    first, second = Payment(payments_bus, order), Payment(payments_bus, order)
+    await first.send(first.started(), first.succeeded())
+    await until(orders, buyer, order["id"], lambda o: o["status"] == "paid")
+    await second.send(second.failed())
+    after = await settled(orders, first, buyer, order["id"], history_length=3)
+    assert after["status"] == "paid"
+
+
+async def test_a_refund_is_noted_in_the_history(orders, peers, payments_bus) -> None:
+    buyer = orders.user()
+    order = await orders.place(buyer, (peers.product(), 1))
+    payment = Payment(payments_bus, order)
+    await payment.send(payment.started(), payment.succeeded())
+    await until(orders, buyer, order["id"], lambda o: o["status"] == "paid")
+    cancel = await orders.http.post(f"/api/orders/{order['id']}/cancel", headers=buyer.headers)
+    assert cancel.status_code == 200
+    await payment.send(payment.refunded())
+    refunded = await until(
+        orders, buyer, order["id"], lambda o: o["history"][-1]["reason"] == "refunded"
+    )
+    assert refunded["status"] == "cancelled"
+
+
+async def test_money_for_a_cancelled_order_is_sent_back(orders, peers, payments_bus) -> None:
+    buyer = orders.user()
+    order = await orders.place(buyer, (peers.product(), 1))
+    cancel = await orders.http.post(f"/api/orders/{order['id']}/cancel", headers=buyer.headers)
+    assert cancel.status_code == 200
+    payment = Payment(payments_bus, order)
+    await payment.send(payment.started(), payment.succeeded())
+    noted = await until(
+        orders,
+        buyer,
+        order["id"],
+        lambda o: o["history"][-1]["reason"] == "paid_after_cancellation",
+    )
+    assert noted["status"] == "cancelled"
+    refunds = [e for e in await orders.outbox("orders.order.cancelled.v1") if e["data"]["refund"]]
+    assert [e["data"]["reason"] for e in refunds] == ["paid_after_cancellation"]
+
+
+async def test_news_of_an_unknown_order_is_dropped_without_jamming(
+    orders, peers, payments_bus
+) -> None:
+    buyer = orders.user()
+    ghost = Payment(
+        payments_bus, {"id": str(uuid.uuid4()), "user_id": str(buyer.user_id), "total": 100}
+    )
+    await ghost.send(ghost.succeeded())
+    order = await orders.place(buyer, (peers.product(), 1))
+    payment = Payment(payments_bus, order)
+    await payment.send(payment.started())
+    await until(orders, buyer, order["id"], lambda o: o["status"] == "processing")
+    assert await orders.scalar("SELECT count(*) FROM inbox") == 2

@@ -1,0 +1,1 @@
+"""The payments service: payments and their attempts, refunds, the simulated card processor."""

@@ -1,0 +1,24 @@
+"""``python -m payments_service serve|migrate|revision``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from marketplace_platform.cli import service_main
+from payments_service.main import create_app
+from payments_service.migrations import MIGRATIONS_DIR
+from payments_service.settings import get_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return service_main(
+        name="payments_service",
+        settings=get_settings,
+        create_app=create_app,
+        migrations_dir=MIGRATIONS_DIR,
+        argv=argv,
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

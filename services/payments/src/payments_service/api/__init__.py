@@ -1,0 +1,2 @@
+"""The payments service's HTTP routes: public under ``/api/payments``, internal under
+``/internal/payments``."""

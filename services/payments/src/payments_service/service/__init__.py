@@ -1,0 +1,1 @@
+"""The payments use cases: paying, recovery, refunds, reading."""

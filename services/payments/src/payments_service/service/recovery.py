@@ -1,0 +1,116 @@
+"""Settling payments that were left ``pending``: the process died between recording the
+payment and recording its outcome, or the processor did not answer in time.
+
+The processor is asked through ``void(charge key)``, which answers the charge if one was made
+and otherwise closes the key so that no late charge request can succeed any more. So:
+
+- the processor charged (or declined) the card → the payment takes that outcome;
+- it never saw the charge → the payment fails with ``processing_error``.
+
+The charge is not retried: the card details needed for it were never stored, by design. The
+payer sees the failure and pays again (a new payment), as after a declined card. Either way
+the outcome event goes out, and orders follows: both end ``paid``, or the order is back in
+``created`` with the payment ``failed``.
+
+Every replica runs this loop; it is safe to race: ``void`` is idempotent at the processor and
+``settle`` changes only a payment that is still pending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from marketplace_platform.clock import utcnow
+from marketplace_platform.db import Database
+from marketplace_platform.events.cancellation import cancel_and_wait
+from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.idempotency import IdempotencyKeys
+from payments_service.adapters.processor import SimulatedProcessor
+from payments_service.adapters.repositories import PaymentRepository
+from payments_service.service.payments import settle
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+
+
+async def settle_stale(
+    *,
+    db: Database,
+    unit_of_work: Callable[[], UnitOfWork],
+    processor: SimulatedProcessor,
+    older_than: timedelta,
+) -> int:
+    """Settle the payments pending for longer than ``older_than``; returns how many."""
+    settled = 0
+    cutoff = utcnow() - older_than
+    while True:
+        async with db.read_session() as session:
+            stale = await PaymentRepository(session).stale_pending(older_than=cutoff, limit=BATCH)
+        for payment_id in stale:
+            # The payment's id is its charge key at the processor.
+            charge = await processor.void(str(payment_id))
+            result = await settle(unit_of_work(), payment_id=payment_id, outcome=charge.outcome)
+            settled += 1
+            log.info(
+                "recovered a pending payment from the processor's record",
+                extra={"payment_id": str(payment_id), "status": result.payment.status},
+            )
+        if len(stale) < BATCH:
+            return settled
+
+
+class Recovery:
+    """The periodic task: at start, then every ``interval``; also prunes old idempotency
+    keys, which is housekeeping of the same kind."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        unit_of_work: Callable[[], UnitOfWork],
+        processor: SimulatedProcessor,
+        keys: IdempotencyKeys,
+        older_than: timedelta,
+        interval: timedelta,
+    ) -> None:
+        self._db = db
+        self._unit_of_work = unit_of_work
+        self._processor = processor
+        self._keys = keys
+        self._older_than = older_than
+        self._interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> int:
+        settled = await settle_stale(
+            db=self._db,
+            unit_of_work=self._unit_of_work,
+            processor=self._processor,
+            older_than=self._older_than,
+        )
+        await self._keys.prune()
+        return settled
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="payments-recovery")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            await cancel_and_wait(task)
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The database or the processor is away; the next round tries again.
+                log.warning("payment recovery failed this round", exc_info=True)
+            await asyncio.sleep(self._interval.total_seconds())

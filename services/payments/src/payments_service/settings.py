@@ -1,0 +1,76 @@
+"""The payments service's settings: environment variables prefixed ``PAYMENTS_``.
+
+Everything has a default that works for ``make run`` (SQLite under ``var/``, the launcher's
+NATS, orders on its usual port). Durations accept seconds (``PAYMENTS_PROCESSOR_LATENCY=0.5``)
+or ISO 8601 (``PT0.5S``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from marketplace_platform.settings import ServiceSettings
+
+
+def _seconds(value: Any) -> Any:
+    # Environment variables are strings; pydantic reads "5" as a malformed ISO duration.
+    if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
+        return float(value)
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_seconds)]
+
+
+class PaymentsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PAYMENTS_", extra="ignore", frozen=True)
+
+    service_name: str = "payments"
+    port: int = Field(default=8104, ge=0, le=65535)
+
+    # The orders service's internal API; several replicas comma-separated, used in turn.
+    orders_url: str = "http://127.0.0.1:8103"
+    orders_timeout: Duration = Field(default=timedelta(seconds=3))
+
+    # The simulated card processor (see ``adapters.processor``): how long a charge takes, how
+    # long we wait for one, and where it keeps its own record of charges (a separate
+    # database: it stands for another company's system).
+    processor_latency: Duration = Field(default=timedelta(seconds=0.2))
+    processor_timeout: Duration = Field(default=timedelta(seconds=10))
+    processor_database_url: str = ""
+
+    # Recovery: a payment still pending this long after its attempt started (its request
+    # died with the process, or the processor did not answer) is settled from the
+    # processor's record. Checked at start and then every ``recovery_interval``.
+    recovery_after: Duration = Field(default=timedelta(seconds=30))
+    recovery_interval: Duration = Field(default=timedelta(seconds=10))
+
+    @model_validator(mode="after")
+    def _payments_defaults(self) -> PaymentsSettings:
+        if not self.processor_database_url:
+            path = (self.var_dir / "payments-processor.db").resolve()
+            object.__setattr__(self, "processor_database_url", f"sqlite+aiosqlite:///{path}")
+        if not self.orders_urls:
+            raise ValueError("PAYMENTS_ORDERS_URL names no orders service")
+        for name in ("orders_timeout", "processor_timeout", "recovery_interval"):
+            if getattr(self, name) <= timedelta(0):
+                raise ValueError(f"PAYMENTS_{name.upper()} must be positive")
+        if self.processor_latency < timedelta(0) or self.recovery_after < timedelta(0):
+            raise ValueError(
+                "PAYMENTS_PROCESSOR_LATENCY and PAYMENTS_RECOVERY_AFTER must not be negative"
+            )
+        return self
+
+    @property
+    def orders_urls(self) -> list[str]:
+        return [url.strip().rstrip("/") for url in self.orders_url.split(",") if url.strip()]
+
+
+@lru_cache
+def get_settings() -> PaymentsSettings:
+    return PaymentsSettings()

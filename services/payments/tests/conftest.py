@@ -1,0 +1,289 @@
+"""Fixtures for the payments service's tests.
+
+``payments`` is the service as a client sees it: the app from the real composition root, on
+a database migrated with the real Alembic history (SQLite, and PostgreSQL too when
+``MARKETPLACE_TEST_POSTGRES_URL`` is set: tests using it run once per engine), driven by
+``httpx`` inside the app's lifespan. The orders service it asks about orders is ``orders``:
+a small fake of orders' internal API on a real port (the services never import each other).
+Tokens come from a ``TokenSigner`` the service is told to trust. The event bus points at a
+port where no NATS listens, unless a test gives it a real one (``nats_url``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI, Header, HTTPException
+from sqlalchemy import select, text
+
+from marketplace_platform.db import Database
+from marketplace_platform.events.bus import EventBus
+from marketplace_platform.events.models import OutboxMessage
+from marketplace_platform.migrations import upgrade
+from marketplace_platform.runtime import ServiceRuntime
+from marketplace_platform.testing.database import PostgresTemplates
+from marketplace_platform.testing.nats import free_port
+from marketplace_platform.testing.tokens import TokenSigner
+from payments_service.components import Components
+from payments_service.main import create_app
+from payments_service.migrations import MIGRATIONS_DIR
+from payments_service.settings import PaymentsSettings
+
+BASE_URL = "http://payments.test"
+INTERNAL_TOKEN = "test-internal-token"
+GOOD_CARD = "4242 4242 4242 4242"
+DECLINED_CARD = "4000 0000 0000 0002"
+
+
+def card(number: str = GOOD_CARD, **fields: Any) -> dict[str, Any]:
+    """A card body that passes the checks, with ``fields`` changed."""
+    return {"number": number, "exp_month": 12, "exp_year": 2040, "cvc": "123",
+            "holder": "IVAN PETROV", **fields}
+
+
+# -- a fake of orders' internal API ------------------------------------------------------------
+
+
+@dataclass
+class FakeOrders:
+    """``GET /internal/orders/{id}`` as the orders service answers it, from ``orders``."""
+
+    orders: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
+    calls: int = 0
+    url: str = ""
+
+    def add(
+        self, user_id: uuid.UUID, *, total: int = 12_990, status: str = "created"
+    ) -> uuid.UUID:
+        order_id = uuid.uuid4()
+        self.orders[order_id] = {
+            "id": str(order_id),
+            "user_id": str(user_id),
+            "status": status,
+            "total": total,
+            "currency": "RUB",
+        }
+        return order_id
+
+    def set_status(self, order_id: uuid.UUID, status: str) -> None:
+        self.orders[order_id]["status"] = status
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.get("/internal/orders/{order_id}")
+        async def get_order(
+            order_id: uuid.UUID, x_internal_token: str = Header(default="")
+        ) -> dict[str, Any]:
+            self.calls += 1
+            if x_internal_token != INTERNAL_TOKEN:
+                raise HTTPException(401)
+            if order_id not in self.orders:
+                raise HTTPException(404)
+            return self.orders[order_id]
+
+        return app
+
+
+@pytest.fixture
+async def orders() -> AsyncIterator[FakeOrders]:
+    fake = FakeOrders()
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_config=None, lifespan="off")
+    )
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(10):
+        while not server.started:
+            await asyncio.sleep(0.01)
+    fake.url = f"http://127.0.0.1:{port}"
+    yield fake
+    server.should_exit = True
+    await task
+
+
+# -- the service ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per run; each test gets a copy."""
+    path = tmp_path_factory.mktemp("payments-template") / "payments.db"
+    upgrade(MIGRATIONS_DIR, f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def database_url(
+    database_engine: str, sqlite_template: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> str:
+    if database_engine == "sqlite":
+        path = tmp_path / "payments.db"
+        shutil.copyfile(sqlite_template, path)
+        return f"sqlite+aiosqlite:///{path}"
+    templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
+    return templates.clone("payments", lambda url: upgrade(MIGRATIONS_DIR, url))
+
+
+@pytest.fixture
+def nats_url() -> str:
+    """Where the bus looks for NATS: a port nobody listens on, unless a test overrides it."""
+    return f"nats://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Override in a test module to change the service's settings."""
+    return {}
+
+
+@pytest.fixture
+def settings(
+    database_url: str,
+    tmp_path: Path,
+    nats_url: str,
+    orders: FakeOrders,
+    settings_overrides: dict[str, Any],
+) -> PaymentsSettings:
+    values: dict[str, Any] = {
+        "environment": "test",
+        "database_url": database_url,
+        "var_dir": tmp_path / "var",
+        "nats_url": nats_url,
+        "access_log": False,
+        "db_pool_size": 5,
+        "internal_token": INTERNAL_TOKEN,
+        "orders_url": orders.url,
+        "processor_latency": 0,
+        "processor_database_url": f"sqlite+aiosqlite:///{tmp_path / 'processor.db'}",
+        # Recovery runs when a test says so (``recovery.run_once``), not on a timer.
+        "recovery_interval": 3600,
+        "recovery_after": 3600,
+    }
+    values.update(settings_overrides)
+    return PaymentsSettings(**values)
+
+
+@pytest.fixture(scope="session")
+def signer() -> TokenSigner:
+    return TokenSigner()
+
+
+@dataclass
+class PaymentsService:
+    """The running service and a client for it, with the steps most tests share."""
+
+    app: FastAPI
+    http: httpx.AsyncClient
+    signer: TokenSigner
+    orders: FakeOrders
+
+    @property
+    def components(self) -> Components:
+        components: Components = self.app.state.components
+        return components
+
+    @property
+    def db(self) -> Database:
+        return self.components.runtime.db
+
+    @property
+    def engine(self) -> str:
+        return self.db.dialect
+
+    @property
+    def internal(self) -> dict[str, str]:
+        return {"X-Internal-Token": INTERNAL_TOKEN}
+
+    def headers(self, user_id: uuid.UUID, *, role: str = "user") -> dict[str, str]:
+        return self.signer.headers(role=role, user_id=user_id)
+
+    async def pay(
+        self,
+        user_id: uuid.UUID,
+        order_id: uuid.UUID,
+        number: str = GOOD_CARD,
+        *,
+        key: str | None = None,
+        **body: Any,
+    ) -> httpx.Response:
+        headers = self.headers(user_id)
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        return await self.http.post(
+            "/api/payments",
+            json={"order_id": str(order_id), "card": card(number), **body},
+            headers=headers,
+        )
+
+    async def outbox(self, subject: str | None = None) -> list[dict[str, Any]]:
+        """The envelopes in the outbox, oldest first, of one subject if given."""
+        query = select(OutboxMessage.envelope).order_by(OutboxMessage.id)
+        if subject is not None:
+            query = query.where(OutboxMessage.subject == subject)
+        async with self.db.read_session() as session:
+            return list((await session.scalars(query)).all())
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        async with self.db.read_session() as session:
+            return await session.scalar(text(sql), params)
+
+
+def build_runtime(settings: PaymentsSettings, signer: TokenSigner) -> ServiceRuntime:
+    """The runtime the service would build, trusting ``signer``'s key, with a bus that gives
+    up on NATS quickly: the tests without a broker should not wait out the connect timeout."""
+    return ServiceRuntime(
+        settings,
+        verifier=signer.verifier(),
+        database=Database(settings.database_url, pool_size=settings.db_pool_size),
+        bus=EventBus(
+            settings.nats_url,
+            service="payments",
+            connect_timeout=0.05,
+            reconnect_wait=0.2,
+            stop_grace=0.5,
+        ),
+    )
+
+
+@asynccontextmanager
+async def running(
+    settings: PaymentsSettings, signer: TokenSigner, orders: FakeOrders
+) -> AsyncIterator[PaymentsService]:
+    app = create_app(settings, runtime=build_runtime(settings, signer))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            yield PaymentsService(app=app, http=http, signer=signer, orders=orders)
+
+
+@pytest.fixture
+def start_payments(
+    settings: PaymentsSettings, signer: TokenSigner, orders: FakeOrders
+):  # type: ignore[no-untyped-def]
+    """``async with start_payments(**overrides) as service``: another instance (a restart, a
+    second replica) on the same databases."""
+
+    def start(**overrides: Any) -> AbstractAsyncContextManager[PaymentsService]:
+        merged = PaymentsSettings(**{**settings.model_dump(), **overrides})
+        return running(merged, signer, orders)
+
+    return start
+
+
+@pytest.fixture
+async def payments(
+    settings: PaymentsSettings, signer: TokenSigner, orders: FakeOrders
+) -> AsyncIterator[PaymentsService]:
+    async with running(settings, signer, orders) as service:
+        yield service
