@@ -4,7 +4,9 @@ Starts a tiny FastAPI JSON route on uvicorn (one worker) and, in front of it, ng
 worker, keep-alive upstream pool, no access log) and our gateway; then runs wrk against
 (a) the service directly, (b) nginx, (c) the gateway on a public route, (d) the gateway
 on a route that needs a token, with a valid token, and (e) a minimal aiohttp proxy as a
-reference point (minimal_proxy.py). Prints a table and gateway/nginx.
+reference point (minimal_proxy.py). Prints a table and gateway/nginx, with the CPU time each
+proxy process spent per request (from /proc; steadier than req/s when other work shares the
+machine, since it does not count time spent waiting for a core).
 
 Everything binds 127.0.0.1 and every load run stops by itself (wrk -d). Usage:
 
@@ -81,6 +83,31 @@ class Result:
     latency_p50_ms: float
     latency_p99_ms: float
     errors: int
+    cpu_us_per_request: float = float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its child processes (nginx's worker), or NaN
+    where /proc is not there."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile
+            if int(entry.name) == pid or int(fields[1]) == pid:
+                total += (int(fields[11]) + int(fields[12])) / ticks
+    except OSError:
+        return float("nan")
+    return total
+
+
+def _load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def free_port() -> int:
@@ -189,7 +216,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=1,
-                        help="repeat the four runs, interleaved; report medians")
+                        help="repeat the runs, interleaved (every other round in reverse "
+                             "order); report medians")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per target")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--no-access-log", action="store_true",
@@ -199,6 +227,7 @@ def main() -> None:
     args = parser.parse_args()
     require_tools()
 
+    load_before = _load_average()
     processes: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory(prefix="bench-gateway-") as tmp_dir:
         tmp = Path(tmp_dir)
@@ -264,25 +293,33 @@ def main() -> None:
                 ))
                 wait_ready(f"http://{HOST}:{minimal_port}/health/ready")
 
+            upstream_pid, nginx_pid, gateway_pid = (p.pid for p in processes[:3])
             targets = [
-                ("direct (uvicorn)", f"{upstream}/api/catalog/ping", None),
-                ("nginx", f"http://{HOST}:{nginx_port}/api/catalog/ping", None),
-                ("gateway, public route", f"{gateway}/api/catalog/ping", None),
+                ("direct (uvicorn)", f"{upstream}/api/catalog/ping", None, upstream_pid),
+                ("nginx", f"http://{HOST}:{nginx_port}/api/catalog/ping", None, nginx_pid),
+                ("gateway, public route", f"{gateway}/api/catalog/ping", None, gateway_pid),
                 ("gateway, with token", f"{gateway}/api/orders/ping",
-                 {"Authorization": f"Bearer {token}"}),
+                 {"Authorization": f"Bearer {token}"}, gateway_pid),
             ]
             if not args.no_reference:
                 targets.append(("minimal aiohttp proxy", f"http://{HOST}:{minimal_port}"
-                                "/api/catalog/ping", None))
-            runs: dict[str, list[Result]] = {name: [] for name, _, _ in targets}
+                                "/api/catalog/ping", None, processes[3].pid))
+            runs: dict[str, list[Result]] = {name: [] for name, _, _, _ in targets}
             for round_number in range(args.rounds):
-                for name, url, headers in targets:
+                # Every other round runs backwards, so no target always runs right after
+                # the same neighbour (load from outside drifts over a run).
+                order = targets if round_number % 2 == 0 else targets[::-1]
+                for name, url, headers, pid in order:
                     if args.warmup:
                         run_wrk(name, url, threads=args.threads, connections=args.connections,
                                 duration=args.warmup, headers=headers)
+                    cpu_before = cpu_seconds(pid)
                     result = run_wrk(name, url, threads=args.threads,
                                      connections=args.connections, duration=args.duration,
                                      headers=headers)
+                    result.cpu_us_per_request = (cpu_seconds(pid) - cpu_before) / (
+                        result.rps * args.duration
+                    ) * 1e6
                     runs[name].append(result)
                     print(f"round {round_number + 1}: {name:24} {result.rps:9.0f} req/s",
                           file=sys.stderr)
@@ -303,6 +340,7 @@ def main() -> None:
             statistics.median(r.latency_p50_ms for r in rs),
             statistics.median(r.latency_p99_ms for r in rs),
             sum(r.errors for r in rs),
+            statistics.median(r.cpu_us_per_request for r in rs),
         )
         for name, rs in runs.items()
     ]
@@ -312,18 +350,32 @@ def main() -> None:
     print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
           f"{args.rounds} round(s), median; {info['cores']} cores, {info['cpu']}; "
           f"gateway access log {'off' if args.no_access_log else 'on'}")
-    print(f"{'target':24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs nginx':>9}")
+    print(f"{'target':24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+          f"{'vs nginx':>9} {'CPU us/req':>11}")
     for r in results:
         print(f"{r.name:24} {r.rps:9.0f} {r.latency_p50_ms:8.2f} {r.latency_p99_ms:8.2f} "
-              f"{r.errors:7d} {r.rps / nginx_rps:9.2f}")
+              f"{r.errors:7d} {r.rps / nginx_rps:9.2f} {r.cpu_us_per_request:11.0f}")
     print()
     print(f"gateway/nginx: public {results[2].rps / nginx_rps:.2f}, "
           f"with token {results[3].rps / nginx_rps:.2f}")
+    # Each round's ratio uses that round's nginx run, a few seconds apart: less exposed to
+    # other work starting or stopping on the machine than the ratio of medians above.
+    names = list(runs)
+    per_round = {
+        name: [run.rps / nginx.rps for run, nginx in zip(runs[name], runs[names[1]], strict=True)]
+        for name in names[2:]
+    }
+    for name, ratios in per_round.items():
+        print(f"{name:24} vs nginx per round: {' '.join(f'{r:.2f}' for r in ratios)}; "
+              f"median {statistics.median(ratios):.2f}")
+    print(f"load average (1, 5, 15 min) before: {load_before}, after: {_load_average()}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in info.items() if k not in ("cpu",)))
     if args.json:
         args.json.write_text(json.dumps(
             {"machine": info, "args": vars(args) | {"json": str(args.json)},
-             "results": [r.__dict__ for r in results]}, indent=2,
+             "results": [r.__dict__ for r in results],
+             "rounds": {name: [r.__dict__ for r in rs] for name, rs in runs.items()}},
+            indent=2,
         ))
 
 

@@ -3,21 +3,22 @@ that serves a JWKS of Ed25519 keys made here, and the gateway in front of them."
 
 from __future__ import annotations
 
+import io
 import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 import jwt
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import RawTestServer, TestClient, TestServer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
-from gateway_service.app import create_app
+from gateway_service.app import Gateway, create_app
 from gateway_service.settings import GatewaySettings
 
 ISSUER = "marketplace-auth"
@@ -145,15 +146,27 @@ async def start_server() -> AsyncIterator[StartServer]:
         await server.close()
 
 
-StartGateway = Callable[..., Awaitable[TestClient]]
+class GatewayClient(TestClient):
+    """A test client of a running gateway; ``core`` is the gateway itself (its balancer,
+    prober, token check)."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        super().__init__(RawTestServer(gateway.handle, host="127.0.0.1"))
+        self.core = gateway
+
+
+StartGateway = Callable[..., Awaitable[GatewayClient]]
 
 
 @pytest.fixture
 async def start_gateway() -> AsyncIterator[StartGateway]:
     """Start the gateway with ``upstreams`` and any other settings; answer a test client."""
-    clients: list[TestClient] = []
+    clients: list[GatewayClient] = []
 
-    async def start(upstreams: dict[str, list[str]], **overrides: Any) -> TestClient:
+    async def start(
+        upstreams: dict[str, list[str]], access_log_stream: TextIO | None = None,
+        **overrides: Any,
+    ) -> GatewayClient:
         values: dict[str, Any] = {
             "upstreams": upstreams,
             "rate_limit_enabled": False,
@@ -163,14 +176,17 @@ async def start_gateway() -> AsyncIterator[StartGateway]:
         }
         values.update(overrides)
         settings = GatewaySettings(**values)
-        client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
-        await client.start_server()
+        gateway = create_app(settings, access_log_stream=access_log_stream or io.StringIO())
+        await gateway.start()
+        client = GatewayClient(gateway)
         clients.append(client)
+        await client.start_server()
         return client
 
     yield start
     for client in reversed(clients):
         await client.close()
+        await client.core.close()
 
 
 @pytest.fixture

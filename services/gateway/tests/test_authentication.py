@@ -193,9 +193,8 @@ async def test_tokens_are_refused_while_the_jwks_cannot_be_fetched(
 
 
 async def test_a_verified_token_is_remembered_not_verified_again(gateway, keys):
-    from gateway_service.app import TOKEN_CHECK
 
-    token_check = gateway.app[TOKEN_CHECK]
+    token_check = gateway.core.token_check
     token = keys.token()
     for _ in range(3):
         response = await gateway.get("/api/orders", headers={"Authorization": f"Bearer {token}"})

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
-import logging
 
 import pytest
-
-from gateway_service.app import BALANCER, PROBER
-from marketplace_platform.logs import JsonFormatter
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +24,7 @@ async def test_ready_when_every_service_has_a_healthy_replica(start_gateway, sta
         "catalog": [await start_echo("catalog"), dead_url],
         "orders": [await start_echo("orders")],
     })
-    await gateway.app[PROBER].probe_all()
+    await gateway.core.prober.probe_all()
 
     response = await gateway.get("/health/ready")
 
@@ -44,7 +41,7 @@ async def test_not_ready_while_a_service_has_no_healthy_replica(
     gateway = await start_gateway(
         {"catalog": [await start_echo("catalog")], "payments": [dead_url]}
     )
-    await gateway.app[PROBER].probe_all()
+    await gateway.core.prober.probe_all()
 
     response = await gateway.get("/health/ready")
 
@@ -57,8 +54,8 @@ async def test_not_ready_while_a_service_has_no_healthy_replica(
 
 async def test_not_ready_before_the_first_probe_answers(start_gateway, start_echo):
     gateway = await start_gateway({"catalog": [await start_echo("catalog")]})
-    await gateway.app[PROBER].stop()
-    for pool in gateway.app[BALANCER].pools.values():
+    await gateway.core.prober.stop()
+    for pool in gateway.core.balancer.pools.values():
         for replica in pool.replicas:
             replica.healthy = None
 
@@ -86,36 +83,23 @@ async def test_metrics_count_requests_by_route_and_status(start_gateway, start_e
     assert "gateway_upstream_replica_up" in text
 
 
-class FormattedLines(logging.Handler):
-    """Formats each record as it is emitted, as the real JSON handler does, so the request
-    id (a context variable) is read while the request is being served."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFormatter(JsonFormatter("gateway"))
-        self.lines: list[dict] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(json.loads(self.format(record)))
-
-
 async def test_one_json_access_log_line_per_request_with_its_request_id(
     start_gateway, start_echo
 ):
-    gateway = await start_gateway({"catalog": [await start_echo("catalog")]})
-    handler = FormattedLines()
-    access = logging.getLogger("marketplace.access")
-    access.addHandler(handler)
-    access.setLevel(logging.INFO)
-    try:
-        await gateway.get("/api/catalog/ping?q=1", headers={"X-Request-ID": "trace-me"})
-        await gateway.get("/health/live")
-    finally:
-        access.removeHandler(handler)
-        access.setLevel(logging.NOTSET)
+    stream = io.StringIO()
+    gateway = await start_gateway(
+        {"catalog": [await start_echo("catalog")]}, access_log=True,
+        access_log_stream=stream,
+    )
 
-    assert len(handler.lines) == 1
-    line = handler.lines[0]
+    await gateway.get("/api/catalog/ping?q=1", headers={"X-Request-ID": "trace-me"})
+    await gateway.get("/health/live")
+    gateway.core.access_log.flush()
+
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert len(lines) == 1
+    line = lines[0]
+    assert line["logger"] == "marketplace.access"
     assert line["msg"] == "GET /api/catalog/ping 200"
     assert line["request_id"] == "trace-me"
     assert line["status"] == 200

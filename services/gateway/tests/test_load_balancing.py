@@ -8,8 +8,6 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from gateway_service.app import BALANCER, PROBER
-
 pytestmark = pytest.mark.integration
 
 
@@ -41,13 +39,13 @@ async def test_a_replica_that_died_is_skipped_and_ejected(
     gateway = await start_gateway(
         {"catalog": [str(dying.make_url("")).rstrip("/"), await start_echo("catalog-b")]}
     )
-    await gateway.app[PROBER].probe_all()  # both are up, as far as the probes know
+    await gateway.core.prober.probe_all()  # both are up, as far as the probes know
     await dying.close()
 
     seen = await replicas_seen(gateway, 4)
 
     assert seen == ["catalog-b"] * 4
-    states = gateway.app[BALANCER].snapshot()["catalog"]["replicas"]
+    states = gateway.core.balancer.snapshot()["catalog"]["replicas"]
     assert states[0]["state"] == "ejected"
     metrics = await (await gateway.get("/metrics")).text()
     assert 'gateway_upstream_errors_total{kind="connect",service="catalog"} 1.0' in metrics
@@ -140,9 +138,9 @@ async def test_a_replica_whose_probe_fails_gets_no_traffic(
         {"catalog": [await start_server(flaky), await start_server(make_upstream("steady"))]}
     )
     ready["flaky"] = False
-    await gateway.app[PROBER].probe_all()
+    await gateway.core.prober.probe_all()
 
     seen = await replicas_seen(gateway, 4)
 
     assert seen == ["steady"] * 4
-    assert gateway.app[BALANCER].snapshot()["catalog"]["replicas"][0]["state"] == "down"
+    assert gateway.core.balancer.snapshot()["catalog"]["replicas"][0]["state"] == "down"

@@ -248,3 +248,87 @@ async def test_head_keeps_the_upstreams_content_length(start_gateway, start_serv
     assert response.status == 200
     assert response.headers["Content-Length"] == "321"
     assert await response.read() == b""
+
+
+async def test_upstream_connections_are_kept_alive_between_requests(
+    start_gateway, start_server, make_upstream
+):
+    async def peer(request: web.Request) -> web.Response:
+        return web.json_response({"port": request.transport.get_extra_info("peername")[1]})
+
+    app = make_upstream("catalog", routes=(web.get("/api/catalog/peer", peer),))
+    gateway = await start_gateway({"catalog": [await start_server(app)]})
+
+    first = await (await gateway.get("/api/catalog/peer")).json()
+    second = await (await gateway.get("/api/catalog/peer")).json()
+
+    assert first == second  # the same upstream connection, from the same local port
+
+
+async def test_expect_100_continue_is_answered_once_the_request_may_go(
+    start_gateway, start_echo, keys, auth_url
+):
+    gateway = await start_gateway({"auth": [auth_url], "orders": [await start_echo("orders")]})
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", gateway.port)
+    writer.write(
+        b"POST /api/orders HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+        b"Expect: 100-continue\r\nConnection: close\r\n"
+        + f"Authorization: Bearer {keys.token()}\r\n\r\n".encode()
+    )
+    interim = await reader.readuntil(b"\r\n\r\n")
+    writer.write(b"{}")
+    answer = await reader.read()
+    writer.close()
+    await writer.wait_closed()
+
+    assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert b'"body":"{}"' in answer.replace(b": ", b":")
+
+
+async def test_expect_100_continue_is_not_answered_to_a_refused_request(
+    start_gateway, start_echo, auth_url
+):
+    gateway = await start_gateway({"auth": [auth_url], "orders": [await start_echo("orders")]})
+
+    status, answer = await raw_request(
+        gateway.port,
+        b"POST /api/orders HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+        b"Expect: 100-continue\r\nConnection: close\r\n\r\n",
+    )
+
+    assert status == 401
+    assert b"100 Continue" not in answer
+
+
+async def test_an_unknown_expectation_is_a_417_problem(start_gateway, start_echo):
+    gateway = await start_gateway({"auth": [await start_echo("auth")]})
+
+    status, answer = await raw_request(
+        gateway.port,
+        b"POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+        b"Expect: teapot\r\nConnection: close\r\n\r\n{}",
+    )
+
+    assert status == 417
+    assert b"application/problem+json" in answer
+
+
+async def test_fields_the_upstream_names_in_connection_stay_on_its_hop(
+    start_gateway, start_server, make_upstream
+):
+    async def secretive(request: web.Request) -> web.Response:
+        return web.json_response(
+            {}, headers={"Connection": "X-Upstream-Hop", "X-Upstream-Hop": "private",
+                         "X-Kept": "yes"},
+        )
+
+    app = make_upstream("catalog", routes=(web.get("/api/catalog/secret", secretive),))
+    gateway = await start_gateway({"catalog": [await start_server(app)]})
+
+    response = await gateway.get("/api/catalog/secret")
+
+    assert response.status == 200
+    assert response.headers["X-Kept"] == "yes"
+    assert "X-Upstream-Hop" not in response.headers

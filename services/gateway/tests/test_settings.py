@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pydantic import ValidationError
 
-from gateway_service.request_context import request_id_from
+from gateway_service.request_context import request_context
 from gateway_service.settings import GatewaySettings
 
 pytestmark = pytest.mark.unit
@@ -45,8 +47,25 @@ def test_by_default_every_service_is_at_its_local_port():
     assert len(settings.upstreams) == 7
 
 
+def request_id_from(value: str | None) -> str:
+    return request_context(value, None)[0]
+
+
 def test_request_ids_are_kept_only_when_sane():
     assert request_id_from("abc-DEF_1.2") == "abc-DEF_1.2"
     assert request_id_from("a" * 128) == "a" * 128
     assert request_id_from("a" * 129) != "a" * 129
     assert len(request_id_from("x\ny")) == 32
+
+
+def test_a_valid_traceparent_is_kept_and_a_missing_one_made_fresh():
+    kept = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+    _, passed_on = request_context("id-1", kept)
+    fresh_id, fresh = request_context(None, "00-bogus")
+    _, other = request_context(None, None)
+
+    assert passed_on == kept
+    assert re.fullmatch(r"00-[0-9a-f]{32}-[0-9a-f]{16}-01", fresh)
+    assert fresh != other
+    assert fresh_id not in fresh  # the request id and the trace id are drawn apart

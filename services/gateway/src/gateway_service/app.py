@@ -1,4 +1,5 @@
-"""The composition root: ``create_app(settings, verifier=None)`` wires the gateway together.
+"""The composition root: ``create_app(settings, verifier=None)`` wires the gateway together
+and answers a ``Gateway``; ``server.py`` serves its ``handle`` with aiohttp's low-level server.
 
 Tests pass their own settings (upstreams on free ports, small limits) and may pass a
 verifier; without one, the JWKS is fetched from the auth service through the balancer, the
@@ -7,13 +8,12 @@ same way any request reaches it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TextIO
 
 import aiohttp
-from aiohttp import web
 from yarl import URL
 
+from gateway_service.access_log import AccessLog
 from gateway_service.authentication import TokenCheck, VerifiedTokenCache, jwks_fetcher
 from gateway_service.balancer import Balancer, HealthProber
 from gateway_service.edge import Edge
@@ -31,11 +31,6 @@ from marketplace_platform.security.jwks import JWKSVerifier
 JWKS_PATH = "/api/auth/jwks.json"
 OPENAPI_PATH = "/openapi.json"
 _SIDE_CALL_TIMEOUT = aiohttp.ClientTimeout(total=3.0)
-
-BALANCER = web.AppKey("balancer", Balancer)
-METRICS = web.AppKey("metrics", GatewayMetrics)
-PROBER = web.AppKey("prober", HealthProber)
-TOKEN_CHECK = web.AppKey("token_check", TokenCheck)
 
 
 def _upstream_session(settings: GatewaySettings) -> aiohttp.ClientSession:
@@ -60,8 +55,12 @@ def _upstream_session(settings: GatewaySettings) -> aiohttp.ClientSession:
 
 
 def create_app(
-    settings: GatewaySettings | None = None, verifier: JWKSVerifier | None = None
-) -> web.Application:
+    settings: GatewaySettings | None = None,
+    verifier: JWKSVerifier | None = None,
+    *,
+    access_log_stream: TextIO | None = None,
+) -> Gateway:
+    """``access_log_stream``: where access-log lines go (standard output by default)."""
     settings = settings or get_settings()
     metrics = GatewayMetrics()
     balancer = Balancer(settings.upstreams, eject_seconds=settings.eject_seconds)
@@ -116,7 +115,7 @@ def create_app(
         public_routes=public_routes,
         token_check=token_check,
         metrics=metrics,
-        max_body_bytes=settings.max_body_bytes,
+        settings=settings,
     )
     websocket = WebSocketProxy(
         balancer=balancer,
@@ -131,47 +130,81 @@ def create_app(
         ttl=settings.openapi_cache_seconds,
     )
 
-    edge = Edge(limiter=limiter, metrics=metrics, access_log_enabled=settings.access_log)
-    app = web.Application()
-    app[BALANCER] = balancer
-    app[METRICS] = metrics
-    app[TOKEN_CHECK] = token_check
+    access_log = (
+        AccessLog(settings.service_name, access_log_stream) if settings.access_log else None
+    )
+    pages, page_prefixes = page_routes(aggregator)
+    edge = Edge(
+        proxy=proxy,
+        routes={"/ws": websocket.handle, **health_routes(balancer, metrics), **pages},
+        prefix_routes=page_prefixes,
+        limiter=limiter,
+        metrics=metrics,
+        access_log=access_log,
+    )
+    return Gateway(
+        settings=settings, edge=edge, balancer=balancer, metrics=metrics,
+        token_check=token_check, proxy=proxy, websocket=websocket, session_box=session_box,
+        access_log=access_log,
+    )
 
-    async def upstream_clients(app: web.Application) -> AsyncIterator[None]:
+
+class Gateway:
+    """The assembled gateway: ``handle`` serves requests (aiohttp's low-level server calls
+    it) between ``start()`` (upstream connections, health probes) and ``close()``."""
+
+    def __init__(
+        self,
+        *,
+        settings: GatewaySettings,
+        edge: Edge,
+        balancer: Balancer,
+        metrics: GatewayMetrics,
+        token_check: TokenCheck,
+        proxy: Proxy,
+        websocket: WebSocketProxy,
+        session_box: dict[str, aiohttp.ClientSession],
+        access_log: AccessLog | None,
+    ) -> None:
+        self.settings = settings
+        self.access_log = access_log
+        self.handle = edge.handle
+        self.balancer = balancer
+        self.metrics = metrics
+        self.token_check = token_check
+        self._proxy = proxy
+        self._websocket = websocket
+        self._session_box = session_box
+        self._prober: HealthProber | None = None
+
+    @property
+    def prober(self) -> HealthProber:
+        assert self._prober is not None, "the gateway is not started"
+        return self._prober
+
+    async def start(self) -> None:
+        settings = self.settings
+        # The proxied requests have their own client (upstream_client.py); this session
+        # serves the rest: WebSocket upgrades, health probes, the JWKS and OpenAPI fetches.
         session = _upstream_session(settings)
-        session_box["session"] = proxy.session = websocket.session = session
-        prober = HealthProber(
-            balancer, session, interval=settings.health_interval, timeout=settings.health_timeout,
+        self._session_box["session"] = self._websocket.session = session
+        self._proxy.start()
+        metrics = self.metrics
+        self._prober = HealthProber(
+            self.balancer, session, interval=settings.health_interval,
+            timeout=settings.health_timeout,
             on_probe=lambda replica, healthy: metrics.replica_probed(
                 replica.service, replica.base, healthy
             ),
         )
-        app[PROBER] = prober
-        prober.start()
-        try:
-            yield
-        finally:
-            await prober.stop()
+        self._prober.start()
+
+    async def close(self) -> None:
+        if self._prober is not None:
+            await self._prober.stop()
+        self._proxy.close()
+        session = self._session_box.pop("session", None)
+        if session is not None:
             await session.close()
-
-    app.cleanup_ctx.append(upstream_clients)
-
-    router = app.router
-    proxied = edge.wrap(proxy.handle)
-    router.add_route("*", "/api/{service}", proxied)
-    router.add_route("*", "/api/{service}/{tail:.*}", proxied)
-    own_routes = {
-        "/ws": websocket.handle,
-        **health_routes(balancer, metrics),
-        **page_routes(aggregator),
-    }
-    wrong_method = edge.method_not_allowed("GET, HEAD")
-    for path, handler in own_routes.items():
-        resource = router.add_resource(path)
-        wrapped = edge.wrap(handler)
-        resource.add_route("GET", wrapped)
-        resource.add_route("HEAD", wrapped)
-        resource.add_route("*", wrong_method)
-    # Last: whatever matched nothing gets a problem document too.
-    router.add_route("*", "/{tail:.*}", edge.not_found())
-    return app
+        if self.access_log is not None:
+            self.access_log.close()

@@ -1,118 +1,145 @@
-"""What every request passes through on its way in and out: request id and trace context,
-the rate limit, a problem answer for anything that went wrong, metrics, and the access-log
-line.
+"""The one request handler of the gateway's HTTP server: what every request passes through
+on its way in and out (request id and trace context, the rate limit, a problem answer for
+anything that went wrong, metrics, the access-log line), and the dispatch by path.
 
-It wraps each route's handler rather than being an aiohttp middleware: a middleware costs
-two extra coroutine layers per request (aiohttp adds one of its own next to each), and the
-gateway's whole budget per request is a few tens of microseconds (docs/benchmarks.md).
+The server is aiohttp's low-level ``web.Server`` with this single handler rather than a
+``web.Application``: the gateway has one prefix (``/api/<service>/``) and a handful of fixed
+paths, which a string test and a dict look-up resolve, while the application's router,
+match-info objects and per-route wrappers cost more per request than the gateway's own work
+(docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
+from gateway_service.access_log import AccessLog
 from gateway_service.metrics import GatewayMetrics
 from gateway_service.problem_responses import problem_response
+from gateway_service.proxy import Proxy
 from gateway_service.rate_limit import RateLimiter
-from gateway_service.request_context import request_id_from, traceparent_from
+from gateway_service.request_context import request_context
 from gateway_service.settings import SERVICES
 from marketplace_platform.logs import request_id_var
 from marketplace_platform.tracing import traceparent_var
 
-access_log = logging.getLogger("marketplace.access")
 error_log = logging.getLogger("marketplace.errors")
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Handler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
 
 _SERVICES = frozenset(SERVICES)
 # Probes and scrapes are frequent and uninteresting: counted in metrics, not logged, not
 # throttled (a load balancer's health checks must never be refused).
 _QUIET_PREFIXES = ("/health/", "/metrics")
-
-
-def route_label(path: str) -> str:
-    """The metrics label of a path: its service, or one of a few fixed names."""
-    if path.startswith("/api/"):
-        service = path[5:].partition("/")[0]
-        return service if service in _SERVICES else "unmatched"
-    if path == "/ws":
-        return "ws"
-    return "gateway"
+_OWN_METHODS = frozenset({"GET", "HEAD"})
+_OWN_ALLOW = "GET, HEAD"
 
 
 class Edge:
+    """``handle`` is the server's request handler.
+
+    ``routes`` are the gateway's own GET (and HEAD) paths; ``prefix_routes`` serve every
+    path one segment below their prefix (``/docs/static/`` + a file name).
+    """
+
     def __init__(
-        self, *, limiter: RateLimiter | None, metrics: GatewayMetrics, access_log_enabled: bool
+        self,
+        *,
+        proxy: Proxy,
+        routes: Mapping[str, Handler],
+        prefix_routes: Mapping[str, Handler],
+        limiter: RateLimiter | None,
+        metrics: GatewayMetrics,
+        access_log: AccessLog | None,
     ) -> None:
+        self.proxy = proxy
+        self.routes = dict(routes)
+        self.prefix_routes = dict(prefix_routes)
         self.limiter = limiter
         self.metrics = metrics
-        self.access_log_enabled = access_log_enabled
+        self.access_log = access_log
 
-    def wrap(self, handler: Handler) -> Handler:
-        limiter = self.limiter
-        metrics = self.metrics
-        log_requests = self.access_log_enabled
-
-        async def edge(request: web.Request) -> web.StreamResponse:
-            started = time.perf_counter()
-            headers = request.headers
-            request_id = request_id_from(headers.get("X-Request-ID"))
-            id_context = request_id_var.set(request_id)
-            trace_context = traceparent_var.set(traceparent_from(headers.get("traceparent")))
-            path = request.path
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        started = time.perf_counter()
+        headers = request.headers
+        request_id, traceparent = request_context(
+            headers.get("X-Request-ID"), headers.get("traceparent")
+        )
+        id_context = request_id_var.set(request_id)
+        trace_context = traceparent_var.set(traceparent)
+        path = request.path
+        method = request.method
+        # ``route``: the metrics label (a service, or one of a few fixed names).
+        service = ""
+        if path.startswith("/api/"):
+            service = path[5:].partition("/")[0]
+            route = service if service in _SERVICES else "unmatched"
+            quiet = False
+        else:
+            route = "ws" if path == "/ws" else "gateway"
             quiet = path.startswith(_QUIET_PREFIXES)
-            try:
-                retry_after = 0
-                if limiter is not None and not quiet:
-                    retry_after = limiter.check(request.remote or "", request.method, path)
-                if retry_after:
-                    metrics.rate_limited.inc()
-                    response: web.StreamResponse = problem_response(
-                        429, "Too many requests from this address; slow down.", instance=path,
-                        headers={"Retry-After": str(retry_after)},
-                    )
-                else:
-                    try:
-                        response = await handler(request)
-                    except Exception:
-                        error_log.exception("unhandled error on %s %s", request.method, path)
-                        response = problem_response(
-                            500, "An unexpected error occurred.", instance=path
+        try:
+            retry_after = 0
+            if self.limiter is not None and not quiet:
+                retry_after = self.limiter.check(request.remote or "", method, path)
+            if retry_after:
+                self.metrics.rate_limited.inc()
+                response: web.StreamResponse = problem_response(
+                    429, "Too many requests from this address; slow down.", instance=path,
+                    headers={"Retry-After": str(retry_after)},
+                )
+            else:
+                try:
+                    if service:
+                        response = await self.proxy.handle(
+                            request, service, request_id, traceparent
                         )
-                if not response.prepared:
-                    response.headers["X-Request-ID"] = request_id
-                elapsed = time.perf_counter() - started
-                status = response.status
-                metrics.observe(route_label(path), status, elapsed)
-                if log_requests and not quiet:
-                    access_log.info(
-                        "%s %s %s", request.method, path, status,
-                        extra={
-                            "status": status, "duration_ms": round(elapsed * 1000, 2),
-                            "client": request.remote,
-                        },
+                    else:
+                        response = await self._own(request, path, method)
+                except Exception:
+                    error_log.exception("unhandled error on %s %s", method, path)
+                    response = problem_response(
+                        500, "An unexpected error occurred.", instance=path
                     )
-                return response
-            finally:
-                request_id_var.reset(id_context)
-                traceparent_var.reset(trace_context)
+            if not response.prepared:
+                response.headers["X-Request-ID"] = request_id
+                if "Expect" in headers and not request.content.at_eof():
+                    await _answer_and_close(request, response)
+            elapsed = time.perf_counter() - started
+            status = response.status
+            self.metrics.observe(route, status, elapsed)
+            if self.access_log is not None and not quiet:
+                self.access_log.record(method, path, status, elapsed, request.remote, request_id)
+            return response
+        finally:
+            request_id_var.reset(id_context)
+            traceparent_var.reset(trace_context)
 
-        return edge
-
-    def not_found(self) -> Handler:
-        async def not_found(request: web.Request) -> web.Response:
-            return problem_response(404, None, instance=request.path)
-
-        return self.wrap(not_found)
-
-    def method_not_allowed(self, allowed: str) -> Handler:
-        async def method_not_allowed(request: web.Request) -> web.Response:
+    async def _own(
+        self, request: web.BaseRequest, path: str, method: str
+    ) -> web.StreamResponse:
+        handler = self.routes.get(path)
+        if handler is None:
+            prefix, _, name = path.rpartition("/")
+            handler = self.prefix_routes.get(prefix + "/") if name else None
+        if handler is None:
+            return problem_response(404, None, instance=path)
+        if method not in _OWN_METHODS:
             return problem_response(
-                405, f"Use {allowed}.", instance=request.path, headers={"Allow": allowed}
+                405, f"Use {_OWN_ALLOW}.", instance=path, headers={"Allow": _OWN_ALLOW}
             )
+        return await handler(request)
 
-        return self.wrap(method_not_allowed)
+
+async def _answer_and_close(request: web.BaseRequest, response: web.StreamResponse) -> None:
+    """Answer a request refused before its "100 Continue", then close the connection: the
+    client holds its body back, and the server would otherwise wait to drain it."""
+    response.force_close()
+    await response.prepare(request)
+    await response.write_eof()
+    if request.transport is not None:
+        request.transport.close()

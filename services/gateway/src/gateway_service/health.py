@@ -13,10 +13,10 @@ from gateway_service.metrics import GatewayMetrics
 def health_routes(balancer: Balancer, metrics: GatewayMetrics) -> dict[str, Handler]:
     """GET routes by path."""
 
-    async def live(_: web.Request) -> web.Response:
+    async def live(_: web.BaseRequest) -> web.Response:
         return web.json_response({"status": "ok"})
 
-    async def ready(_: web.Request) -> web.Response:
+    async def ready(_: web.BaseRequest) -> web.Response:
         upstreams = balancer.snapshot()
         down = sorted(service for service, state in upstreams.items() if not state["ready"])
         body: dict[str, object] = {"status": "down" if down else "ok", "upstreams": upstreams}
@@ -24,7 +24,7 @@ def health_routes(balancer: Balancer, metrics: GatewayMetrics) -> dict[str, Hand
             body["detail"] = "No healthy replica of: " + ", ".join(down)
         return web.json_response(body, status=503 if down else 200)
 
-    async def prometheus(_: web.Request) -> web.Response:
+    async def prometheus(_: web.BaseRequest) -> web.Response:
         return web.Response(
             body=generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )

@@ -28,42 +28,44 @@ def _asset(name: str, content_type: str) -> web.Response:
     )
 
 
-def page_routes(aggregator: OpenAPIAggregator) -> dict[str, Handler]:
-    """GET routes by path."""
+def page_routes(
+    aggregator: OpenAPIAggregator,
+) -> tuple[dict[str, Handler], dict[str, Handler]]:
+    """GET routes by path, and by prefix (one segment below it)."""
     index = (_STATIC / "index.html").read_bytes()
     docs = (_STATIC / "docs.html").read_bytes()
     docs_init = (_STATIC / "docs-init.js").read_bytes()
 
-    async def root(_: web.Request) -> web.Response:
+    async def root(_: web.BaseRequest) -> web.Response:
         return web.Response(body=index, content_type="text/html", charset="utf-8",
                             headers=_PAGE_HEADERS)
 
-    async def docs_page(_: web.Request) -> web.Response:
+    async def docs_page(_: web.BaseRequest) -> web.Response:
         return web.Response(body=docs, content_type="text/html", charset="utf-8",
                             headers=_PAGE_HEADERS)
 
-    async def docs_script(_: web.Request) -> web.Response:
+    async def docs_script(_: web.BaseRequest) -> web.Response:
         return web.Response(body=docs_init, content_type="text/javascript", charset="utf-8",
                             headers=_PAGE_HEADERS)
 
     swagger_dir = Path(str(swagger_ui_path))
     swagger_files = {p.name for p in swagger_dir.iterdir() if p.is_file()}
 
-    async def swagger_asset(request: web.Request) -> web.StreamResponse:
+    async def swagger_asset(request: web.BaseRequest) -> web.StreamResponse:
         # Served by name from a fixed list: no path from the request reaches the file system.
-        name = request.match_info["name"]
+        name = request.path.rpartition("/")[2]
         if name not in swagger_files:
             return problem_response(404, "No such documentation asset.", instance=request.path)
         return web.FileResponse(swagger_dir / name, headers={"Cache-Control": "max-age=86400"})
 
-    async def openapi(_: web.Request) -> web.Response:
+    async def openapi(_: web.BaseRequest) -> web.Response:
         document = await aggregator.document()
         return web.Response(body=orjson.dumps(document), content_type="application/json")
 
-    return {
+    routes = {
         "/": root,
         "/docs": docs_page,
         "/docs/init.js": docs_script,
-        "/docs/static/{name}": swagger_asset,
         "/openapi.json": openapi,
     }
+    return routes, {"/docs/static/": swagger_asset}

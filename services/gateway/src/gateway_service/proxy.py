@@ -1,9 +1,13 @@
 """The HTTP reverse proxy: ``/api/<service>/...`` goes to a replica of that service.
 
-The path and query go upstream byte for byte; bodies stream both ways (small answers of
-known length are read whole, which costs less than relaying them chunk by chunk). Decisions
-(which service, public or not) are made on the decoded path, and a path with ``.`` or ``..``
-segments is refused so that the path checked is the path the service will route.
+The path and query go upstream byte for byte, and so do the client's header lines (less
+this hop's own); bodies stream both ways (small ones of known length are read whole, which
+costs less than relaying them chunk by chunk). Decisions (which service, public or not) are
+made on the decoded path, and a path with ``.`` or ``..`` segments is refused so that the
+path checked is the path the service will route.
+
+Upstream requests go through ``upstream_client`` (one keep-alive pool per replica), not a
+general-purpose client: see that module and docs/benchmarks.md for why.
 """
 
 from __future__ import annotations
@@ -11,45 +15,53 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 
-import aiohttp
-from aiohttp import web
-from multidict import CIMultiDict
-from yarl import URL
+from aiohttp import HttpVersion11, web
 
 from gateway_service.authentication import InvalidToken, TokenCheck
 from gateway_service.balancer import Balancer, Replica
 from gateway_service.metrics import GatewayMetrics
 from gateway_service.problem_responses import problem_response, unauthorized
 from gateway_service.public_routes import PublicRouteTable
-from gateway_service.settings import SERVICES
-from marketplace_platform.logs import request_id_var
+from gateway_service.settings import SERVICES, GatewaySettings
+from gateway_service.upstream_client import (
+    ConnectFailed,
+    UpstreamClosed,
+    UpstreamPool,
+    UpstreamProtocolError,
+    UpstreamResponse,
+    UpstreamTimeout,
+)
 from marketplace_platform.security.jwks import bearer_token
-from marketplace_platform.tracing import traceparent_var
 
 log = logging.getLogger("gateway.proxy")
 
-# RFC 9110 section 7.6.1 hop-by-hop fields, plus what the gateway handles itself: Host (the
-# upstream's is set by the client library), Expect (the gateway already answered it).
-_HOP_BY_HOP = (
-    "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate",
-    "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade",
-)
-_REQUEST_DROP = (*_HOP_BY_HOP, "Expect")
-_REQUEST_HOP_BY_HOP = frozenset(_REQUEST_DROP)
-_RESPONSE_HOP_BY_HOP = frozenset(_HOP_BY_HOP)
+# RFC 9110 section 7.6.1 hop-by-hop fields, lower-cased as compared.
+_HOP_BY_HOP = frozenset({
+    b"connection", b"keep-alive", b"proxy-connection", b"proxy-authenticate",
+    b"proxy-authorization", b"te", b"trailer", b"transfer-encoding", b"upgrade",
+})
+# Not passed upstream as the client sent them: this hop's own fields, the body framing (the
+# upstream client frames the body it sends), Host (the upstream's own is sent), Expect (the
+# gateway answers it), and what the gateway sets itself.
+_REQUEST_DROP = _HOP_BY_HOP | {
+    b"host", b"content-length", b"expect", b"x-forwarded-for", b"x-forwarded-proto",
+    b"x-forwarded-host", b"x-request-id", b"traceparent",
+}
+_RESPONSE_DROP = _HOP_BY_HOP | {b"content-length"}
+_RESPONSE_DROP_NO_BODY = _HOP_BY_HOP
 
 # Only requests that change nothing are sent to a second replica after the first may
 # already have received them (the connection broke after the request went out). PUT and
-# DELETE are idempotent in HTTP's terms, but their bodies are streamed, so they cannot be
-# sent again, and a retried DELETE after a success would answer 404 to a client whose
-# delete worked. A request that never left (connection refused, connect timeout) is retried
-# whatever its method: no replica saw it. (Below this, aiohttp itself resends an idempotent
-# request once when a pooled keep-alive connection turns out to be closed, on a fresh
-# connection to the same replica, unless its body was already consumed: RFC 9112 9.3.1.)
+# DELETE are idempotent in HTTP's terms, but a retried DELETE after a success would answer
+# 404 to a client whose delete worked. A request that never left (connection refused,
+# connect timeout) is retried whatever its method: no replica saw it.
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# What the client may resend by itself on a fresh connection to the same replica when a
+# reused keep-alive connection turns out to be closed before any answer (RFC 9112 9.3.1).
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 _NO_BODY_STATUSES = frozenset({204, 304})
 
-# Answers up to this size are read whole and sent in one write.
+# Bodies up to this size are read whole and sent in one write, both ways.
 _BUFFER_LIMIT = 256 * 1024
 _CHUNK = 64 * 1024
 
@@ -58,48 +70,70 @@ class BodyTooLarge(Exception):
     pass
 
 
-def _drop_hop_by_hop(headers: CIMultiDict[str], names: tuple[str, ...]) -> None:
-    # A Connection header names further hop-by-hop fields of this hop.
-    connection = headers.get("Connection")
-    if connection:
-        for name in connection.split(","):
-            headers.popall(name.strip(), None)
-    for name in names:
-        headers.popall(name, None)
-
-
-def _upstream_headers(request: web.Request) -> CIMultiDict[str]:
-    headers = request.headers.copy()
-    headers.popall("Host", None)
-    if not headers.keys().isdisjoint(_REQUEST_HOP_BY_HOP):
-        _drop_hop_by_hop(headers, _REQUEST_DROP)
-    remote = request.remote or ""
-    prior = headers.get("X-Forwarded-For")
-    headers["X-Forwarded-For"] = f"{prior}, {remote}" if prior else remote
-    headers["X-Forwarded-Proto"] = request.scheme
-    headers["X-Forwarded-Host"] = request.host
-    headers["X-Request-ID"] = request_id_var.get() or ""
-    headers["traceparent"] = traceparent_var.get() or ""
-    # Without it the client library would ask for gzip on the client's behalf.
-    headers.setdefault("Accept-Encoding", "identity")
-    return headers
-
-
-def _with_upstream_headers(
-    response: web.StreamResponse, upstream: aiohttp.ClientResponse
-) -> web.StreamResponse:
-    """``response`` carrying the upstream's headers, less this hop's own."""
-    headers = response.headers
-    headers.extend(upstream.headers)
-    if not headers.keys().isdisjoint(_RESPONSE_HOP_BY_HOP):
-        _drop_hop_by_hop(headers, _HOP_BY_HOP)
-    return response
-
-
 def has_dot_segment(path: str) -> bool:
     if "/." not in path:
         return False
     return any(segment in (".", "..") for segment in path.split("/"))
+
+
+def _connection_tokens(request: web.BaseRequest) -> frozenset[bytes]:
+    """Fields the client's Connection header names as hop-by-hop for this hop."""
+    names = set()
+    for value in request.headers.getall("Connection", ()):
+        names.update(part.strip().lower().encode("latin-1") for part in value.split(","))
+    return frozenset(names)
+
+
+def _upstream_headers(
+    request: web.BaseRequest, request_id: str, traceparent: str
+) -> bytes:
+    """The header lines sent upstream: the client's, as it sent them, less the fields
+    dropped above, then the gateway's own."""
+    drop = _REQUEST_DROP
+    lines: list[bytes] = []
+    forwarded_for: list[bytes] = []
+    accept_encoding = False
+    for name, value in request.raw_headers:
+        lower = name.lower()
+        if lower in drop:
+            if lower == b"x-forwarded-for":
+                forwarded_for.append(value)
+            elif lower == b"connection":
+                drop = drop | _connection_tokens(request)
+            continue
+        if lower == b"accept-encoding":
+            accept_encoding = True
+        lines.append(b"%s: %s\r\n" % (name, value))
+    remote = (request.remote or "").encode("latin-1")
+    forwarded_for.append(remote)
+    host = request.host.encode("utf-8", "surrogateescape")
+    lines.append(
+        b"X-Forwarded-For: %s\r\nX-Forwarded-Proto: %s\r\nX-Forwarded-Host: %s\r\n"
+        b"X-Request-ID: %s\r\ntraceparent: %s\r\n" % (
+            b", ".join(forwarded_for), request.scheme.encode("ascii"), host,
+            request_id.encode("ascii"), traceparent.encode("ascii"),
+        )
+    )
+    if not accept_encoding:
+        # Answers pass through as encoded; ask for none the client did not ask for.
+        lines.append(b"Accept-Encoding: identity\r\n")
+    return b"".join(lines)
+
+
+def _answer_headers(
+    upstream: UpstreamResponse, drop: frozenset[bytes]
+) -> list[tuple[str, str]]:
+    """The upstream's answer headers, less this hop's own (a list: the response makes its
+    header multidict from it in one go)."""
+    headers: list[tuple[str, str]] = []
+    for name, value in upstream.headers:
+        lower = name.lower()
+        if lower in drop:
+            if lower == b"connection":
+                drop = drop | {part.strip().lower() for part in value.split(b",")}
+            continue
+        headers.append((name.decode("latin-1"), value.decode("utf-8", "replace")))
+    return headers
 
 
 class Proxy:
@@ -110,20 +144,40 @@ class Proxy:
         public_routes: PublicRouteTable,
         token_check: TokenCheck,
         metrics: GatewayMetrics,
-        max_body_bytes: int,
+        settings: GatewaySettings,
     ) -> None:
         self.balancer = balancer
         self.public_routes = public_routes
         self.token_check = token_check
         self.metrics = metrics
-        self.max_body_bytes = max_body_bytes
-        self.session: aiohttp.ClientSession | None = None
+        self.max_body_bytes = settings.max_body_bytes
+        self._settings = settings
+        self._pools: dict[Replica, UpstreamPool] = {}
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
+    def start(self) -> None:
+        """Open a connection pool per replica (inside the running loop)."""
+        settings = self._settings
+        for pool in self.balancer.pools.values():
+            for replica in pool.replicas:
+                self._pools[replica] = UpstreamPool(
+                    replica.base,
+                    connect_timeout=settings.connect_timeout,
+                    read_timeout=settings.read_timeout,
+                    max_idle=settings.pool_size_per_host,
+                    idle_timeout=settings.keepalive_timeout,
+                )
+
+    def close(self) -> None:
+        for pool in self._pools.values():
+            pool.close()
+        self._pools.clear()
+
+    async def handle(
+        self, request: web.BaseRequest, service: str, request_id: str, traceparent: str
+    ) -> web.StreamResponse:
         # The hot path of the gateway: kept flat (no helper coroutines on the way of a
         # small answer) because each layer costs as much as the checks it would hold.
         path = request.path
-        service = request.match_info["service"]
         pool = self.balancer.pools.get(service)
         if pool is None:
             detail = (
@@ -149,19 +203,34 @@ class Proxy:
                     return unauthorized(f"The token was refused: {exc}", instance=path,
                                         invalid_token=True)
 
-        data: object = None
+        body: bytes | None = None
+        stream: AsyncIterator[bytes] | None = None
+        length: int | None = None
         if request.body_exists:
             length = request.content_length
             if length is not None and length > self.max_body_bytes:
                 return self._too_large(path)
-            data = request.content if length is not None else self._capped(request)
+            expect = request.headers.get("Expect")
+            if expect is not None:
+                if request.version != HttpVersion11 or expect.lower() != "100-continue":
+                    return problem_response(417, f"Unknown expectation: {expect}",
+                                            instance=path)
+                # Only now that the request may go: the client sends its body after this.
+                await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                request.writer.output_size = 0
+            if length is None:
+                stream = self._capped(request)
+            elif length <= _BUFFER_LIMIT:
+                body = await request.read()
+            else:
+                stream = request.content.iter_chunked(_CHUNK)
 
-        headers = _upstream_headers(request)
+        headers = _upstream_headers(request, request_id, traceparent)
         target = request.raw_path
         if not target.startswith("/"):  # absolute-form request target
             target = str(request.rel_url)
-        session = self.session
-        assert session is not None, "the proxy is used before the app started"
+        raw_target = target.encode("utf-8", "surrogateescape")
+        retry_stale = stream is None and method in _IDEMPOTENT_METHODS
 
         replica = pool.pick()
         if replica is None:
@@ -171,31 +240,29 @@ class Proxy:
             )
         # One try, and one more on another replica after a connection failure.
         for attempt in (1, 2):
+            connections = self._pools[replica]
             try:
-                upstream = await session.request(
-                    method, URL(replica.base + target, encoded=True), headers=headers,
-                    data=data, allow_redirects=False,
+                upstream = await connections.request(
+                    method, raw_target, headers, body=body, stream=stream,
+                    stream_length=length, retry_stale=retry_stale,
                 )
-            except aiohttp.ConnectionTimeoutError:
-                self._connection_failed(replica, "connect_timeout")
-            except aiohttp.ClientConnectorError:
-                self._connection_failed(replica, "connect")
-            except aiohttp.ServerTimeoutError:
+            except BodyTooLarge:
+                return self._too_large(path)
+            except ConnectFailed as exc:
+                self._connection_failed(replica, "connect_timeout" if exc.timed_out
+                                        else "connect")
+            except UpstreamTimeout:
                 self.metrics.upstream_error(service, "timeout")
                 return problem_response(
                     504, f"Service '{service}' did not answer in time.", instance=path
                 )
-            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
-                if request.get(_BODY_TOO_LARGE):
-                    return self._too_large(path)
+            except UpstreamClosed:
                 self._connection_failed(replica, "disconnect")
-                if method not in _SAFE_METHODS or data is not None:
+                if method not in _SAFE_METHODS or body is not None or stream is not None:
                     return problem_response(
                         502, f"Service '{service}' dropped the connection.", instance=path
                     )
-            except aiohttp.ClientError:
-                if request.get(_BODY_TOO_LARGE):
-                    return self._too_large(path)
+            except (UpstreamProtocolError, OSError):
                 self.metrics.upstream_error(service, "protocol")
                 log.warning("bad answer from upstream", exc_info=True,
                             extra={"service": service, "replica": replica.base})
@@ -205,27 +272,29 @@ class Proxy:
             else:
                 try:
                     status = upstream.status
-                    if method == "HEAD" or status in _NO_BODY_STATUSES or status < 200:
-                        return _with_upstream_headers(
-                            web.Response(status=status, reason=upstream.reason), upstream
+                    if method == "HEAD" or status in _NO_BODY_STATUSES:
+                        return web.Response(
+                            status=status, reason=upstream.reason,
+                            headers=_answer_headers(upstream, _RESPONSE_DROP_NO_BODY),
                         )
-                    length = upstream.content_length
-                    if length is None or length > _BUFFER_LIMIT:
-                        return await self._stream(request, upstream, service)
+                    answer_length = upstream.content_length
+                    if answer_length is None or answer_length > _BUFFER_LIMIT:
+                        return await self._stream(request, upstream, service, request_id)
                     try:
-                        body = await upstream.read()
-                    except aiohttp.ServerTimeoutError:
+                        answer = await upstream.read()
+                    except UpstreamTimeout:
                         self.metrics.upstream_error(service, "timeout")
                         return problem_response(
                             504, f"Service '{service}' did not answer in time.", instance=path
                         )
-                    except aiohttp.ClientError:
+                    except (UpstreamClosed, UpstreamProtocolError):
                         self.metrics.upstream_error(service, "protocol")
                         return problem_response(
                             502, f"Service '{service}' broke off its answer.", instance=path
                         )
-                    return _with_upstream_headers(
-                        web.Response(status=status, reason=upstream.reason, body=body), upstream
+                    return web.Response(
+                        status=status, reason=upstream.reason, body=answer,
+                        headers=_answer_headers(upstream, _RESPONSE_DROP),
                     )
                 finally:
                     upstream.release()
@@ -240,19 +309,23 @@ class Proxy:
         )
 
     async def _stream(
-        self, request: web.Request, upstream: aiohttp.ClientResponse, service: str
+        self, request: web.BaseRequest, upstream: UpstreamResponse, service: str,
+        request_id: str,
     ) -> web.StreamResponse:
         """Relay a big answer, or one of unknown length, chunk by chunk."""
-        response = _with_upstream_headers(
-            web.StreamResponse(status=upstream.status, reason=upstream.reason), upstream
+        response = web.StreamResponse(
+            status=upstream.status, reason=upstream.reason,
+            headers=_answer_headers(upstream, _RESPONSE_DROP),
         )
+        if upstream.content_length is not None:
+            response.content_length = upstream.content_length
         # Set here: once prepared, the answer's headers are on the wire.
-        response.headers["X-Request-ID"] = request_id_var.get() or ""
+        response.headers["X-Request-ID"] = request_id
         await response.prepare(request)
         try:
-            async for chunk in upstream.content.iter_chunked(_CHUNK):
+            async for chunk in upstream.chunks():
                 await response.write(chunk)
-        except (aiohttp.ClientError, TimeoutError):
+        except (UpstreamTimeout, UpstreamClosed, UpstreamProtocolError):
             # The status line is out: the only honest signal left is to cut the connection,
             # so the client sees a truncated answer rather than a complete-looking one.
             self.metrics.upstream_error(service, "broken_stream")
@@ -277,7 +350,7 @@ class Proxy:
         response.force_close()
         return response
 
-    def _capped(self, request: web.Request) -> AsyncIterator[bytes]:
+    def _capped(self, request: web.BaseRequest) -> AsyncIterator[bytes]:
         """A chunked upload (no Content-Length), streamed on until it passes the cap."""
         limit = self.max_body_bytes
 
@@ -286,11 +359,7 @@ class Proxy:
             async for chunk in request.content.iter_chunked(_CHUNK):
                 seen += len(chunk)
                 if seen > limit:
-                    request[_BODY_TOO_LARGE] = True
                     raise BodyTooLarge
                 yield chunk
 
         return chunks()
-
-
-_BODY_TOO_LARGE = web.RequestKey("gateway_body_too_large", bool)

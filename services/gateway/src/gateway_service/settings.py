@@ -38,6 +38,8 @@ class GatewaySettings(ServiceSettings):
     # without cutting off a long download that keeps flowing.
     connect_timeout: float = Field(default=2.0, gt=0)
     read_timeout: float = Field(default=10.0, gt=0)
+    # Idle keep-alive connections kept per replica, and for how long (nginx's upstream
+    # ``keepalive`` and ``keepalive_timeout``); connections in use are not capped.
     pool_size_per_host: int = Field(default=100, ge=1)
     keepalive_timeout: float = Field(default=30.0, gt=0)
 

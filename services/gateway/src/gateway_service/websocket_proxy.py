@@ -57,7 +57,7 @@ class WebSocketProxy:
         self.upstream_path = upstream_path
         self.session: aiohttp.ClientSession | None = None
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         path = request.path
         pool = self.balancer.pool(SERVICE)
         if pool is None:
