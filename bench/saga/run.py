@@ -1,0 +1,484 @@
+"""The order → payment saga under load, through the gateway, on SQLite and on PostgreSQL.
+
+For each engine, in one run:
+
+1. the whole system, started the way the system tests start it
+   (``marketplace_launcher.testing.running_system``: ``marketplace up`` on free ports, its own
+   var dir and embedded NATS; on PostgreSQL databases of its own, dropped at the end), with the
+   simulated card processor at zero latency, no demo data, auto-delivery off (its default) and
+   the gateway's rate limits raised so that they never decide the outcome;
+2. set-up, not timed: the first admin logs in, creates a category and ``--products`` products
+   with a stock no run can exhaust; ``--users`` users sign up and log in (argon2 hashing is
+   deliberately kept out of the measured window);
+3. for each concurrency C of ``--concurrency``: C virtual users, each in a loop,
+   ``POST /api/orders`` (one item, an ``Idempotency-Key``) → ``POST /api/payments`` with the
+   card 4242 4242 4242 4242 (its own key) → ``GET /api/orders/{id}`` every ``--poll-interval``
+   seconds until the order is ``paid`` (at most ``--saga-timeout`` seconds). After
+   ``--warmup`` seconds, every saga that *completes* within the next ``--duration`` seconds
+   counts. Latency "creation → paid" runs from the moment the order's 201 answer arrived to
+   the moment a poll first saw ``paid``; the steps are timed apart: the order call, the payment
+   call, and the lag from the payment's answer to ``paid`` (the events' trip: payments' outbox
+   → NATS → orders' inbox → the order's row).
+
+One pooled aiohttp session per concurrency level; everything on 127.0.0.1; every step has a
+timeout, and the system is stopped at the end, on an error and on Ctrl-C. Usage:
+
+    bench/saga/run.sh [--engines sqlite,postgres] [--concurrency 1,8,32] [--duration 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg
+import httpx
+
+from marketplace_launcher.testing import (
+    Account,
+    RunningSystem,
+    SystemDidNotStart,
+    log_in,
+    running_system,
+    session_processes,
+    sign_up,
+)
+
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+GOOD_CARD = "4242 4242 4242 4242"
+STOCK = 1_000_000_000  # the catalog's maximum: no run sells it out
+BENCH_SETTINGS = {
+    "PAYMENTS_PROCESSOR_LATENCY": "0",
+    "MARKETPLACE_NO_SEED": "1",
+    # The limiter stays in the path, with a budget the load cannot exhaust: every virtual
+    # user comes from 127.0.0.1, and one address's default budget is 20 requests/s.
+    "GATEWAY_RATE_LIMIT_PER_MINUTE": "100000000",
+    "GATEWAY_RATE_LIMIT_BURST": "1000000",
+}
+REQUEST_TIMEOUT = 30.0  # seconds, any single call
+
+
+# --- the load -------------------------------------------------------------------------------
+
+
+@dataclass
+class Saga:
+    finished_at: float
+    order_ms: float  # POST /api/orders, request sent → 201 received
+    payment_ms: float  # POST /api/payments, request sent → answer received
+    lag_ms: float  # payment's answer received → ``paid`` first seen
+    latency_ms: float  # order's 201 received → ``paid`` first seen
+    # From the order's own history: ``created`` → ``paid``, where orders stamps ``paid`` with
+    # the time payments recorded the charge (the event's time). What the order and the charge
+    # took, without the event's trip back to orders and without the polling's granularity.
+    charged_ms: float
+    polls: int
+
+
+@dataclass
+class Level:
+    concurrency: int
+    window: tuple[float, float] = (0.0, 0.0)
+    sagas: list[Saga] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+
+
+class SagaFailed(Exception):
+    pass
+
+
+async def call(
+    session: aiohttp.ClientSession, method: str, path: str, step: str, expect: int,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    try:
+        async with session.request(method, path, **kwargs) as response:
+            body = await response.read()
+            if response.status != expect:
+                raise SagaFailed(f"{step}: HTTP {response.status}")
+            return json.loads(body)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise SagaFailed(f"{step}: {type(error).__name__}") from error
+
+
+async def one_saga(
+    session: aiohttp.ClientSession, account: Account, product_id: str, args: argparse.Namespace
+) -> Saga:
+    headers = account.headers
+    sent = time.perf_counter()
+    order = await call(
+        session, "POST", "/api/orders", "order", 201,
+        json={"items": [{"product_id": product_id, "quantity": 1}],
+              "address": "Moscow, Tverskaya 1"},
+        headers={**headers, "Idempotency-Key": f"bench-order-{uuid.uuid4()}"},
+    )
+    created = time.perf_counter()
+    payment = await call(
+        session, "POST", "/api/payments", "payment", 201,
+        json={"order_id": order["id"],
+              "card": {"number": GOOD_CARD, "exp_month": 12, "exp_year": 2040, "cvc": "123",
+                       "holder": "IVAN PETROV"}},
+        headers={**headers, "Idempotency-Key": f"bench-pay-{uuid.uuid4()}"},
+    )
+    charged = time.perf_counter()
+    if payment.get("status") != "succeeded":
+        raise SagaFailed(f"payment: {payment.get('status')} {payment.get('failure_reason')}")
+    polls = 0
+    deadline = charged + args.saga_timeout
+    while True:
+        polls += 1
+        current = await call(session, "GET", f"/api/orders/{order['id']}", "poll", 200,
+                             headers=headers)
+        seen = time.perf_counter()
+        if current["status"] == "paid":
+            break
+        if current["status"] not in ("created", "processing"):
+            raise SagaFailed(f"poll: order became {current['status']}")
+        if seen > deadline:
+            raise SagaFailed("poll: not paid within the saga timeout")
+        await asyncio.sleep(args.poll_interval)
+    history = {entry["status"]: datetime.fromisoformat(entry["at"])
+               for entry in current["history"]}
+    return Saga(
+        finished_at=seen,
+        charged_ms=(history["paid"] - history["created"]).total_seconds() * 1000,
+        order_ms=(created - sent) * 1000,
+        payment_ms=(charged - created) * 1000,
+        lag_ms=(seen - charged) * 1000,
+        latency_ms=(seen - created) * 1000,
+        polls=polls,
+    )
+
+
+async def virtual_user(
+    session: aiohttp.ClientSession, account: Account, product_id: str, level: Level,
+    stop_at: float, args: argparse.Namespace,
+) -> None:
+    start, end = level.window
+    while time.perf_counter() < stop_at:
+        try:
+            saga = await one_saga(session, account, product_id, args)
+        except SagaFailed as error:
+            if start <= time.perf_counter() <= end:
+                level.errors[str(error)] = level.errors[str(error)] + 1
+            continue
+        if start <= saga.finished_at <= end:
+            level.sagas.append(saga)
+
+
+async def drive(
+    base_url: str, accounts: list[Account], products: list[str], concurrency: int,
+    args: argparse.Namespace,
+) -> Level:
+    level = Level(concurrency)
+    connector = aiohttp.TCPConnector(limit=concurrency * 2, force_close=False)
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+    async with aiohttp.ClientSession(base_url, connector=connector, timeout=timeout) as session:
+        began = time.perf_counter()
+        level.window = (began + args.warmup, began + args.warmup + args.duration)
+        users = [
+            virtual_user(session, accounts[index % len(accounts)],
+                         products[index % len(products)], level, level.window[1], args)
+            for index in range(concurrency)
+        ]
+        # In-flight sagas finish (each bounded by its timeouts) but count only in the window.
+        await asyncio.wait_for(asyncio.gather(*users),
+                               args.warmup + args.duration + args.saga_timeout + 60)
+    return level
+
+
+# --- CPU of the system's processes -----------------------------------------------------------
+
+
+def process_name(pid: int) -> str | None:
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return None
+    if "-m" in argv:
+        module = argv[argv.index("-m") + 1]
+        if module.endswith("_service") and (module == "gateway_service" or "serve" in argv):
+            return module.removesuffix("_service")
+    if argv and Path(argv[0]).name == "nats-server":
+        return "nats"
+    return None
+
+
+def cpu_seconds(system: RunningSystem) -> dict[str, float]:
+    """CPU time so far (user + system) of each of the system's long-running processes."""
+    assert system.process is not None
+    ticks = os.sysconf("SC_CLK_TCK")
+    found: dict[str, float] = {}
+    for pid in session_processes(system.process.pid):
+        name = process_name(pid)
+        if name is None:
+            continue
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[name] = found.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+def machine_busy() -> tuple[float, float]:
+    """Total and idle CPU time of the machine so far, in seconds (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    ticks = os.sysconf("SC_CLK_TCK")
+    return sum(values) / ticks, (values[3] + values[4]) / ticks
+
+
+# --- one engine -----------------------------------------------------------------------------
+
+
+def set_up(system: RunningSystem, args: argparse.Namespace) -> tuple[list[Account], list[str]]:
+    with httpx.Client(base_url=system.url, timeout=REQUEST_TIMEOUT, trust_env=False) as client:
+        admin = log_in(client, system.admin_email, system.admin_password)
+        category = client.post("/api/catalog/categories", headers=admin.headers,
+                               json={"name": f"Bench {uuid.uuid4().hex[:8]}"})
+        category.raise_for_status()
+        products = []
+        for number in range(args.products):
+            created = client.post("/api/catalog/products", headers=admin.headers, json={
+                "title": f"Bench product {number + 1}", "price": 150_000,
+                "category_id": category.json()["id"], "kind": "product", "stock": STOCK,
+            })
+            created.raise_for_status()
+            products.append(created.json()["id"])
+        accounts = [sign_up(client) for _ in range(args.users)]
+    return accounts, products
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+def summarise(level: Level, args: argparse.Namespace, cpu: dict[str, float],
+              machine_cpu: float, loadavg: tuple[float, float, float]) -> dict[str, Any]:
+    sagas = level.sagas
+    latency = [s.latency_ms for s in sagas]
+    return {
+        "concurrency": level.concurrency,
+        "sagas": len(sagas),
+        "sagas_per_s": len(sagas) / args.duration,
+        "latency_p50_ms": percentile(latency, 0.50),
+        "latency_p95_ms": percentile(latency, 0.95),
+        "latency_p99_ms": percentile(latency, 0.99),
+        "latency_max_ms": max(latency, default=math.nan),
+        "charged_p50_ms": percentile([s.charged_ms for s in sagas], 0.50),
+        "charged_p99_ms": percentile([s.charged_ms for s in sagas], 0.99),
+        "order_p50_ms": percentile([s.order_ms for s in sagas], 0.50),
+        "payment_p50_ms": percentile([s.payment_ms for s in sagas], 0.50),
+        "lag_p50_ms": percentile([s.lag_ms for s in sagas], 0.50),
+        "lag_p99_ms": percentile([s.lag_ms for s in sagas], 0.99),
+        "polls_per_saga": sum(s.polls for s in sagas) / len(sagas) if sagas else math.nan,
+        "errors": dict(level.errors),
+        # Share of one core each process used during the window (100 = one core busy).
+        "cpu_percent": {name: round(100 * seconds / args.duration)
+                        for name, seconds in sorted(cpu.items())},
+        "machine_cpu_percent": round(100 * machine_cpu),
+        # PostgreSQL's processes and whatever else shares the machine.
+        "rest_cpu_percent": max(0, round(100 * machine_cpu - 100 * sum(cpu.values())
+                                         / args.duration)),
+        "loadavg_after": loadavg,
+    }
+
+
+async def measure(
+    system: RunningSystem, accounts: list[Account], products: list[str], concurrency: int,
+    args: argparse.Namespace,
+) -> tuple[Level, dict[str, float], float]:
+    """One level's sagas, with the CPU each process and the machine spent in its window."""
+    cpu: dict[str, float] = {}
+    machine = [0.0]
+
+    async def sample() -> None:
+        await asyncio.sleep(args.warmup)
+        start, busy_start, own_start = cpu_seconds(system), machine_busy(), time.process_time()
+        await asyncio.sleep(args.duration)
+        end, busy_end, own_end = cpu_seconds(system), machine_busy(), time.process_time()
+        cpu.update({name: end[name] - start.get(name, 0.0) for name in end})
+        cpu["driver"] = own_end - own_start  # this load generator
+        total, idle = busy_end[0] - busy_start[0], busy_end[1] - busy_start[1]
+        # In core-seconds per second: 2.0 = both cores of a 2-core machine busy.
+        machine[0] = (total - idle) / total * (os.cpu_count() or 1) if total else 0.0
+
+    sampler = asyncio.create_task(sample())
+    level = await drive(system.url, accounts, products, concurrency, args)
+    await sampler
+    return level, cpu, machine[0]
+
+
+def bench_engine(engine: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    postgres = args.postgres if engine == "postgres" else None
+    print(f"\n== {engine}: starting the system", flush=True)
+    with running_system(tmp / engine, postgres=postgres, extra_env=BENCH_SETTINGS) as system:
+        accounts, products = set_up(system, args)
+        print(f"   {len(accounts)} users, {len(products)} products; "
+              f"log: {system.log_path}", flush=True)
+        levels = []
+        for concurrency in args.concurrency:
+            level, cpu, machine_share = asyncio.run(
+                measure(system, accounts, products, concurrency, args))
+            row = summarise(level, args, cpu, machine_share, os.getloadavg())
+            levels.append(row)
+            print_level(row)
+            time.sleep(args.pause)
+    return {"engine": engine, "users": len(accounts), "products": len(products),
+            "levels": levels}
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def print_level(row: dict[str, Any]) -> None:
+    errors = sum(row["errors"].values())
+    print(f"   C={row['concurrency']:<3} {row['sagas_per_s']:7.1f} sagas/s  "
+          f"creation→paid p50 {row['latency_p50_ms']:6.1f}  p95 {row['latency_p95_ms']:6.1f}  "
+          f"p99 {row['latency_p99_ms']:6.1f} ms | steps p50: order {row['order_p50_ms']:6.1f}  "
+          f"payment {row['payment_p50_ms']:6.1f}  paid lag {row['lag_p50_ms']:6.1f} ms | "
+          f"{row['polls_per_saga']:.1f} polls/saga | errors {errors}", flush=True)
+    print(f"          order history, created → charge recorded by payments: p50 "
+          f"{row['charged_p50_ms']:.1f}  p99 {row['charged_p99_ms']:.1f} ms", flush=True)
+    if row["errors"]:
+        print("          errors: " + ", ".join(f"{k}: {v}" for k, v in row["errors"].items()))
+    cpu = ", ".join(f"{name} {share}%" for name, share in row["cpu_percent"].items())
+    print(f"          CPU (100% = one core): {cpu}; rest of the machine (PostgreSQL, other "
+          f"work) {row['rest_cpu_percent']}%; whole machine {row['machine_cpu_percent']}%; "
+          f"load {row['loadavg_after'][0]:.1f}", flush=True)
+
+
+def versions() -> dict[str, str]:
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    nats = subprocess.run([str(Path(sys.executable).with_name("nats-server")), "--version"],
+                          capture_output=True, text=True, check=False, timeout=10)
+    return {
+        "cores": str(os.cpu_count()),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "sqlalchemy": version("sqlalchemy"),
+        "fastapi": version("fastapi"),
+        "uvicorn": version("uvicorn"),
+        "aiohttp": version("aiohttp"),
+        "nats-server": nats.stdout.strip().split()[-1] if nats.stdout.strip() else "?",
+        "nats-py": version("nats-py"),
+    }
+
+
+def postgres_version(server: str) -> str | None:
+    async def ask() -> str:
+        connection = await asyncpg.connect(server, timeout=5)
+        try:
+            return str(await connection.fetchval("SHOW server_version"))
+        finally:
+            await connection.close()
+
+    try:
+        return asyncio.run(ask())
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return None
+
+
+def numbers(text: str) -> list[int]:
+    try:
+        found = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if not found or min(found) < 1:
+        raise argparse.ArgumentTypeError(f"need positive numbers: {text!r}")
+    return found
+
+
+def on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # the same clean stop as Ctrl-C
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engines", default=None,
+                        help="comma-separated: sqlite, postgres (default: both, PostgreSQL "
+                             "only if its server answers)")
+    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL",
+                                                             DEFAULT_POSTGRES))
+    parser.add_argument("--concurrency", type=numbers, default=[1, 8, 32],
+                        help="virtual users per level, comma-separated (default 1,8,32)")
+    parser.add_argument("--duration", type=float, default=20.0,
+                        help="measured seconds per level (default 20)")
+    parser.add_argument("--warmup", type=float, default=3.0,
+                        help="seconds per level before measuring (default 3)")
+    parser.add_argument("--pause", type=float, default=2.0,
+                        help="seconds of rest between levels (default 2)")
+    parser.add_argument("--users", type=int, default=None,
+                        help="accounts (default: the largest concurrency)")
+    parser.add_argument("--products", type=int, default=8,
+                        help="products the virtual users order in turn (default 8)")
+    parser.add_argument("--poll-interval", type=float, default=0.02,
+                        help="seconds between polls of the order (default 0.02)")
+    parser.add_argument("--saga-timeout", type=float, default=30.0,
+                        help="longest wait for paid after the payment (default 30)")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    args.users = args.users or max(args.concurrency)
+    engines = [e.strip() for e in (args.engines or "sqlite,postgres").split(",") if e.strip()]
+    if not set(engines) <= {"sqlite", "postgres"}:
+        sys.exit(f"unknown engine in --engines {args.engines!r}")
+    info = versions()
+    if "postgres" in engines:
+        server_version = postgres_version(args.postgres)
+        if server_version is None:
+            message = (f"no PostgreSQL server answers at {args.postgres} "
+                       "(set BENCH_POSTGRES_URL or --postgres)")
+            if args.engines:
+                sys.exit(message)
+            print(f"{message}: SQLite only", file=sys.stderr)
+            engines.remove("postgres")
+        else:
+            info["postgresql"] = server_version
+    signal.signal(signal.SIGTERM, on_sigterm)
+    print(f"saga bench: {', '.join(engines)}; C = {args.concurrency}; {args.duration:g} s "
+          f"measured per level after {args.warmup:g} s warm-up; poll every "
+          f"{args.poll_interval * 1000:g} ms; {info['cores']} cores, {info['cpu']}", flush=True)
+    results = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-saga-") as tmp:
+            for engine in engines:
+                results.append(bench_engine(engine, args, Path(tmp)))
+    except KeyboardInterrupt:
+        sys.exit("interrupted: the system was stopped")
+    except SystemDidNotStart as error:
+        sys.exit(f"the system did not start: {error}")
+    print("\nversions: " + ", ".join(f"{k} {v}" for k, v in info.items() if k != "cpu"))
+    if args.json:
+        args.json.write_text(json.dumps(
+            {"machine": info, "args": {k: str(v) for k, v in vars(args).items()},
+             "results": results}, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The order → payment saga under load through the gateway; see run.py for what it does.
+# For the PostgreSQL half it needs a server at BENCH_POSTGRES_URL (default
+# postgresql://postgres@127.0.0.1:5432/postgres); without one it measures SQLite only and says so.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+exec uv run python bench/saga/run.py "$@"
