@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from catalog_service.service.category_cache import CategoryCache
 from catalog_service.service.views import ViewCounter
 from catalog_service.settings import CatalogSettings
 from marketplace_platform.files import FileStore
@@ -17,3 +18,4 @@ class Components:
     runtime: ServiceRuntime
     images: FileStore
     views: ViewCounter
+    categories: CategoryCache  # the tree, held in memory

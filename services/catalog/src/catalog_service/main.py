@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from catalog_service.api import categories, images, products, stock
 from catalog_service.components import Components
 from catalog_service.consumers import figures
+from catalog_service.service.category_cache import CategoryCache
 from catalog_service.service.views import ViewCounter
 from catalog_service.settings import CatalogSettings, get_settings
 from marketplace_platform.files import LocalFileStore
@@ -35,6 +36,9 @@ def create_app(
         runtime=runtime,
         images=LocalFileStore(settings.images_path),
         views=views,
+        categories=CategoryCache(
+            runtime.db, refresh_interval=settings.category_refresh_interval.total_seconds()
+        ),
     )
     figures.register(runtime.bus, runtime.unit_of_work)
 

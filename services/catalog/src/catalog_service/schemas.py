@@ -8,6 +8,7 @@ applies the real rules with clear messages.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -22,12 +23,13 @@ from pydantic import (
     model_validator,
 )
 
-from catalog_service.adapters.orm import Category, Product, ProductImage, StockReservation
+from catalog_service.adapters.orm import ProductImage, StockReservation
 from catalog_service.domain.money import DEFAULT_CURRENCY, MAX_PRICE
 from catalog_service.domain.products import Kind, Status, in_stock
 from catalog_service.domain.stock import MAX_LINES, MAX_QUANTITY
 from catalog_service.service.categories import CategoryNode
-from catalog_service.service.products import ProductView
+from catalog_service.service.category_cache import CachedCategory
+from catalog_service.service.products import ProductRecord
 from catalog_service.service.search import CategoryFacet
 
 # Bounds generous enough for the domain to give the precise message.
@@ -99,7 +101,7 @@ class CategoryRead(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, category: Category, path: list[Category]) -> CategoryRead:
+    def of(cls, category: CachedCategory, path: Sequence[CachedCategory]) -> CategoryRead:
         return cls(
             id=category.id,
             name=category.name,
@@ -219,33 +221,47 @@ class ProductRead(BaseModel):
     created_at: datetime
     updated_at: datetime
 
-    @classmethod
-    def of(cls, view: ProductView, *, image_base_url: str) -> ProductRead:
-        product: Product = view.product
-        status = Status(product.status)
-        return cls(
-            id=product.id,
-            title=product.title,
-            description=product.description,
-            price=product.price,
-            currency=product.currency,
-            kind=Kind(product.kind),
-            stock=product.stock,
-            in_stock=in_stock(status=status, stock=product.stock),
-            attributes=product.attributes,
-            images=[ImageRead.of(image, base_url=image_base_url) for image in product.images],
-            status=status,
-            category=ProductCategory(
-                id=view.category.id,
-                name=view.category.name,
-                path=[CategoryRef(id=c.id, name=c.name) for c in view.category_path],
-            ),
-            rating=Rating(average=product.rating_avg, count=product.review_count),
-            orders_count=product.orders_count,
-            views=product.views,
-            created_at=product.created_at,
-            updated_at=product.updated_at,
-        )
+
+def product_document(record: ProductRecord, *, image_base_url: str) -> dict[str, Any]:
+    """A product as ``ProductRead`` describes it, built as plain JSON-ready data.
+
+    The product page and the search page are the shop's most frequent answers; building them
+    as dicts for ``orjson`` skips a Pydantic model per product (and per picture, category and
+    rating) that would only be validated and dumped again. ``ProductRead`` stays the
+    documented schema, and a test holds the two to the same output."""
+    product = record.product
+    status = product["status"]
+    category = record.trail[-1]
+    return {
+        "id": product["id"],
+        "title": product["title"],
+        "description": product["description"],
+        "price": product["price"],
+        "currency": product["currency"],
+        "kind": product["kind"],
+        "stock": product["stock"],
+        "in_stock": in_stock(status=Status(status), stock=product["stock"]),
+        "attributes": product["attributes"],
+        "images": [
+            {
+                "id": image["id"],
+                "url": f"{image_base_url}/{image['file']}",
+                "small_url": f"{image_base_url}/{image['small_file']}",
+            }
+            for image in record.images
+        ],
+        "status": status,
+        "category": {
+            "id": category.id,
+            "name": category.name,
+            "path": [{"id": c.id, "name": c.name} for c in record.trail],
+        },
+        "rating": {"average": product["rating_avg"], "count": product["review_count"]},
+        "orders_count": product["orders_count"],
+        "views": product["views"],
+        "created_at": product["created_at"],
+        "updated_at": product["updated_at"],
+    }
 
 
 class CategoryCount(BaseModel):
@@ -254,14 +270,16 @@ class CategoryCount(BaseModel):
     parent_id: uuid.UUID | None
     count: int = Field(description="Matches here and in every sub-category.")
 
-    @classmethod
-    def of(cls, facet: CategoryFacet) -> CategoryCount:
-        return cls(
-            id=facet.category.id,
-            name=facet.category.name,
-            parent_id=facet.category.parent_id,
-            count=facet.count,
-        )
+    @staticmethod
+    def document(facet: CategoryFacet) -> dict[str, Any]:
+        """The same as plain data, for ``product_document``'s pages."""
+        category = facet.category
+        return {
+            "id": category.id,
+            "name": category.name,
+            "parent_id": category.parent_id,
+            "count": facet.count,
+        }
 
 
 class Facets(BaseModel):

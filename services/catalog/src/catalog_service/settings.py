@@ -37,6 +37,11 @@ class CatalogSettings(ServiceSettings):
     # crash loses at most this much of the count (see ``service.views``).
     view_flush_interval: Duration = Field(default=timedelta(seconds=5))
 
+    # Each process holds the category tree in memory; another replica's change of the tree
+    # (a rename, a move) shows here within this long (see ``service.category_cache``).
+    # 0 checks the tree's version on every read.
+    category_refresh_interval: Duration = Field(default=timedelta(seconds=5))
+
     # PostgreSQL typo tolerance: how alike (pg_trgm word_similarity, 0..1) a query must be to
     # part of a title to find it when the words themselves do not match. Lower finds worse
     # typos and more noise; "iphnoe" is 0.43 alike to "iPhone", "сок" only 0.25 to "Смартфон".
@@ -56,6 +61,8 @@ class CatalogSettings(ServiceSettings):
         object.__setattr__(self, "public_base_url", self.public_base_url.rstrip("/"))
         if self.view_flush_interval <= timedelta(0):
             raise ValueError("CATALOG_VIEW_FLUSH_INTERVAL must be positive")
+        if self.category_refresh_interval < timedelta(0):
+            raise ValueError("CATALOG_CATEGORY_REFRESH_INTERVAL must not be negative")
         return self
 
     @property

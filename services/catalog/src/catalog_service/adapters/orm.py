@@ -63,6 +63,19 @@ class Category(Base):
     )
 
 
+class CategoryTreeVersion(Base):
+    """One row whose ``version`` goes up in the same transaction as every change of the
+    category tree: replicas holding the tree in memory compare it to know when to reload
+    (see ``service.category_cache``)."""
+
+    __tablename__ = "category_tree_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+
 class Product(Base):
     """A product or a service, with the figures other services' events keep up to date."""
 
@@ -103,9 +116,15 @@ class Product(Base):
             "(kind = 'service' AND stock IS NULL) OR (kind = 'product' AND stock IS NOT NULL)",
             name="stock_by_kind",
         ),
-        Index("ix_products_status_price", "status", "price"),
-        Index("ix_products_status_rating", "status", "rating_avg"),
-        Index("ix_products_status_orders", "status", "orders_count"),
+        # One index per sort, holding the whole keyset after ``status``: a page is a range
+        # read in index order, never a sort of every active product. ``category_id`` at the
+        # end lets the facet counts of a price range read the index alone.
+        Index("ix_products_status_id", "status", "id"),
+        Index("ix_products_status_price", "status", "price", "id", "category_id"),
+        Index("ix_products_status_rating", "status", "rating_avg", "review_count", "id"),
+        Index("ix_products_status_orders", "status", "orders_count", "views", "id"),
+        # Facet counts of a browse without text: per category, from the index alone.
+        Index("ix_products_status_category", "status", "category_id"),
     )
 
 

@@ -4,13 +4,48 @@ they are given; they never commit (the unit of work does)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog_service.adapters.orm import Category, Product, StockReservation
+from catalog_service.adapters.orm import (
+    Category,
+    CategoryTreeVersion,
+    Product,
+    ProductImage,
+    StockReservation,
+)
+
+# Product reads for the API go through Core on the tables, not the ORM: rows come back as
+# plain mappings, with no identity map, no instance state and no lazy loading to pay for on
+# the most common requests of the shop.
+PRODUCTS = Product.__table__
+IMAGES = ProductImage.__table__
+PRODUCT_COLUMNS = tuple(PRODUCTS.c)
+IMAGE_COLUMNS = (IMAGES.c.product_id, IMAGES.c.id, IMAGES.c.file, IMAGES.c.small_file)
+
+Record = Mapping[str, Any]  # a row by column name
+
+# Built once: the statement cache then knows it by identity. The product and its pictures in
+# one round trip; a product without pictures is one row of NULL image columns.
+_PRODUCT_WITH_IMAGES = (
+    select(
+        *PRODUCT_COLUMNS,
+        IMAGES.c.id.label("image_id"),
+        IMAGES.c.file.label("image_file"),
+        IMAGES.c.small_file.label("image_small_file"),
+    )
+    .select_from(PRODUCTS.outerjoin(IMAGES, IMAGES.c.product_id == PRODUCTS.c.id))
+    .where(PRODUCTS.c.id == bindparam("product_id"))
+    .order_by(IMAGES.c.position)
+)
+_TREE_VERSION = select(CategoryTreeVersion.__table__.c.version).where(
+    CategoryTreeVersion.__table__.c.id == 1
+)
 
 
 def _rowcount(result: object) -> int:
@@ -32,13 +67,6 @@ class CategoryRepository:
         query = select(Category).order_by(Category.path)
         categories = (await self.session.scalars(query)).all()
         return sorted(categories, key=lambda category: (category.path.count("/"), category.name))
-
-    async def get_many(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Category]:
-        wanted = set(ids)
-        if not wanted:
-            return {}
-        rows = await self.session.scalars(select(Category).where(Category.id.in_(wanted)))
-        return {category.id: category for category in rows}
 
     async def name_taken(
         self, *, parent_id: uuid.UUID | None, name_key: str, other_than: uuid.UUID | None = None
@@ -79,6 +107,16 @@ class CategoryRepository:
     async def delete(self, category: Category) -> None:
         await self.session.delete(category)
 
+    async def tree_version(self) -> int:
+        return int(await self.session.scalar(_TREE_VERSION) or 0)
+
+    async def bump_tree_version(self) -> None:
+        """Part of every change of the tree, in its transaction: caches compare versions."""
+        table = CategoryTreeVersion.__table__
+        await self.session.execute(
+            update(table).where(table.c.id == 1).values(version=table.c.version + 1)
+        )
+
     async def active_product_counts(self) -> dict[uuid.UUID, int]:
         """Active products per category they sit in directly."""
         query = (
@@ -105,6 +143,40 @@ class ProductRepository:
             return {}
         rows = await self.session.scalars(select(Product).where(Product.id.in_(wanted)))
         return {product.id: product for product in rows}
+
+    async def read(self, product_id: uuid.UUID) -> tuple[Record, list[Record]] | None:
+        """A product's row and its pictures' rows (``id``, ``file``, ``small_file``, in
+        order), in one query."""
+        connection = await self.session.connection()
+        result = await connection.execute(_PRODUCT_WITH_IMAGES, {"product_id": product_id})
+        rows = result.mappings().all()
+        if not rows:
+            return None
+        images: list[Record] = [
+            {
+                "id": row["image_id"],
+                "file": row["image_file"],
+                "small_file": row["image_small_file"],
+            }
+            for row in rows
+            if row["image_id"] is not None
+        ]
+        return rows[0], images
+
+    async def read_images(self, product_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Record]]:
+        """The pictures of several products, each product's in order, in one query."""
+        found: dict[uuid.UUID, list[Record]] = defaultdict(list)
+        if not product_ids:
+            return found
+        query = (
+            select(*IMAGE_COLUMNS)
+            .where(IMAGES.c.product_id.in_(product_ids))
+            .order_by(IMAGES.c.product_id, IMAGES.c.position)
+        )
+        connection = await self.session.connection()
+        for row in (await connection.execute(query)).mappings():
+            found[row["product_id"]].append(row)
+        return found
 
     async def take_stock(self, product_id: uuid.UUID, quantity: int, *, at: datetime) -> int | None:
         """Take ``quantity`` units if that many are left; the stock left after, or None if

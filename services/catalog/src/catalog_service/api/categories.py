@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from catalog_service.api.deps import AdminUser, DatabaseDep, UnitOfWorkDep
+from catalog_service.api.deps import AdminUser, CategoryCacheDep, DatabaseDep, UnitOfWorkDep
 from catalog_service.schemas import (
     CategoryCreate,
     CategoryRead,
@@ -15,31 +15,33 @@ from catalog_service.schemas import (
     CategoryUpdate,
 )
 from catalog_service.service import categories
-from marketplace_platform.db import Database
+from catalog_service.service.category_cache import CategoryCache
 
 router = APIRouter(prefix="/api/catalog/categories", tags=["categories"])
 
 
 @router.get("")
-async def get_category_tree(db: DatabaseDep) -> CategoryTree:
+async def get_category_tree(db: DatabaseDep, cache: CategoryCacheDep) -> CategoryTree:
     """The whole category tree, with active product counts that include sub-categories."""
-    tree = await categories.get_tree(db=db)
+    tree = await categories.get_tree(db=db, cache=cache)
     return CategoryTree(items=[CategoryTreeNode.of(node) for node in tree])
 
 
 @router.get("/{category_id}")
-async def get_category(category_id: uuid.UUID, db: DatabaseDep) -> CategoryRead:
+async def get_category(category_id: uuid.UUID, cache: CategoryCacheDep) -> CategoryRead:
     """One category, with its path from the top of the tree."""
-    return await _read(db, category_id)
+    return await _read(cache, category_id)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_category(
-    body: CategoryCreate, admin: AdminUser, uow: UnitOfWorkDep, db: DatabaseDep
+    body: CategoryCreate, admin: AdminUser, uow: UnitOfWorkDep, cache: CategoryCacheDep
 ) -> CategoryRead:
     """Create a category, at the top level or under ``parent_id``."""
-    category = await categories.create(uow=uow, name=body.name, parent_id=body.parent_id)
-    return await _read(db, category.id)
+    category = await categories.create(
+        uow=uow, cache=cache, name=body.name, parent_id=body.parent_id
+    )
+    return await _read(cache, category.id)
 
 
 @router.patch("/{category_id}")
@@ -48,19 +50,21 @@ async def update_category(
     body: CategoryUpdate,
     admin: AdminUser,
     uow: UnitOfWorkDep,
-    db: DatabaseDep,
+    cache: CategoryCacheDep,
 ) -> CategoryRead:
     """Rename and/or move a category (its sub-categories and products go with it)."""
-    await categories.update(uow=uow, category_id=category_id, **body.changes())
-    return await _read(db, category_id)
+    await categories.update(uow=uow, cache=cache, category_id=category_id, **body.changes())
+    return await _read(cache, category_id)
 
 
 @router.delete("/{category_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_category(category_id: uuid.UUID, admin: AdminUser, uow: UnitOfWorkDep) -> None:
+async def delete_category(
+    category_id: uuid.UUID, admin: AdminUser, uow: UnitOfWorkDep, cache: CategoryCacheDep
+) -> None:
     """Delete an empty category; one with sub-categories or products is a 409."""
-    await categories.delete(uow=uow, category_id=category_id)
+    await categories.delete(uow=uow, cache=cache, category_id=category_id)
 
 
-async def _read(db: Database, category_id: uuid.UUID) -> CategoryRead:
-    found = await categories.get(db=db, category_id=category_id)
+async def _read(cache: CategoryCache, category_id: uuid.UUID) -> CategoryRead:
+    found = await categories.get(cache=cache, category_id=category_id)
     return CategoryRead.of(found.category, found.path)

@@ -1,5 +1,8 @@
 """Dependencies of the routes, as ``Annotated`` aliases: a route reads
-``async def create_product(body: ProductCreate, admin: AdminUser, uow: UnitOfWorkDep)``."""
+``async def create_product(body: ProductCreate, admin: AdminUser, uow: UnitOfWorkDep)``.
+
+They are ``async def`` although they never await: FastAPI runs a plain ``def`` dependency in
+a worker thread, a hand-off that cost more than the whole query of a product page."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from catalog_service.components import Components
+from catalog_service.service.category_cache import CategoryCache
 from catalog_service.service.views import ViewCounter
 from catalog_service.settings import CatalogSettings
 from marketplace_platform.db import Database
@@ -17,6 +21,7 @@ from marketplace_platform.security.dependencies import AdminUser, InternalCaller
 
 __all__ = [
     "AdminUser",
+    "CategoryCacheDep",
     "ComponentsDep",
     "DatabaseDep",
     "ImageStoreDep",
@@ -27,7 +32,7 @@ __all__ = [
 ]
 
 
-def get_components(request: Request) -> Components:
+async def get_components(request: Request) -> Components:
     components: Components = request.app.state.components
     return components
 
@@ -35,24 +40,28 @@ def get_components(request: Request) -> Components:
 ComponentsDep = Annotated[Components, Depends(get_components)]
 
 
-def get_settings(components: ComponentsDep) -> CatalogSettings:
+async def get_settings(components: ComponentsDep) -> CatalogSettings:
     return components.settings
 
 
-def get_database(components: ComponentsDep) -> Database:
+async def get_database(components: ComponentsDep) -> Database:
     return components.runtime.db
 
 
-def get_unit_of_work(components: ComponentsDep) -> UnitOfWork:
+async def get_unit_of_work(components: ComponentsDep) -> UnitOfWork:
     """A fresh unit of work; the use case opens and commits it."""
     return components.runtime.unit_of_work()
 
 
-def get_image_store(components: ComponentsDep) -> FileStore:
+async def get_image_store(components: ComponentsDep) -> FileStore:
     return components.images
 
 
-def get_view_counter(components: ComponentsDep) -> ViewCounter:
+async def get_category_cache(components: ComponentsDep) -> CategoryCache:
+    return components.categories
+
+
+async def get_view_counter(components: ComponentsDep) -> ViewCounter:
     return components.views
 
 
@@ -60,4 +69,5 @@ SettingsDep = Annotated[CatalogSettings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
 ImageStoreDep = Annotated[FileStore, Depends(get_image_store)]
+CategoryCacheDep = Annotated[CategoryCache, Depends(get_category_cache)]
 ViewCounterDep = Annotated[ViewCounter, Depends(get_view_counter)]

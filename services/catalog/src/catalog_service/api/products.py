@@ -9,24 +9,27 @@ from fastapi import APIRouter, Query, Request, status
 
 from catalog_service.api.deps import (
     AdminUser,
+    CategoryCacheDep,
     DatabaseDep,
     ImageStoreDep,
     SettingsDep,
     UnitOfWorkDep,
     ViewCounterDep,
 )
+from catalog_service.api.json_documents import JSONDocument
 from catalog_service.domain.money import MAX_PRICE
 from catalog_service.domain.search import QUERY_MAX, Sort, product_search
 from catalog_service.schemas import (
     CategoryCount,
-    Facets,
     ImageRead,
     ProductCreate,
     ProductPage,
     ProductRead,
     ProductUpdate,
+    product_document,
 )
 from catalog_service.service import images, products, search
+from catalog_service.service.category_cache import CategoryCache
 from catalog_service.settings import CatalogSettings
 from marketplace_platform.db import Database
 from marketplace_platform.images import read_image_upload
@@ -56,14 +59,25 @@ IMAGE_UPLOAD_SCHEMA = {
 }
 
 
-async def _read(db: Database, settings: CatalogSettings, product_id: uuid.UUID) -> ProductRead:
-    view = await products.get(db=db, product_id=product_id)
-    return ProductRead.of(view, image_base_url=settings.image_base_url)
+async def _read(
+    db: Database,
+    categories: CategoryCache,
+    settings: CatalogSettings,
+    product_id: uuid.UUID,
+    *,
+    status_code: int = status.HTTP_200_OK,
+) -> JSONDocument:
+    record = await products.get(db=db, categories=categories, product_id=product_id)
+    document = product_document(record, image_base_url=settings.image_base_url)
+    return JSONDocument(document, status_code=status_code)
 
 
-@router.get("")
+# The routes answer ``JSONDocument``s built from plain data (see ``schemas.product_document``);
+# ``response_model`` keeps the schema they follow in the OpenAPI document.
+@router.get("", response_model=ProductPage)
 async def list_products(
     db: DatabaseDep,
+    categories: CategoryCacheDep,
     settings: SettingsDep,
     q: Annotated[
         str | None,
@@ -84,10 +98,11 @@ async def list_products(
     limit: Annotated[int, Query(ge=1, le=search.MAX_LIMIT)] = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     page: Annotated[int | None, Query(ge=1, le=10_000)] = None,
-) -> ProductPage:
+) -> JSONDocument:
     """Search and browse active products: filters, sorts, pages and per-category counts."""
     result = await search.search(
         db=db,
+        categories=categories,
         search=product_search(
             q=q,
             category_id=category,
@@ -102,34 +117,40 @@ async def list_products(
         page=page,
         similarity_threshold=settings.search_similarity_threshold,
     )
-    return ProductPage(
-        items=[
-            ProductRead.of(view, image_base_url=settings.image_base_url) for view in result.items
-        ],
-        total=result.total,
-        next_cursor=result.next_cursor,
-        facets=Facets(categories=[CategoryCount.of(facet) for facet in result.facets]),
+    base_url = settings.image_base_url
+    return JSONDocument(
+        {
+            "items": [product_document(item, image_base_url=base_url) for item in result.items],
+            "total": result.total,
+            "next_cursor": result.next_cursor,
+            "facets": {"categories": [CategoryCount.document(f) for f in result.facets]},
+        }
     )
 
 
-@router.get("/{product_id}")
+@router.get("/{product_id}", response_model=ProductRead)
 async def get_product(
-    product_id: uuid.UUID, db: DatabaseDep, settings: SettingsDep, views: ViewCounterDep
-) -> ProductRead:
+    product_id: uuid.UUID,
+    db: DatabaseDep,
+    categories: CategoryCacheDep,
+    settings: SettingsDep,
+    views: ViewCounterDep,
+) -> JSONDocument:
     """One product or service, archived ones too (old orders link to them). Counts a view."""
-    read = await _read(db, settings, product_id)
+    read = await _read(db, categories, settings, product_id)
     views.record(product_id)  # in memory: no database write on this path
     return read
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProductRead)
 async def create_product(
     body: ProductCreate,
     admin: AdminUser,
     uow: UnitOfWorkDep,
     db: DatabaseDep,
+    categories: CategoryCacheDep,
     settings: SettingsDep,
-) -> ProductRead:
+) -> JSONDocument:
     """Create a product or a service."""
     product = await products.create(
         uow=uow,
@@ -142,21 +163,22 @@ async def create_product(
         stock=body.stock,
         attributes=body.attributes,
     )
-    return await _read(db, settings, product.id)
+    return await _read(db, categories, settings, product.id, status_code=status.HTTP_201_CREATED)
 
 
-@router.patch("/{product_id}")
+@router.patch("/{product_id}", response_model=ProductRead)
 async def update_product(
     product_id: uuid.UUID,
     body: ProductUpdate,
     admin: AdminUser,
     uow: UnitOfWorkDep,
     db: DatabaseDep,
+    categories: CategoryCacheDep,
     settings: SettingsDep,
-) -> ProductRead:
+) -> JSONDocument:
     """Change a product; send only the fields to change."""
     await products.update(uow=uow, product_id=product_id, changes=body.changes())
-    return await _read(db, settings, product_id)
+    return await _read(db, categories, settings, product_id)
 
 
 @router.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT)

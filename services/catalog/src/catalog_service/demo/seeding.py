@@ -44,6 +44,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_service.adapters.orm import Category, Product, ProductImage
+from catalog_service.adapters.repositories import CategoryRepository
 from catalog_service.demo.generator import (
     DEFAULT_COUNT,
     DEFAULT_SEED,
@@ -117,6 +118,8 @@ async def seed(
                 return found
             now = utcnow()
             category_ids = await _insert_categories(session, catalog, now)
+            # Running replicas hold the tree in memory and reload when this number moves.
+            await CategoryRepository(session).bump_tree_version()
             result = await _insert_items(
                 session, catalog, category_ids, pictures, store, written, now
             )

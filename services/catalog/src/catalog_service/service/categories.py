@@ -19,6 +19,7 @@ from catalog_service.domain.errors import (
     CategoryNotFound,
     UnknownCategory,
 )
+from catalog_service.service.category_cache import CachedCategory, CategoryCache
 from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
 from marketplace_platform.events.unit_of_work import UnitOfWork
@@ -29,19 +30,19 @@ UNSET: Any = object()
 
 @dataclass(slots=True)
 class CategoryNode:
-    category: Category
+    category: CachedCategory
     product_count: int = 0  # active products here and below
     children: list[CategoryNode] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
 class CategoryWithPath:
-    category: Category
-    path: list[Category]  # from the top of the tree down to the category itself
+    category: CachedCategory
+    path: tuple[CachedCategory, ...]  # from the top of the tree down to the category itself
 
 
 def build_tree(
-    categories: Iterable[Category], direct_counts: dict[uuid.UUID, int] | None = None
+    categories: Iterable[CachedCategory], direct_counts: dict[uuid.UUID, int] | None = None
 ) -> list[CategoryNode]:
     """Nodes nested by parent, with counts that include every sub-category's."""
     counts = direct_counts or {}
@@ -63,40 +64,25 @@ def build_tree(
     return roots
 
 
-async def get_tree(*, db: Database) -> list[CategoryNode]:
+async def get_tree(*, db: Database, cache: CategoryCache) -> list[CategoryNode]:
     """The whole tree, top-level categories first, siblings by name."""
+    snapshot = await cache.snapshot()
     async with db.read_session() as session:
-        repository = CategoryRepository(session)
-        return build_tree(await repository.get_all(), await repository.active_product_counts())
+        counts = await CategoryRepository(session).active_product_counts()
+    return build_tree(snapshot.categories, counts)
 
 
-async def get(*, db: Database, category_id: uuid.UUID) -> CategoryWithPath:
-    async with db.read_session() as session:
-        category = await _get_or_raise(session, category_id)
-        paths = await paths_of(session, [category])
-    return CategoryWithPath(category, paths[category.id])
+async def get(*, cache: CategoryCache, category_id: uuid.UUID) -> CategoryWithPath:
+    snapshot = await cache.find([category_id])
+    category = snapshot.by_id.get(category_id)
+    if category is None:
+        raise CategoryNotFound("There is no category with this id.")
+    return CategoryWithPath(category, snapshot.trail(category_id))
 
 
-async def paths_of(
-    session: AsyncSession,
-    categories: Iterable[Category],
-    *,
-    known: dict[uuid.UUID, Category] | None = None,
-) -> dict[uuid.UUID, list[Category]]:
-    """For each category, the categories from the top of the tree down to it; ancestors not
-    in ``known`` are read in one query."""
-    wanted = list(categories)
-    found = dict(known or {})
-    found.update((category.id, category) for category in wanted)
-    missing = {i for c in wanted for i in rules.path_ids(c.path)} - found.keys()
-    found.update(await CategoryRepository(session).get_many(missing))
-    return {
-        category.id: [found[i] for i in rules.path_ids(category.path) if i in found]
-        for category in wanted
-    }
-
-
-async def create(*, uow: UnitOfWork, name: str, parent_id: uuid.UUID | None = None) -> Category:
+async def create(
+    *, uow: UnitOfWork, cache: CategoryCache, name: str, parent_id: uuid.UUID | None = None
+) -> Category:
     """A new category at the top of the tree, or under ``parent_id``."""
     name = rules.clean_name(name)
     now = utcnow()
@@ -123,12 +109,18 @@ async def create(*, uow: UnitOfWork, name: str, parent_id: uuid.UUID | None = No
             updated_at=now,
         )
         repository.add(category)
-        await _commit(uow, name)
+        await _commit(uow, repository, name)
+    cache.invalidate()
     return category
 
 
 async def update(
-    *, uow: UnitOfWork, category_id: uuid.UUID, name: str = UNSET, parent_id: Any = UNSET
+    *,
+    uow: UnitOfWork,
+    cache: CategoryCache,
+    category_id: uuid.UUID,
+    name: str = UNSET,
+    parent_id: Any = UNSET,
 ) -> Category:
     """Rename (``name``) and/or move (``parent_id``; None moves it to the top) a category;
     its sub-categories and products go with it."""
@@ -151,7 +143,8 @@ async def update(
         if moving or new_name != category.name:
             category.name = new_name
             category.updated_at = now
-        await _commit(uow, new_name)
+        await _commit(uow, repository, new_name)
+    cache.invalidate()
     return category
 
 
@@ -176,7 +169,7 @@ async def _move(
     category.path = new_path
 
 
-async def delete(*, uow: UnitOfWork, category_id: uuid.UUID) -> None:
+async def delete(*, uow: UnitOfWork, cache: CategoryCache, category_id: uuid.UUID) -> None:
     """Remove an empty category. One with sub-categories or products (archived ones too:
     old orders still show them in it) is refused: move or delete what it holds first."""
     async with uow:
@@ -189,7 +182,9 @@ async def delete(*, uow: UnitOfWork, category_id: uuid.UUID) -> None:
                 "The category holds products (archived ones count too); move them first."
             )
         await repository.delete(category)
+        await repository.bump_tree_version()
         await uow.commit()
+    cache.invalidate()
 
 
 async def _get_or_raise(session: AsyncSession, category_id: uuid.UUID) -> Category:
@@ -199,8 +194,9 @@ async def _get_or_raise(session: AsyncSession, category_id: uuid.UUID) -> Catego
     return category
 
 
-async def _commit(uow: UnitOfWork, name: str) -> None:
+async def _commit(uow: UnitOfWork, repository: CategoryRepository, name: str) -> None:
     try:
+        await repository.bump_tree_version()
         await uow.commit()
     except IntegrityError:
         # Another admin took the name between the check and the write.

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
-from catalog_service.adapters.orm import Category, Product
-from catalog_service.adapters.repositories import CategoryRepository, ProductRepository
+from catalog_service.adapters.orm import Product
+from catalog_service.adapters.repositories import CategoryRepository, ProductRepository, Record
 from catalog_service.domain import money
 from catalog_service.domain import products as rules
 from catalog_service.domain.errors import ProductNotFound, UnknownCategory
 from catalog_service.domain.products import Kind, Status
-from catalog_service.service.categories import paths_of
+from catalog_service.service.category_cache import CachedCategory, CategoryCache
 from marketplace_contracts import (
     ProductArchived,
     ProductCreated,
@@ -37,51 +37,27 @@ EDITABLE = frozenset(
 
 
 @dataclass(frozen=True, slots=True)
-class ProductView:
-    """A product with its category and the category's path from the top of the tree."""
+class ProductRecord:
+    """A product as the API shows it: its row, its pictures' rows, its category's trail from
+    the top of the tree (the last one is its own category)."""
 
-    product: Product
-    category: Category
-    category_path: list[Category]
-
-
-async def views_of(
-    session: AsyncSession,
-    products: list[Product],
-    *,
-    known: dict[uuid.UUID, Category] | None = None,
-) -> list[ProductView]:
-    """Each product with its category path. Categories in ``known`` (say, a whole tree the
-    caller read anyway) are not read again; the rest take at most two queries."""
-    found = dict(known or {})
-    wanted = {product.category_id for product in products} - found.keys()
-    found.update(await CategoryRepository(session).get_many(wanted))
-    own = {found[product.category_id] for product in products}
-    paths = await paths_of(session, own, known=found)
-    return [
-        ProductView(product, found[product.category_id], paths[product.category_id])
-        for product in products
-    ]
+    product: Record
+    images: Sequence[Record]
+    trail: tuple[CachedCategory, ...]
 
 
-async def get(*, db: Database, product_id: uuid.UUID) -> ProductView:
+async def get(*, db: Database, categories: CategoryCache, product_id: uuid.UUID) -> ProductRecord:
     """A product by id, archived ones included: an old order links to it.
 
-    The hottest read of the shop: the product, its images and its category come in one
-    query, the category's ancestors (if it has any) in a second."""
-    query = (
-        select(Product, Category)
-        .join(Category, Category.id == Product.category_id)
-        .where(Product.id == product_id)
-        .options(joinedload(Product.images))
-    )
+    The hottest read of the shop: one query (the product and its pictures); the category
+    and its ancestors come from the tree held in memory."""
     async with db.read_session() as session:
-        row = (await session.execute(query)).unique().first()
-        if row is None:
-            raise ProductNotFound("There is no product with this id.")
-        product, category = row
-        [view] = await views_of(session, [product], known={category.id: category})
-    return view
+        found = await ProductRepository(session).read(product_id)
+    if found is None:
+        raise ProductNotFound("There is no product with this id.")
+    product, images = found
+    snapshot = await categories.find([product["category_id"]])
+    return ProductRecord(product, images, snapshot.trail(product["category_id"]))
 
 
 async def create(

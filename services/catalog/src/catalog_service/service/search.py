@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from catalog_service.adapters.orm import Category
-from catalog_service.adapters.repositories import CategoryRepository
+from catalog_service.adapters.repositories import ProductRepository
 from catalog_service.adapters.search import SORT_ORDERS, ProductSearchQueries
 from catalog_service.domain.errors import UnknownCategory
 from catalog_service.domain.search import ProductSearch, Sort
 from catalog_service.service.categories import CategoryNode, build_tree
-from catalog_service.service.products import ProductView, views_of
+from catalog_service.service.category_cache import CachedCategory, CategoryCache, CategorySnapshot
+from catalog_service.service.products import ProductRecord
 from marketplace_platform.db import Database
 from marketplace_platform.pagination import decode_cursor, encode_cursor
 from marketplace_platform.problems import InvalidInput
@@ -22,13 +22,13 @@ MAX_LIMIT = 100
 
 @dataclass(frozen=True, slots=True)
 class CategoryFacet:
-    category: Category
+    category: CachedCategory
     count: int  # matches in the category and all below it
 
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    items: list[ProductView]
+    items: list[ProductRecord]
     total: int
     next_cursor: str | None
     facets: list[CategoryFacet]
@@ -37,6 +37,7 @@ class SearchResult:
 async def search(
     *,
     db: Database,
+    categories: CategoryCache,
     search: ProductSearch,
     limit: int,
     cursor: str | None = None,
@@ -56,12 +57,10 @@ async def search(
         raise InvalidInput("Give a cursor or a page, not both.")
     sort = search.effective_sort
     after, offset = _position(sort, cursor=cursor, page=page, limit=limit)
+    tree = await categories.find([search.category_id] if search.category_id else [])
+    subtree_path = _subtree_path(tree, search.category_id)
     async with db.read_session() as session:
-        categories = list(await CategoryRepository(session).get_all())
-        subtree_path = _subtree_path(categories, search.category_id)
-        queries = ProductSearchQueries(
-            session, search, subtree_path=subtree_path, similarity_threshold=similarity_threshold
-        )
+        queries = ProductSearchQueries(session, search, similarity_threshold=similarity_threshold)
         counts = await queries.counts_by_category()
         if not counts and search.fuzzy and queries.supports_fuzzy:
             # The words match nothing anywhere: maybe a typo. Match the text by similarity
@@ -70,24 +69,27 @@ async def search(
             queries = ProductSearchQueries(
                 session,
                 search,
-                subtree_path=subtree_path,
                 similarity_threshold=similarity_threshold,
                 fuzzy=True,
             )
             await queries.prepare()
             counts = await queries.counts_by_category()
         rows = await queries.page(limit=limit + 1, after=after, offset=offset)
-        items = await views_of(
-            session, rows[:limit], known={category.id: category for category in categories}
-        )
-    tree = build_tree(categories, counts)
-    facets = [CategoryFacet(node.category, node.product_count) for node in _preorder(tree)]
-    paths = {category.id: category.path for category in categories}
+        images = await ProductRepository(session).read_images([row["id"] for row in rows[:limit]])
+    # Categories this process has not seen yet (made on another replica a moment ago).
+    tree = await categories.find([*counts, *(row["category_id"] for row in rows)])
+    nodes = build_tree(tree.categories, counts)
+    facets = [CategoryFacet(node.category, node.product_count) for node in _preorder(nodes)]
     total = sum(
         count
         for category_id, count in counts.items()
-        if subtree_path is None or paths.get(category_id, "").startswith(subtree_path)
+        if subtree_path is None
+        or (category_id in tree.by_id and tree.by_id[category_id].path.startswith(subtree_path))
     )
+    items = [
+        ProductRecord(row, images.get(row["id"], ()), tree.trail(row["category_id"]))
+        for row in rows[:limit]
+    ]
     next_cursor = None
     if len(rows) > limit:
         if sort is Sort.RELEVANCE:
@@ -118,13 +120,13 @@ def _position(
     return decode_cursor(cursor, *SORT_ORDERS[sort].key_types, tag=sort.value), 0
 
 
-def _subtree_path(categories: list[Category], category_id: uuid.UUID | None) -> str | None:
+def _subtree_path(tree: CategorySnapshot, category_id: uuid.UUID | None) -> str | None:
     if category_id is None:
         return None
-    for category in categories:
-        if category.id == category_id:
-            return category.path
-    raise UnknownCategory("There is no category with this id.")
+    category = tree.by_id.get(category_id)
+    if category is None:
+        raise UnknownCategory("There is no category with this id.")
+    return category.path
 
 
 def _preorder(nodes: list[CategoryNode]) -> list[CategoryNode]:
