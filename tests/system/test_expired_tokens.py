@@ -21,7 +21,8 @@ EXPIRY_LIMIT = 60.0
 def short_lived_tokens(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
     base = tmp_path_factory.mktemp("system-short-tokens")
     try:
-        with running_system(base, extra_env={"AUTH_ACCESS_TOKEN_TTL": "PT1S"}) as running:
+        short_tokens = {"AUTH_ACCESS_TOKEN_TTL": "PT1S", "MARKETPLACE_NO_SEED": "1"}
+        with running_system(base, extra_env=short_tokens) as running:
             yield running
     except SystemDidNotStart as error:
         pytest.fail(str(error), pytrace=False)

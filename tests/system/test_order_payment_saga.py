@@ -43,6 +43,7 @@ DECLINED_CARD = "4000 0000 0000 0002"
 # Long enough to kill payments while a charge is in flight; short enough for the test's pace.
 PROCESSOR_LATENCY = 2.0
 SAGA_SETTINGS = {
+    "MARKETPLACE_NO_SEED": "1",  # the saga makes its own product; the demo catalog is not needed
     "PAYMENTS_PROCESSOR_LATENCY": str(PROCESSOR_LATENCY),
     "PAYMENTS_RECOVERY_AFTER": "3",
     "PAYMENTS_RECOVERY_INTERVAL": "1",
