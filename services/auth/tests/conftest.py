@@ -10,7 +10,6 @@ give it a real one (``private_nats_server``).
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -31,39 +30,14 @@ from auth_service.settings import AuthSettings
 from marketplace_platform.db import Database
 from marketplace_platform.events.bus import EventBus
 from marketplace_platform.events.models import OutboxMessage
-from marketplace_platform.migrations import upgrade
 from marketplace_platform.runtime import ServiceRuntime
-from marketplace_platform.testing.database import PostgresTemplates
-from marketplace_platform.testing.nats import free_port
+from marketplace_platform.testing.database import migrated_database_fixtures
 
 PASSWORD = "correct horse battery"  # passes the policy
 BASE_URL = "http://auth.test"
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated once per run; each test gets a copy."""
-    path = tmp_path_factory.mktemp("auth-template") / "auth.db"
-    upgrade(MIGRATIONS_DIR, f"sqlite+aiosqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def database_url(
-    database_engine: str, sqlite_template: Path, tmp_path: Path, request: pytest.FixtureRequest
-) -> str:
-    if database_engine == "sqlite":
-        path = tmp_path / "auth.db"
-        shutil.copyfile(sqlite_template, path)
-        return f"sqlite+aiosqlite:///{path}"
-    templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
-    return templates.clone("auth", lambda url: upgrade(MIGRATIONS_DIR, url))
-
-
-@pytest.fixture
-def nats_url() -> str:
-    """Where the bus looks for NATS: a port nobody listens on, unless a test overrides it."""
-    return f"nats://127.0.0.1:{free_port()}"
+sqlite_template, database_url = migrated_database_fixtures("auth", MIGRATIONS_DIR)
 
 
 def make_settings(

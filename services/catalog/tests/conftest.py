@@ -10,7 +10,6 @@ listens, unless a test gives it a real one (``nats_url``).
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -31,40 +30,15 @@ from catalog_service.settings import CatalogSettings
 from marketplace_platform.db import Database
 from marketplace_platform.events.bus import EventBus
 from marketplace_platform.events.models import OutboxMessage
-from marketplace_platform.migrations import upgrade
 from marketplace_platform.runtime import ServiceRuntime
-from marketplace_platform.testing.database import PostgresTemplates
-from marketplace_platform.testing.nats import free_port
+from marketplace_platform.testing.database import migrated_database_fixtures
 from marketplace_platform.testing.tokens import TokenSigner
 
 BASE_URL = "http://catalog.test"
 INTERNAL_TOKEN = "test-internal-token"
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated once per run; each test gets a copy."""
-    path = tmp_path_factory.mktemp("catalog-template") / "catalog.db"
-    upgrade(MIGRATIONS_DIR, f"sqlite+aiosqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def database_url(
-    database_engine: str, sqlite_template: Path, tmp_path: Path, request: pytest.FixtureRequest
-) -> str:
-    if database_engine == "sqlite":
-        path = tmp_path / "catalog.db"
-        shutil.copyfile(sqlite_template, path)
-        return f"sqlite+aiosqlite:///{path}"
-    templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
-    return templates.clone("catalog", lambda url: upgrade(MIGRATIONS_DIR, url))
-
-
-@pytest.fixture
-def nats_url() -> str:
-    """Where the bus looks for NATS: a port nobody listens on, unless a test overrides it."""
-    return f"nats://127.0.0.1:{free_port()}"
+sqlite_template, database_url = migrated_database_fixtures("catalog", MIGRATIONS_DIR)
 
 
 @pytest.fixture

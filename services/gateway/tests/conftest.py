@@ -47,8 +47,13 @@ class SigningKeys:
     def claims(self, **overrides: Any) -> dict[str, Any]:
         now = int(time.time())
         claims = {
-            "sub": str(uuid.uuid4()), "role": "user", "iss": ISSUER, "aud": AUDIENCE,
-            "iat": now, "exp": now + 300, "jti": uuid.uuid4().hex,
+            "sub": str(uuid.uuid4()),
+            "role": "user",
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "iat": now,
+            "exp": now + 300,
+            "jti": uuid.uuid4().hex,
         }
         claims.update(overrides)
         return claims
@@ -56,8 +61,9 @@ class SigningKeys:
     def token(self, *, kid: str | None = None, **overrides: Any) -> str:
         kid = kid or self.keys[-1][0]
         private = dict(self.keys)[kid]
-        return jwt.encode(self.claims(**overrides), private, algorithm="EdDSA",
-                          headers={"kid": kid})
+        return jwt.encode(
+            self.claims(**overrides), private, algorithm="EdDSA", headers={"kid": kid}
+        )
 
 
 @pytest.fixture
@@ -106,8 +112,9 @@ def echo_app(
 
     async def readiness(_: web.Request) -> web.Response:
         is_ready = ready()
-        return web.json_response({"status": "ok" if is_ready else "down"},
-                                 status=200 if is_ready else 503)
+        return web.json_response(
+            {"status": "ok" if is_ready else "down"}, status=200 if is_ready else 503
+        )
 
     async def openapi(_: web.Request) -> web.Response:
         return web.json_response(spec or {"openapi": "3.1.0", "paths": {}})
@@ -164,7 +171,8 @@ async def start_gateway() -> AsyncIterator[StartGateway]:
     clients: list[GatewayClient] = []
 
     async def start(
-        upstreams: dict[str, list[str]], access_log_stream: TextIO | None = None,
+        upstreams: dict[str, list[str]],
+        access_log_stream: TextIO | None = None,
         **overrides: Any,
     ) -> GatewayClient:
         values: dict[str, Any] = {

@@ -15,9 +15,8 @@ gives it a real one (``nats_url``).
 from __future__ import annotations
 
 import asyncio
-import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,14 +28,12 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 
 from marketplace_platform.db import Database
 from marketplace_platform.events.bus import EventBus
 from marketplace_platform.events.models import OutboxMessage
-from marketplace_platform.migrations import upgrade
 from marketplace_platform.runtime import ServiceRuntime
-from marketplace_platform.testing.database import PostgresTemplates, drop_database
+from marketplace_platform.testing.database import migrated_database_fixtures
 from marketplace_platform.testing.nats import free_port
 from marketplace_platform.testing.tokens import TokenSigner
 from orders_service.components import Components
@@ -197,35 +194,7 @@ async def peers() -> AsyncIterator[Peers]:
 # -- the service --------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated once per run; each test gets a copy."""
-    path = tmp_path_factory.mktemp("orders-template") / "orders.db"
-    upgrade(MIGRATIONS_DIR, f"sqlite+aiosqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def database_url(
-    database_engine: str, sqlite_template: Path, tmp_path: Path, request: pytest.FixtureRequest
-) -> Iterator[str]:
-    if database_engine == "sqlite":
-        path = tmp_path / "orders.db"
-        shutil.copyfile(sqlite_template, path)
-        yield f"sqlite+aiosqlite:///{path}"
-        return
-    templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
-    url = templates.clone("orders", lambda url: upgrade(MIGRATIONS_DIR, url))
-    yield url
-    # Dropped now rather than all at the end of the run, where hundreds of drops (about half
-    # a second each) would outlast the test timeout.
-    asyncio.run(drop_database(templates.server_url, str(make_url(url).database)))
-
-
-@pytest.fixture
-def nats_url() -> str:
-    """Where the bus looks for NATS: a port nobody listens on, unless a test overrides it."""
-    return f"nats://127.0.0.1:{free_port()}"
+sqlite_template, database_url = migrated_database_fixtures("orders", MIGRATIONS_DIR)
 
 
 @pytest.fixture

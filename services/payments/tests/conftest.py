@@ -12,7 +12,6 @@ port where no NATS listens, unless a test gives it a real one (``nats_url``).
 from __future__ import annotations
 
 import asyncio
-import shutil
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -29,9 +28,8 @@ from sqlalchemy import select, text
 from marketplace_platform.db import Database
 from marketplace_platform.events.bus import EventBus
 from marketplace_platform.events.models import OutboxMessage
-from marketplace_platform.migrations import upgrade
 from marketplace_platform.runtime import ServiceRuntime
-from marketplace_platform.testing.database import PostgresTemplates
+from marketplace_platform.testing.database import migrated_database_fixtures
 from marketplace_platform.testing.nats import free_port
 from marketplace_platform.testing.tokens import TokenSigner
 from payments_service.components import Components
@@ -47,8 +45,14 @@ DECLINED_CARD = "4000 0000 0000 0002"
 
 def card(number: str = GOOD_CARD, **fields: Any) -> dict[str, Any]:
     """A card body that passes the checks, with ``fields`` changed."""
-    return {"number": number, "exp_month": 12, "exp_year": 2040, "cvc": "123",
-            "holder": "IVAN PETROV", **fields}
+    return {
+        "number": number,
+        "exp_month": 12,
+        "exp_year": 2040,
+        "cvc": "123",
+        "holder": "IVAN PETROV",
+        **fields,
+    }
 
 
 # -- a fake of orders' internal API ------------------------------------------------------------
@@ -62,9 +66,7 @@ class FakeOrders:
     calls: int = 0
     url: str = ""
 
-    def add(
-        self, user_id: uuid.UUID, *, total: int = 12_990, status: str = "created"
-    ) -> uuid.UUID:
+    def add(self, user_id: uuid.UUID, *, total: int = 12_990, status: str = "created") -> uuid.UUID:
         order_id = uuid.uuid4()
         self.orders[order_id] = {
             "id": str(order_id),
@@ -115,30 +117,7 @@ async def orders() -> AsyncIterator[FakeOrders]:
 # -- the service ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated once per run; each test gets a copy."""
-    path = tmp_path_factory.mktemp("payments-template") / "payments.db"
-    upgrade(MIGRATIONS_DIR, f"sqlite+aiosqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def database_url(
-    database_engine: str, sqlite_template: Path, tmp_path: Path, request: pytest.FixtureRequest
-) -> str:
-    if database_engine == "sqlite":
-        path = tmp_path / "payments.db"
-        shutil.copyfile(sqlite_template, path)
-        return f"sqlite+aiosqlite:///{path}"
-    templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
-    return templates.clone("payments", lambda url: upgrade(MIGRATIONS_DIR, url))
-
-
-@pytest.fixture
-def nats_url() -> str:
-    """Where the bus looks for NATS: a port nobody listens on, unless a test overrides it."""
-    return f"nats://127.0.0.1:{free_port()}"
+sqlite_template, database_url = migrated_database_fixtures("payments", MIGRATIONS_DIR)
 
 
 @pytest.fixture
@@ -268,9 +247,7 @@ async def running(
 
 
 @pytest.fixture
-def start_payments(
-    settings: PaymentsSettings, signer: TokenSigner, orders: FakeOrders
-):  # type: ignore[no-untyped-def]
+def start_payments(settings: PaymentsSettings, signer: TokenSigner, orders: FakeOrders):  # type: ignore[no-untyped-def]
     """``async with start_payments(**overrides) as service``: another instance (a restart, a
     second replica) on the same databases."""
 

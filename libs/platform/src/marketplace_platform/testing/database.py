@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
+
+from marketplace_platform.migrations import upgrade
 
 POSTGRES_ENV = "MARKETPLACE_TEST_POSTGRES_URL"
 
@@ -126,3 +131,40 @@ def database_engine(request: pytest.FixtureRequest) -> str:
     if request.param == "postgres":
         require_postgres()
     return request.param
+
+
+def migrated_database_fixtures(name: str, migrations_dir: Path) -> tuple[Any, Any]:
+    """The two fixtures every service's tests start from, for its migrations:
+
+    - ``sqlite_template`` (session): a SQLite file migrated once per run;
+    - ``database_url``: for each test, a copy of that file, or on the ``postgres`` run a
+      database cloned from a template migrated once.
+
+    In a service's conftest: ``sqlite_template, database_url = migrated_database_fixtures(
+    "orders", MIGRATIONS_DIR)``. Tests then run on both engines through ``database_engine``.
+    """
+
+    def migrate(url: str) -> None:
+        upgrade(migrations_dir, url)
+
+    @pytest.fixture(scope="session", name="sqlite_template")
+    def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+        path = tmp_path_factory.mktemp(f"{name}-template") / f"{name}.db"
+        migrate(f"sqlite+aiosqlite:///{path}")
+        return path
+
+    @pytest.fixture(name="database_url")
+    def database_url(
+        database_engine: str,
+        sqlite_template: Path,
+        tmp_path: Path,
+        request: pytest.FixtureRequest,
+    ) -> str:
+        if database_engine == "sqlite":
+            path = tmp_path / f"{name}.db"
+            shutil.copyfile(sqlite_template, path)
+            return f"sqlite+aiosqlite:///{path}"
+        templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
+        return templates.clone(name, migrate)
+
+    return sqlite_template, database_url

@@ -191,3 +191,11 @@ def private_nats_server(tmp_path: Path) -> Iterator[EmbeddedNats]:
     """A NATS server of this test's own, free to be stopped and started again."""
     with embedded_nats(tmp_path / "nats") as server:
         yield server
+
+
+@pytest.fixture
+def nats_url() -> str:
+    """Where a service under test looks for NATS: a port nobody listens on, so its bus keeps
+    retrying in the background and the outbox holds the events. A test that checks events
+    overrides this with a real server's URL."""
+    return f"nats://127.0.0.1:{free_port()}"
