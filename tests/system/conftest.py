@@ -16,7 +16,7 @@ from marketplace_launcher.testing import (
     running_system,
     sign_up,
 )
-from marketplace_platform.testing.database import POSTGRES_ENV, postgres_server_url
+from marketplace_platform.testing.database import require_postgres
 
 
 @pytest.fixture(
@@ -29,9 +29,7 @@ def system(
     """The system on each database engine (PostgreSQL when a server is configured)."""
     postgres = None
     if request.param == "postgres":
-        postgres = postgres_server_url()
-        if postgres is None:
-            pytest.skip(f"{POSTGRES_ENV} is not set")
+        postgres = require_postgres()  # skips, or fails in CI, without a server
     base = tmp_path_factory.mktemp(f"system-{request.param}")
     try:
         with running_system(base, postgres=postgres) as running:

@@ -34,7 +34,7 @@ from marketplace_launcher.testing import (
     session_processes,
     sign_up,
 )
-from marketplace_platform.testing.database import POSTGRES_ENV, postgres_server_url
+from marketplace_platform.testing.database import require_postgres
 
 pytestmark = pytest.mark.system
 
@@ -61,9 +61,7 @@ def saga(
 ) -> Iterator[RunningSystem]:
     postgres = None
     if request.param == "postgres":
-        postgres = postgres_server_url()
-        if postgres is None:
-            pytest.skip(f"{POSTGRES_ENV} is not set")
+        postgres = require_postgres()  # skips, or fails in CI, without a server
     base = tmp_path_factory.mktemp(f"saga-{request.param}")
     try:
         with running_system(base, postgres=postgres, extra_env=SAGA_SETTINGS) as running:

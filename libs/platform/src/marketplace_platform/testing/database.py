@@ -1,5 +1,6 @@
 """Database fixtures for tests: a temporary SQLite file, or a throwaway PostgreSQL database
-when ``MARKETPLACE_TEST_POSTGRES_URL`` names a server (CI sets it).
+when ``MARKETPLACE_TEST_POSTGRES_URL`` names a server (CI sets it). Without a server the
+PostgreSQL tests skip, except in CI (``CI=true``), where they fail (``require_postgres``).
 
 PostgreSQL databases are made per test from a template that was migrated once per run
 (``CREATE DATABASE ... TEMPLATE``), so each test starts from the real schema, isolated,
@@ -9,10 +10,12 @@ without paying for the migrations again.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import functools
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +26,57 @@ from sqlalchemy.engine import make_url
 from marketplace_platform.migrations import upgrade
 
 POSTGRES_ENV = "MARKETPLACE_TEST_POSTGRES_URL"
+# CI services (GitHub Actions, GitLab, ``.ci/run``) set ``CI=true``.
+CI_ENV = "CI"
+_TRUE = frozenset({"1", "true", "yes", "on"})
+PROBE_TIMEOUT = 5.0
 
 
 def postgres_server_url() -> str | None:
     return os.environ.get(POSTGRES_ENV) or None
 
 
-def require_postgres() -> str:
-    url = postgres_server_url()
-    if url is None:
-        pytest.skip(f"{POSTGRES_ENV} is not set")
-    return url
+def in_ci(environ: Mapping[str, str] | None = None) -> bool:
+    environ = os.environ if environ is None else environ
+    return environ.get(CI_ENV, "").strip().lower() in _TRUE
+
+
+def require_postgres(environ: Mapping[str, str] | None = None) -> str:
+    """The configured PostgreSQL server's URL, once it has answered.
+
+    Without one (the variable unset, or the server unreachable) the test is skipped on a
+    developer's machine, but fails in CI: a CI run whose PostgreSQL tests all skipped
+    would pass while proving nothing about the engine production runs on.
+    """
+    environ = os.environ if environ is None else environ
+    url = environ.get(POSTGRES_ENV) or None
+    problem = f"{POSTGRES_ENV} is not set" if url is None else _unreachable(url)
+    if problem is None:
+        assert url is not None
+        return url
+    if in_ci(environ):
+        pytest.fail(f"{problem}; CI must run the PostgreSQL tests", pytrace=False)
+    pytest.skip(problem)
+
+
+@functools.cache
+def _unreachable(url: str) -> str | None:
+    """Why the server cannot be used, or None; asked once per run and URL.
+
+    The probe runs its own event loop on a thread, so an async test (whose loop is
+    running) can call ``require_postgres`` too."""
+
+    async def probe() -> None:
+        conn = await asyncpg.connect(_asyncpg_dsn(url), timeout=PROBE_TIMEOUT)
+        await conn.close()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+        try:
+            thread.submit(asyncio.run, probe()).result()
+        except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+            where = make_url(url).render_as_string(hide_password=True)
+            return f"PostgreSQL at {where} is unreachable ({type(error).__name__}: {error})"
+    return None
 
 
 def _asyncpg_dsn(url: str, database: str | None = None) -> str:
@@ -119,7 +162,7 @@ class PostgresTemplates:
 
 @pytest.fixture(scope="session")
 def postgres_templates() -> Iterator[PostgresTemplates]:
-    """Skips the test unless ``MARKETPLACE_TEST_POSTGRES_URL`` is set."""
+    """Skips the test (fails it in CI) unless a PostgreSQL server is configured and up."""
     templates = PostgresTemplates(require_postgres())
     yield templates
     templates.drop_all()
@@ -127,7 +170,8 @@ def postgres_templates() -> Iterator[PostgresTemplates]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_engine(request: pytest.FixtureRequest) -> str:
-    """Parametrise a test over both engines; the postgres run skips without a server."""
+    """Parametrise a test over both engines; the postgres run skips without a server (and
+    fails in CI)."""
     if request.param == "postgres":
         require_postgres()
     return request.param
