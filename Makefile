@@ -17,6 +17,8 @@ PYTEST := $(UV) run --frozen pytest
 # Scripts that call `uv` themselves (bench/) find the same one.
 export PATH := $(patsubst %/,%,$(dir $(UV))):$(PATH)
 ARGS ?=
+# Extra pytest options for the test tiers: `make test-unit PYTEST_ARGS='-x -k stock'`.
+PYTEST_ARGS ?=
 VAR_DIR ?= var
 
 .PHONY: help install run test test-unit test-integration test-system lint bench clean
@@ -51,16 +53,18 @@ define pytest_tier
 	exit $$code
 endef
 
-test-unit: ## unit tier: pure logic
-	$(call pytest_tier,unit,not integration and not postgres and not system and not browser,-q)
+# Every tier (and lint) installs first, so each works alone from a fresh clone; `make` runs
+# `install` once however many of them one command names.
+test-unit: install ## unit tier: pure logic
+	$(call pytest_tier,unit,not integration and not postgres and not system and not browser,-q $(PYTEST_ARGS))
 
-test-integration: ## integration tier: real SQLite/PostgreSQL, real NATS
-	$(call pytest_tier,integration,(integration or postgres) and not system and not browser,-q)
+test-integration: install ## integration tier: real SQLite/PostgreSQL, real NATS
+	$(call pytest_tier,integration,(integration or postgres) and not system and not browser,-q $(PYTEST_ARGS))
 
-test-system: ## system tier: the launcher starts everything, tests drive the gateway
-	$(call pytest_tier,system,system,-q)
+test-system: install ## system tier: the launcher starts everything, tests drive the gateway
+	$(call pytest_tier,system,system,-q $(PYTEST_ARGS))
 
-lint: ## ruff and the import contracts
+lint: install ## ruff and the import contracts
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen lint-imports
 
