@@ -24,16 +24,14 @@ import asyncio
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import BigInteger, String, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database, UTCDateTime, new_metadata
+from marketplace_platform.db import Database, UTCDateTime, dialect_insert, new_metadata
 from payments_service.domain.cards import Card
 from payments_service.domain.payments import FailureReason, Outcome
 
@@ -114,10 +112,6 @@ class ChargeNotFound(LookupError):
     """The processor has no successful charge under this key."""
 
 
-def _insert(session: AsyncSession) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 class SimulatedProcessor:
     def __init__(self, database_url: str, *, latency: float = 0.0) -> None:
         self.db = Database(database_url, pool_size=2)
@@ -144,7 +138,7 @@ class SimulatedProcessor:
         await asyncio.sleep(self.latency / 2)
         async with self.db.session() as session, session.begin():
             await session.execute(
-                _insert(session)(ProcessorCharge)
+                dialect_insert(session)(ProcessorCharge)
                 .values(
                     key=key,
                     status=(
@@ -173,7 +167,7 @@ class SimulatedProcessor:
         """Close ``key`` unless it was charged already; either way, its final record."""
         async with self.db.session() as session, session.begin():
             await session.execute(
-                _insert(session)(ProcessorCharge)
+                dialect_insert(session)(ProcessorCharge)
                 .values(
                     key=key,
                     status=ChargeStatus.VOIDED.value,
