@@ -50,6 +50,10 @@ class PaymentsSettings(ServiceSettings):
     recovery_after: Duration = Field(default=timedelta(seconds=30))
     recovery_interval: Duration = Field(default=timedelta(seconds=10))
 
+    # Refunds: every ``refund_interval`` the reconciler refunds each succeeded payment of an
+    # order that orders cancelled (see ``service.refunds``); idle, it is one indexed query.
+    refund_interval: Duration = Field(default=timedelta(seconds=30))
+
     @model_validator(mode="after")
     def _payments_defaults(self) -> PaymentsSettings:
         if not self.processor_database_url:
@@ -57,7 +61,7 @@ class PaymentsSettings(ServiceSettings):
             object.__setattr__(self, "processor_database_url", f"sqlite+aiosqlite:///{path}")
         if not self.orders_urls:
             raise ValueError("PAYMENTS_ORDERS_URL names no orders service")
-        for name in ("orders_timeout", "processor_timeout", "recovery_interval"):
+        for name in ("orders_timeout", "processor_timeout", "recovery_interval", "refund_interval"):
             if getattr(self, name) <= timedelta(0):
                 raise ValueError(f"PAYMENTS_{name.upper()} must be positive")
         if self.processor_latency < timedelta(0) or self.recovery_after < timedelta(0):
