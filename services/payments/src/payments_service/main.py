@@ -33,7 +33,9 @@ def create_app(
     settings = settings or get_settings()
     runtime = runtime or ServiceRuntime(settings)
     processor = SimulatedProcessor(
-        settings.processor_database_url, latency=settings.processor_latency.total_seconds()
+        settings.processor_database_url,
+        latency=settings.processor_latency.total_seconds(),
+        hold_file=settings.processor_hold_file,
     )
     keys = IdempotencyKeys(runtime.db)
     recovery = Recovery(
