@@ -1,7 +1,9 @@
 """The order and payment saga through the gateway, with real NATS, on each database: a
 declined card puts the order back to ``created`` with the reason and a good card makes it
 ``paid``; idempotency keys make one order and one charge; payments killed in the middle of a
-payment comes back and the order and the payment agree; nobody touches another user's order
+payment comes back and the order and the payment agree, and killed after the processor took
+the money (held there by the fault-injection file) it comes back with the payment
+``succeeded``, the order ``paid`` and exactly one charge; nobody touches another user's order
 or payment; invalid transitions and bad input are refused and change nothing; the profile
 shows the order with its current status.
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sqlite3
 import threading
 import time
 import uuid
@@ -49,6 +52,10 @@ SAGA_SETTINGS = {
     "PAYMENTS_RECOVERY_INTERVAL": "1",
     "ORDERS_RECONCILE_AFTER": "5",
     "ORDERS_SWEEP_INTERVAL": "1",
+    # Fault injection: while this file (under the system's var dir) exists, the simulated
+    # processor holds each charge it has just recorded before answering. Absent, it does
+    # nothing: only the test that kills payments after a charge creates it.
+    "PAYMENTS_PROCESSOR_HOLD_FILE": "hold-charges",
 }
 EVENTUALLY = 60.0  # seconds: events are asynchronous, a restart takes a few seconds
 
@@ -310,6 +317,70 @@ def test_payments_killed_mid_payment_comes_back_agreeing_with_the_order(
         # The charge never happened: the payer simply pays again.
         assert pay(client, user, order["id"]).json()["status"] == "succeeded"
         order_reaches(client, user, order["id"], "paid")
+
+
+def processor_charges(saga: RunningSystem, key: str) -> list[str]:
+    """The statuses of the simulated processor's records under a charge key: "the bank's"
+    side, in its own database (SQLite under the var dir on either engine)."""
+    with contextlib.closing(sqlite3.connect(saga.var_dir / "payments-processor.db")) as db:
+        rows = db.execute("SELECT status FROM processor_charges WHERE key = ?", (key,))
+        return [status for (status,) in rows.fetchall()]
+
+
+def payment_ids(client: httpx.Client, admin: Account, order_id: str) -> list[str]:
+    found = client.get("/api/payments", params={"order_id": order_id}, headers=admin.headers)
+    assert found.status_code == 200, found.text
+    return [payment["id"] for payment in found.json()["items"]]
+
+
+def test_payments_killed_after_the_charge_comes_back_paid_with_one_charge(
+    client: httpx.Client, saga: RunningSystem, user: Account, admin: Account, product: dict
+) -> None:
+    order = order_of(client, user, product)
+    [victim] = payments_processes(saga)
+    hold = saga.var_dir / SAGA_SETTINGS["PAYMENTS_PROCESSOR_HOLD_FILE"]
+    hold.touch()  # the processor now answers no charge it has recorded
+    try:
+        payer = threading.Thread(target=paying_quietly, args=(saga, user, order["id"]))
+        payer.start()
+        [payment_id] = eventually(
+            lambda: payment_ids(client, admin, order["id"]), "a pending payment",
+            limit=PROCESSOR_LATENCY * 5,
+        )
+        eventually(
+            lambda: processor_charges(saga, payment_id) == ["succeeded"],
+            "the processor recorded the charge",
+        )
+        # The money is taken and payments has not recorded it: it dies right here.
+        shown = client.get(f"/api/payments/{payment_id}", headers=user.headers)
+        assert shown.json()["status"] == "pending", shown.text
+        os.kill(victim, signal.SIGKILL)  # a process this test's launcher started for it
+    finally:
+        hold.unlink(missing_ok=True)
+    payer.join(timeout=60)
+
+    eventually(lambda: payments_processes(saga) not in ([], [victim]), "payments restarted")
+
+    def settled() -> tuple[str, str] | None:
+        current = get_order(client, user, order["id"])
+        found = client.get(f"/api/payments/{payment_id}", headers=user.headers)
+        if found.status_code != 200:
+            return None
+        pair = (current["status"], found.json()["status"])
+        return pair if pair == ("paid", "succeeded") else None
+
+    assert eventually(settled, "the order paid and the payment succeeded") == ("paid", "succeeded")
+    assert payment_ids(client, admin, order["id"]) == [payment_id]
+    assert processor_charges(saga, payment_id) == ["succeeded"]  # charged exactly once
+
+
+def paying_quietly(saga: RunningSystem, account: Account, order_id: str) -> None:
+    """Pay in a thread whose process is about to be killed: the answer cannot matter."""
+    with (
+        httpx.Client(base_url=saga.url, timeout=30.0, trust_env=False) as own,
+        contextlib.suppress(httpx.HTTPError),
+    ):
+        pay(own, account, order_id)
 
 
 def test_another_user_cannot_see_pay_or_cancel_someone_elses_order(

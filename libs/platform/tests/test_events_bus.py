@@ -281,3 +281,41 @@ async def test_closing_a_bus_that_never_connected_is_clean() -> None:
     assert not bus.connected
     await bus.close()
     assert not bus.connected
+
+
+@pytest.mark.integration
+async def test_a_long_handler_keeps_the_rest_of_its_batch_from_redelivery(
+    nats_server: EmbeddedNats, bus: EventBus, service: str, js: JetStreamContext,
+    eventually: Eventually,
+) -> None:
+    consumer = EventBus(nats_server.url, service="batched", stop_grace=1.0)
+    deliveries: list[uuid.UUID] = []
+
+    async def handler(envelope: Envelope) -> None:
+        if envelope.data["n"] == 0:
+            # Over twice the ack wait, while the rest of the fetched batch waits its turn:
+            # without progress reports for them too, JetStream would send them again.
+            await asyncio.sleep(2.5)
+        deliveries.append(envelope.id)
+
+    events = [envelope_for(service, n) for n in range(4)]
+    for envelope in events:
+        await publish(bus, envelope)
+    consumer.consume("batched", [f"{service}.>"], handler, batch=10, ack_wait=1.0)
+    await consumer.start()
+    try:
+        async def all_acked() -> bool:
+            if len(deliveries) < len(events):
+                return False
+            info = await js.consumer_info(stream_name(service), "batched")
+            return (info.num_ack_pending, info.num_pending) == (0, 0)
+
+        await eventually(all_acked, timeout=20)
+        # A redelivery would come at the next pull after the ack wait: give it the time.
+        await asyncio.sleep(2.0)
+    finally:
+        await consumer.close()
+
+    assert sorted(map(str, deliveries)) == sorted(str(e.id) for e in events)
+    info = await js.consumer_info(stream_name(service), "batched")
+    assert info.num_redelivered == 0

@@ -145,9 +145,11 @@ def settings(
         "orders_url": orders.url,
         "processor_latency": 0,
         "processor_database_url": f"sqlite+aiosqlite:///{tmp_path / 'processor.db'}",
-        # Recovery runs when a test says so (``recovery.run_once``), not on a timer.
+        # Recovery and the refund reconciler run when a test says so (``run_once``), not on a
+        # timer.
         "recovery_interval": 3600,
         "recovery_after": 3600,
+        "refund_interval": 3600,
     }
     values.update(settings_overrides)
     return PaymentsSettings(**values)

@@ -1,6 +1,7 @@
 """The simulated processor: test-card outcomes, one charge per key, its own record that
 recovery can ask, voiding a key nobody charged, idempotent refunds."""
 
+import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -94,3 +95,24 @@ async def test_a_refund_happens_once_and_only_for_a_successful_charge(processor)
     for key in ("k6", "unknown"):
         with pytest.raises(ChargeNotFound):
             await processor.refund(key)
+
+
+@pytest.mark.integration
+async def test_a_hold_file_holds_the_answer_after_the_charge_is_recorded(
+    processor, tmp_path: Path
+) -> None:
+    hold = tmp_path / "hold-charges"
+    hold.touch()
+    processor.hold_file = hold
+    answering = asyncio.create_task(
+        processor.charge(key="k9", amount=100, currency="RUB", card=card("4242424242424242"))
+    )
+    async with asyncio.timeout(10):
+        while await processor.get_charge("k9") is None:
+            await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)  # recorded, and still no answer while the file is there
+    assert not answering.done()
+
+    hold.unlink()
+    charge = await asyncio.wait_for(answering, 10)
+    assert charge.status is ChargeStatus.SUCCEEDED

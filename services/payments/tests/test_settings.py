@@ -17,6 +17,12 @@ def test_defaults_work_for_make_run(tmp_path: Path) -> None:
     assert settings.orders_urls == ["http://127.0.0.1:8103"]
     assert settings.processor_latency == timedelta(seconds=0.2)
     assert settings.processor_database_url.endswith(str(tmp_path / "payments-processor.db"))
+    assert settings.processor_hold_file is None  # fault injection is for tests only
+
+
+def test_a_relative_hold_file_is_under_var_dir(tmp_path: Path) -> None:
+    settings = PaymentsSettings(var_dir=tmp_path, processor_hold_file="hold-charges")
+    assert settings.processor_hold_file == (tmp_path / "hold-charges").resolve()
 
 
 def test_the_environment_configures_it(monkeypatch: pytest.MonkeyPatch) -> None:

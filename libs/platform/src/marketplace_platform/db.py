@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -65,6 +66,17 @@ class PlatformBase(DeclarativeBase):
 
     metadata = new_metadata()
     type_annotation_map = {datetime: UTCDateTime(), uuid.UUID: Uuid()}
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The ``insert`` of the session's engine, for ``INSERT ... ON CONFLICT DO NOTHING``:
+    SQLAlchemy spells it per dialect, and both of ours support it."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert
+    if name == "sqlite":
+        return sqlite.insert
+    raise NotImplementedError(f"INSERT ... ON CONFLICT on {name} is not supported")
 
 
 def is_sqlite(url: str) -> bool:

@@ -65,13 +65,12 @@ import orjson
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import JSON, Index, String, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database, UTCDateTime, new_metadata
+from marketplace_platform.db import Database, UTCDateTime, dialect_insert, new_metadata
 from marketplace_platform.problems import Conflict, InvalidInput
 
 HEADER = "Idempotency-Key"
@@ -175,15 +174,6 @@ async def idempotency_key(request: Request) -> str | None:
 IdempotencyKeyHeader = Annotated[str | None, Depends(idempotency_key)]
 
 
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert
-    if dialect == "sqlite":
-        return sqlite.insert
-    raise NotImplementedError(f"idempotency keys on {dialect} are not supported")
-
-
 class IdempotencyKeys:
     """The keys of one service's database; one instance per process."""
 
@@ -212,7 +202,7 @@ class IdempotencyKeys:
         token = uuid.uuid4()
         async with self.db.session() as session, session.begin():
             inserted = await session.execute(
-                _insert(session)(IdempotencyRecord)
+                dialect_insert(session)(IdempotencyRecord)
                 .values(
                     scope=scope,
                     key=key,

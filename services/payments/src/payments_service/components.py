@@ -10,6 +10,7 @@ from marketplace_platform.runtime import ServiceRuntime
 from payments_service.adapters.orders import OrdersClient
 from payments_service.adapters.processor import SimulatedProcessor
 from payments_service.service.recovery import Recovery
+from payments_service.service.refunds import RefundReconciler
 from payments_service.settings import PaymentsSettings
 
 
@@ -21,3 +22,4 @@ class Components:
     processor: SimulatedProcessor
     keys: IdempotencyKeys
     recovery: Recovery
+    refunds: RefundReconciler

@@ -21,6 +21,7 @@ from payments_service.api import internal, payments
 from payments_service.components import Components
 from payments_service.consumers import orders as order_events
 from payments_service.service.recovery import Recovery
+from payments_service.service.refunds import RefundReconciler
 from payments_service.settings import PaymentsSettings, get_settings
 
 ROUTERS = (payments.router, internal.router)
@@ -32,7 +33,9 @@ def create_app(
     settings = settings or get_settings()
     runtime = runtime or ServiceRuntime(settings)
     processor = SimulatedProcessor(
-        settings.processor_database_url, latency=settings.processor_latency.total_seconds()
+        settings.processor_database_url,
+        latency=settings.processor_latency.total_seconds(),
+        hold_file=settings.processor_hold_file,
     )
     keys = IdempotencyKeys(runtime.db)
     recovery = Recovery(
@@ -42,6 +45,15 @@ def create_app(
         keys=keys,
         older_than=settings.recovery_after,
         interval=settings.recovery_interval,
+    )
+    refunds = RefundReconciler(
+        db=runtime.db,
+        unit_of_work=runtime.unit_of_work,
+        processor=processor,
+        # A payment racing a cancellation is started well within the time after which a
+        # pending payment counts as stale.
+        grace=settings.recovery_after,
+        interval=settings.refund_interval,
     )
     orders = OrdersClient(
         settings.orders_urls,
@@ -55,6 +67,7 @@ def create_app(
         processor=processor,
         keys=keys,
         recovery=recovery,
+        refunds=refunds,
     )
     order_events.register(
         runtime.bus, db=runtime.db, unit_of_work=runtime.unit_of_work, processor=processor
@@ -66,9 +79,11 @@ def create_app(
         try:
             async with runtime.lifespan(app):
                 recovery.start()
+                refunds.start()
                 try:
                     yield
                 finally:
+                    await refunds.stop()
                     await recovery.stop()
         finally:
             await orders.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, model_validator
@@ -43,6 +44,11 @@ class PaymentsSettings(ServiceSettings):
     processor_latency: Duration = Field(default=timedelta(seconds=0.2))
     processor_timeout: Duration = Field(default=timedelta(seconds=10))
     processor_database_url: str = ""
+    # Fault injection, for tests and teaching labs only: while this file exists, the
+    # processor holds every charge it has just recorded, before answering. Killing payments
+    # then leaves the money taken and the payment pending: the case recovery is for. A
+    # relative path is under ``var_dir``; unset (the default), nothing is ever held.
+    processor_hold_file: Path | None = None
 
     # Recovery: a payment still pending this long after its attempt started (its request
     # died with the process, or the processor did not answer) is settled from the
@@ -50,14 +56,21 @@ class PaymentsSettings(ServiceSettings):
     recovery_after: Duration = Field(default=timedelta(seconds=30))
     recovery_interval: Duration = Field(default=timedelta(seconds=10))
 
+    # Refunds: every ``refund_interval`` the reconciler refunds each succeeded payment of an
+    # order that orders cancelled (see ``service.refunds``); idle, it is one indexed query.
+    refund_interval: Duration = Field(default=timedelta(seconds=30))
+
     @model_validator(mode="after")
     def _payments_defaults(self) -> PaymentsSettings:
         if not self.processor_database_url:
             path = (self.var_dir / "payments-processor.db").resolve()
             object.__setattr__(self, "processor_database_url", f"sqlite+aiosqlite:///{path}")
+        if self.processor_hold_file is not None and not self.processor_hold_file.is_absolute():
+            hold_file = (self.var_dir / self.processor_hold_file).resolve()
+            object.__setattr__(self, "processor_hold_file", hold_file)
         if not self.orders_urls:
             raise ValueError("PAYMENTS_ORDERS_URL names no orders service")
-        for name in ("orders_timeout", "processor_timeout", "recovery_interval"):
+        for name in ("orders_timeout", "processor_timeout", "recovery_interval", "refund_interval"):
             if getattr(self, name) <= timedelta(0):
                 raise ValueError(f"PAYMENTS_{name.upper()} must be positive")
         if self.processor_latency < timedelta(0) or self.recovery_after < timedelta(0):

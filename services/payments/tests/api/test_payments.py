@@ -5,8 +5,10 @@ import asyncio
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from marketplace_contracts import PaymentFailed, PaymentStarted, PaymentSucceeded
+from payments_service.adapters.processor import ProcessorCharge
 
 pytestmark = pytest.mark.integration
 
@@ -206,6 +208,9 @@ async def test_concurrent_payments_of_one_order_charge_it_once(payments) -> None
     assert codes[0] == 201
     assert set(codes[1:]) <= {201, 409}
     assert len(await payments.outbox(PaymentSucceeded.TYPE)) == 1
+    async with payments.components.processor.db.read_session() as session:
+        charges = (await session.scalars(select(ProcessorCharge.status))).all()
+    assert charges == ["succeeded"]  # the processor took the money once
 
 
 # -- idempotency keys -----------------------------------------------------------------------------

@@ -59,7 +59,8 @@ class ConsumerOptions:
     # Delay before the n-th redelivery of a failed message; the last one repeats.
     backoff: tuple[float, ...] = DEFAULT_BACKOFF
     batch: int = 10
-    # How long JetStream waits for an ack before redelivering; a running handler extends it.
+    # How long JetStream waits for an ack before redelivering; while fetched messages wait
+    # or run, progress reports extend it.
     ack_wait: float = 30.0
     # How long one pull waits for messages before asking again.
     fetch_timeout: float = 5.0
@@ -439,17 +440,32 @@ class _Consumer:
             except (TimeoutError, FetchTimeoutError):
                 continue
             self._busy = True
+            # Every fetched message is held from now until it is answered: all of them, not
+            # only the one being handled, need progress reports, or those waiting their turn
+            # behind a slow handler pass their ack wait and are delivered a second time.
+            held = list(messages)  # handled in order: the first is the one in work
+            heartbeat = asyncio.create_task(self._keep_alive(held))
             try:
-                for index, message in enumerate(messages):
+                for message in messages:
                     if self._stopping:
                         # Hand the rest back now rather than after ack_wait.
-                        for rest in messages[index:]:
+                        for rest in list(held):
                             with contextlib.suppress(Exception):
                                 await rest.nak()
                         return
                     await self._process(message)
+                    held.pop(0)
             finally:
+                await cancel_and_wait(heartbeat)
                 self._busy = False
+
+    async def _keep_alive(self, held: list[Msg]) -> None:
+        """Tell JetStream every third of the ack wait that the held messages are in work."""
+        while True:
+            await asyncio.sleep(self.options.ack_wait / 3)
+            for message in list(held):
+                with contextlib.suppress(nats.errors.Error):
+                    await message.in_progress()
 
     async def _process(self, msg: Msg) -> None:
         headers = msg.headers or {}
@@ -495,24 +511,18 @@ class _Consumer:
     async def _handle(self, msg: Msg, envelope: Envelope) -> None:
         token = traceparent_var.set(envelope.traceparent)
         try:
-            # Its own task (it inherits the trace context), so that a long handler can be
-            # watched and the message kept from redelivery while it runs.
+            # Its own task, which inherits the trace context; the batch's heartbeat
+            # (``_keep_alive``) keeps the message from redelivery while it runs.
             task = asyncio.create_task(self.handler(envelope))
         finally:
             traceparent_var.reset(token)
         try:
-            while True:
-                done, _ = await asyncio.wait({task}, timeout=self.options.ack_wait / 3)
-                if done:
-                    break
-                with contextlib.suppress(nats.errors.Error):
-                    await msg.in_progress()
+            await task
         finally:
             if not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        task.result()
 
     async def _dead_letter(self, msg: Msg, error: str, deliveries: int) -> None:
         metadata = msg.metadata

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketplace_contracts import Envelope
 from marketplace_platform.clock import utcnow
+from marketplace_platform.db import dialect_insert
 from marketplace_platform.events.models import InboxMessage
 from marketplace_platform.events.unit_of_work import UnitOfWork
 
@@ -26,15 +26,8 @@ async def claim(session: AsyncSession, *, consumer: str, envelope: Envelope) -> 
     Returns False if it already was, and the caller must then leave everything unchanged.
     One ``INSERT ... ON CONFLICT DO NOTHING``: no read-then-write window between replicas.
     """
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        insert = postgresql.insert
-    elif dialect == "sqlite":
-        insert = sqlite.insert
-    else:
-        raise NotImplementedError(f"inbox on {dialect} is not supported")
     statement = (
-        insert(InboxMessage)
+        dialect_insert(session)(InboxMessage)
         .values(
             consumer=consumer,
             event_id=envelope.id,

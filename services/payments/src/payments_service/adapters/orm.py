@@ -17,6 +17,7 @@ from marketplace_platform.db import UTCDateTime, new_metadata
 
 _REASONS = "'card_declined', 'insufficient_funds', 'processing_error', 'expired_card'"
 _ACTIVE = text("status IN ('pending', 'succeeded')")
+_OPEN = text("closed_at IS NULL")
 
 
 class Base(DeclarativeBase):
@@ -66,4 +67,28 @@ class Payment(Base):
         ),
         # Recovery looks for pending payments by age.
         Index("ix_payments_status_updated_at", "status", "updated_at"),
+    )
+
+
+class CancelledOrder(Base):
+    """Payments' projection of orders' cancellations, fed by orders' events: the reconciler
+    refunds every succeeded payment of an order listed here (``service.refunds``).
+
+    ``closed_at`` is set once nothing of the order can need a refund any more; the
+    reconciler looks only at open rows, through a partial index, so an idle round is one
+    query that finds nothing."""
+
+    __tablename__ = "cancelled_orders"
+
+    order_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    cancelled_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    __table_args__ = (
+        Index(
+            "ix_cancelled_orders_open",
+            "cancelled_at",
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
+        ),
     )

@@ -12,7 +12,10 @@ It behaves like one in the ways that matter to the saga:
   transactions: the payments database and the processor can disagree after a crash, and
   ``get_charge`` / ``void`` are how recovery asks the processor for the truth;
 - ``void(key)`` closes a key that was never charged, so that a charge request still in
-  flight for it can no longer succeed: recovery can then fail the payment without a race.
+  flight for it can no longer succeed: recovery can then fail the payment without a race;
+- for fault injection (tests, teaching labs), it holds a charge it has just recorded, before
+  answering, for as long as ``hold_file`` exists: a payments process killed then has taken
+  the money without recording it, deterministically.
 
 Card data reaches it in memory only; its record holds brand and last four digits, as a real
 processor's receipts do.
@@ -24,18 +27,19 @@ import asyncio
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from pathlib import Path
 
 from sqlalchemy import BigInteger, String, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database, UTCDateTime, new_metadata
+from marketplace_platform.db import Database, UTCDateTime, dialect_insert, new_metadata
 from payments_service.domain.cards import Card
 from payments_service.domain.payments import FailureReason, Outcome
+
+HOLD_POLL = 0.05  # seconds between looks at the hold file
 
 # Stripe's test numbers (https://docs.stripe.com/testing); any other valid number succeeds.
 TEST_CARDS: dict[str, FailureReason] = {
@@ -114,14 +118,13 @@ class ChargeNotFound(LookupError):
     """The processor has no successful charge under this key."""
 
 
-def _insert(session: AsyncSession) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 class SimulatedProcessor:
-    def __init__(self, database_url: str, *, latency: float = 0.0) -> None:
+    def __init__(
+        self, database_url: str, *, latency: float = 0.0, hold_file: Path | None = None
+    ) -> None:
         self.db = Database(database_url, pool_size=2)
         self.latency = latency
+        self.hold_file = hold_file
 
     async def start(self) -> None:
         """Create the processor's table if this is its first run."""
@@ -144,7 +147,7 @@ class SimulatedProcessor:
         await asyncio.sleep(self.latency / 2)
         async with self.db.session() as session, session.begin():
             await session.execute(
-                _insert(session)(ProcessorCharge)
+                dialect_insert(session)(ProcessorCharge)
                 .values(
                     key=key,
                     status=(
@@ -160,9 +163,16 @@ class SimulatedProcessor:
                 .on_conflict_do_nothing(index_elements=["key"])
             )
             charge = await self._get(session, key)
+        await self._hold()
         await asyncio.sleep(self.latency / 2)
         assert charge is not None  # inserted now or before
         return charge
+
+    async def _hold(self) -> None:
+        """The fault-injection point: the money has moved, the answer waits."""
+        # Polled: the file is removed by another process (a test, a person), not an event.
+        while self.hold_file is not None and self.hold_file.exists():  # noqa: ASYNC110
+            await asyncio.sleep(HOLD_POLL)
 
     async def get_charge(self, key: str) -> Charge | None:
         """Did a charge under ``key`` happen, and how did it end?"""
@@ -173,7 +183,7 @@ class SimulatedProcessor:
         """Close ``key`` unless it was charged already; either way, its final record."""
         async with self.db.session() as session, session.begin():
             await session.execute(
-                _insert(session)(ProcessorCharge)
+                dialect_insert(session)(ProcessorCharge)
                 .values(
                     key=key,
                     status=ChargeStatus.VOIDED.value,

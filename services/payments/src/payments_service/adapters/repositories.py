@@ -8,10 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from payments_service.adapters.orm import Payment
+from marketplace_platform.db import dialect_insert
+from payments_service.adapters.orm import CancelledOrder, Payment
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +90,46 @@ class PaymentRepository:
             .limit(limit)
         )
         return (await self.session.scalars(query)).all()
+
+
+class CancelledOrderRepository:
+    """The orders payments has heard are cancelled (see ``orm.CancelledOrder``)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, order_id: uuid.UUID, *, at: datetime) -> None:
+        """Record the cancellation; hearing it again (two events, a replay) changes nothing."""
+        await self.session.execute(
+            dialect_insert(self.session)(CancelledOrder)
+            .values(order_id=order_id, cancelled_at=at)
+            .on_conflict_do_nothing(index_elements=["order_id"])
+        )
+
+    async def contains(self, order_id: uuid.UUID) -> bool:
+        return await self.session.get(CancelledOrder, order_id) is not None
+
+    async def open(
+        self, *, limit: int, after: tuple[datetime, uuid.UUID] | None = None
+    ) -> Sequence[CancelledOrder]:
+        """Cancellations not closed yet, oldest first, after the keyset cursor ``after``."""
+        query = (
+            select(CancelledOrder)
+            .where(CancelledOrder.closed_at.is_(None))
+            .order_by(CancelledOrder.cancelled_at, CancelledOrder.order_id)
+            .limit(limit)
+        )
+        if after is not None:
+            at, order_id = after
+            query = query.where(
+                (CancelledOrder.cancelled_at > at)
+                | ((CancelledOrder.cancelled_at == at) & (CancelledOrder.order_id > order_id))
+            )
+        return (await self.session.scalars(query)).all()
+
+    async def close(self, order_id: uuid.UUID, *, at: datetime) -> None:
+        await self.session.execute(
+            update(CancelledOrder)
+            .where(CancelledOrder.order_id == order_id, CancelledOrder.closed_at.is_(None))
+            .values(closed_at=at)
+        )

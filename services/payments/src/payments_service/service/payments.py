@@ -35,7 +35,11 @@ from marketplace_platform.security.jwks import Principal
 from payments_service.adapters.orders import OrdersClient
 from payments_service.adapters.orm import Payment
 from payments_service.adapters.processor import SimulatedProcessor
-from payments_service.adapters.repositories import PaymentFilter, PaymentRepository
+from payments_service.adapters.repositories import (
+    CancelledOrderRepository,
+    PaymentFilter,
+    PaymentRepository,
+)
 from payments_service.domain import payments as rules
 from payments_service.domain.cards import Card
 from payments_service.domain.errors import OrderNotFound, PaymentInProgress, PaymentNotFound
@@ -44,7 +48,7 @@ from payments_service.domain.payments import Outcome, PaymentStatus
 log = logging.getLogger(__name__)
 
 CURSOR_TAG = "payments"
-
+CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +136,9 @@ async def _start(
             payments = PaymentRepository(uow.session)
             earlier = await payments.of_order(order_id, lock=True)
             rules.check_can_attempt(PaymentStatus(p.status) for p in earlier)
+            if await CancelledOrderRepository(uow.session).contains(order_id):
+                # Orders answered before it cancelled: no charge for an order that will not ship.
+                rules.check_order_payable(CANCELLED)
             payment = Payment(
                 id=new_id(),
                 order_id=order_id,

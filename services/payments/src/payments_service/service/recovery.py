@@ -18,19 +18,18 @@ Every replica runs this loop; it is safe to race: ``void`` is idempotent at the 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 
 from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
-from marketplace_platform.events.cancellation import cancel_and_wait
 from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.idempotency import IdempotencyKeys
 from payments_service.adapters.processor import SimulatedProcessor
 from payments_service.adapters.repositories import PaymentRepository
 from payments_service.service.payments import settle
+from payments_service.service.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +81,7 @@ class Recovery:
         self._processor = processor
         self._keys = keys
         self._older_than = older_than
-        self._interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self._timer = Periodic(self.run_once, interval=interval, name="payments-recovery")
 
     async def run_once(self) -> int:
         settled = await settle_stale(
@@ -96,21 +94,7 @@ class Recovery:
         return settled
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="payments-recovery")
+        self._timer.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            await cancel_and_wait(task)
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                # The database or the processor is away; the next round tries again.
-                log.warning("payment recovery failed this round", exc_info=True)
-            await asyncio.sleep(self._interval.total_seconds())
+        await self._timer.stop()
