@@ -1,4 +1,7 @@
+import asyncio
 import io
+import threading
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -6,8 +9,15 @@ from fastapi import FastAPI, Request
 from httpx import ASGITransport, AsyncClient
 from PIL import Image
 
+from marketplace_platform import images
 from marketplace_platform.http import create_service_app
-from marketplace_platform.images import Variant, process_image, read_image_upload
+from marketplace_platform.images import (
+    MAX_CONCURRENT_DECODES,
+    Variant,
+    process_image,
+    process_upload,
+    read_image_upload,
+)
 from marketplace_platform.problems import PayloadTooLarge, UnsupportedMediaType
 from marketplace_platform.settings import ServiceSettings
 
@@ -132,6 +142,54 @@ def test_pillows_own_bomb_limit_is_a_413_too() -> None:
     huge = encode(Image.new("1", (20_000, 10_000)), "PNG")  # 200 MP, past Pillow's limit
     with pytest.raises(PayloadTooLarge):
         process_image(huge, [SQUARE], max_pixels=10**12)
+
+
+def test_the_refusal_names_the_size_and_the_limit() -> None:
+    wide = encode(Image.new("1", (4000, 3000)), "PNG")
+    with pytest.raises(PayloadTooLarge, match="4000 x 3000 pixels; at most 10 000 000"):
+        process_image(wide, [SQUARE], max_pixels=10_000_000)
+
+
+@pytest.mark.parametrize(("cover", "decoded"), [(256, (500, 375)), (1200, (2000, 1500))])
+def test_a_jpeg_is_decoded_at_the_smallest_scale_that_covers_the_variants(
+    cover: int, decoded: tuple[int, int]
+) -> None:
+    photo = encode(two_colours((4000, 3000)), "JPEG")
+    assert images._decode(photo, max_pixels=20_000_000, cover=cover).size == decoded
+
+
+def test_a_drafted_jpeg_still_gives_variants_of_the_right_size() -> None:
+    photo = encode(two_colours((4000, 3000)), "JPEG")
+    out = process_image(photo, [Variant("square", 256), Variant("fit", 300, square=False)])
+    assert (out["square"].width, out["square"].height) == (256, 256)
+    assert (out["fit"].width, out["fit"].height) == (300, 225)
+    fit = decode(out["fit"].data)
+    assert fit.getpixel((10, 100))[0] > 200  # red stays left
+    assert fit.getpixel((290, 100))[2] > 200  # blue stays right
+
+
+async def test_uploads_are_decoded_at_most_a_few_at_a_time(monkeypatch) -> None:
+    lock = threading.Lock()
+    running, most = 0, 0
+    real_decode = images._decode
+
+    def counting_decode(*args: object, **kwargs: object) -> Image.Image:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            time.sleep(0.05)  # long enough for the other uploads to start, were they allowed
+            return real_decode(*args, **kwargs)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(images, "_decode", counting_decode)
+    data = encode(two_colours(), "PNG")
+    results = await asyncio.gather(*(process_upload(data, [SQUARE]) for _ in range(8)))
+    assert all(result["square"].width == 64 for result in results)
+    assert most == MAX_CONCURRENT_DECODES
 
 
 # -- reading an upload ---------------------------------------------------------------------

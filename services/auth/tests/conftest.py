@@ -10,7 +10,9 @@ give it a real one (``private_nats_server``).
 
 from __future__ import annotations
 
+import struct
 import uuid
+import zlib
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -38,6 +40,28 @@ BASE_URL = "http://auth.test"
 
 
 sqlite_template, database_url = migrated_database_fixtures("auth", MIGRATIONS_DIR)
+
+
+def png_of_one_colour(width: int, height: int) -> bytes:
+    """A valid RGB PNG, built row by row so that the test never holds its pixels."""
+    row = b"\x00" + bytes(3 * width)  # filter type 0, then black pixels
+    compressor = zlib.compressobj(9)
+    pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body)
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture(scope="session")
+def png_bomb() -> bytes:
+    """6300 x 6300 pixels in about 120 KB: some 460 MB of memory once decoded."""
+    return png_of_one_colour(6300, 6300)
 
 
 def make_settings(

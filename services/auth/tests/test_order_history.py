@@ -152,3 +152,35 @@ async def test_the_history_shows_the_newest_50(auth) -> None:
     assert len(history) == 50
     assert datetime.fromisoformat(history[0]["placed_at"]) == T0 + timedelta(minutes=54)
     assert datetime.fromisoformat(history[-1]["placed_at"]) == T0 + timedelta(minutes=5)
+
+
+async def apply(auth, *envelopes: Envelope) -> None:
+    """Hand the events to the consumer's effect, as the consumer would, in this order."""
+    for item in envelopes:
+        event = item.parse(OrderCreated if item.type == OrderCreated.TYPE else OrderStatusChanged)
+
+        async def effect(uow, event=event) -> None:
+            if isinstance(event, OrderCreated):
+                await order_history.record_created(uow, event=event)
+            else:
+                await order_history.record_status(uow, event=event)
+
+        await handle_once(
+            auth.components.runtime.unit_of_work(), consumer="auth", envelope=item, effect=effect
+        )
+
+
+@pytest.mark.parametrize("arrival", ["in order", "reversed"])
+async def test_on_equal_timestamps_the_status_further_along_wins(auth, arrival) -> None:
+    session = await auth.user_session()
+    user_id = session.user["id"]
+    order = new_id()
+    same_moment = T0 + timedelta(minutes=1)
+    steps = [
+        changed(user_id, order, "created", "processing", at=same_moment),
+        changed(user_id, order, "processing", "paid", at=same_moment),
+    ]
+    await apply(auth, created(user_id, order, at=T0))
+    await apply(auth, *(steps if arrival == "in order" else reversed(steps)))
+    history = (await auth.http.get("/api/auth/me", headers=session.headers)).json()
+    assert [h["status"] for h in history["order_history"]] == ["paid"]

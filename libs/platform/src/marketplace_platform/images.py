@@ -9,19 +9,28 @@ Every image a user sends (avatars, product pictures) goes through the same steps
    The *decoded* format decides, never the file name or the declared content type, so an SVG
    (script inside), an HTML page or a polyglot named ``cat.png`` is refused (415).
 3. The pixel count is checked from the header before any pixel is decoded: a 50 000 x 50 000
-   PNG of one colour is a few kilobytes on the wire and gigabytes in memory (413).
+   PNG of one colour is a few kilobytes on the wire and gigabytes in memory (413). Each use
+   sets its own cap (an avatar needs far fewer pixels than a product photo). A JPEG is
+   decoded at the smallest scale (1/2, 1/4, 1/8) that still covers the largest variant
+   (``Image.draft``), so a big photo for a small avatar costs a fraction of its full size.
 4. The EXIF orientation is applied, the colours are brought to sRGB, then the pixels are
    copied into a new image: EXIF (GPS position, camera serial), XMP, ICC and comments stay
    behind.
 5. Each requested variant is cut (square: centre crop) and re-encoded as WebP.
 
-Decoding is CPU work: call ``process_image`` through ``asyncio.to_thread``.
+Decoding is CPU work and takes memory in proportion to the pixels: ``process_upload`` runs
+``process_image`` in a small pool of its own threads (``MAX_CONCURRENT_DECODES``), which keeps
+the event loop free and bounds how many images are decoded at once, however many uploads
+arrive together; the others wait their turn in the pool's queue.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import io
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -38,6 +47,12 @@ OUTPUT_CONTENT_TYPE = "image/webp"
 # Room for the multipart framing around the file (boundaries, part headers, small fields).
 MULTIPART_OVERHEAD = 16 * 1024
 _CHUNK = 64 * 1024
+# Two decodes at a time per process: enough to use a two-core machine, and a ceiling on the
+# memory that decoding can take (about 3 copies of the largest accepted image each).
+MAX_CONCURRENT_DECODES = 2
+# A pool of its own rather than the default one, whose threads also hash passwords and
+# write files: those must not wait behind a queue of images. Threads serve any event loop.
+_decoders = ThreadPoolExecutor(MAX_CONCURRENT_DECODES, thread_name_prefix="image-decode")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +118,18 @@ async def read_image_upload(request: Request, *, field: str = "file", max_bytes:
     return b"".join(chunks)
 
 
+async def process_upload(
+    data: bytes,
+    variants: Sequence[Variant],
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    quality: int = 85,
+) -> Mapping[str, EncodedImage]:
+    """``process_image`` off the event loop, at most ``MAX_CONCURRENT_DECODES`` at once."""
+    work = functools.partial(process_image, data, variants, max_pixels=max_pixels, quality=quality)
+    return await asyncio.get_running_loop().run_in_executor(_decoders, work)
+
+
 def process_image(
     data: bytes,
     variants: Sequence[Variant],
@@ -111,16 +138,17 @@ def process_image(
     quality: int = 85,
 ) -> Mapping[str, EncodedImage]:
     """Decode ``data`` and return each variant by name, as WebP without metadata."""
-    image = _decode(data, max_pixels=max_pixels)
+    largest = max((variant.size for variant in variants), default=0)
+    image = _decode(data, max_pixels=max_pixels, cover=largest)
     clean = _clean_pixels(image)
     return {variant.name: _encode(_cut(clean, variant), quality) for variant in variants}
 
 
-def _decode(data: bytes, *, max_pixels: int) -> Image.Image:
+def _decode(data: bytes, *, max_pixels: int, cover: int = 0) -> Image.Image:
+    """The image's pixels, refused before decoding if there are more than ``max_pixels``.
+    A JPEG is decoded at the smallest scale whose sides are both at least ``cover``."""
     not_an_image = UnsupportedMediaType("The file is not a PNG, JPEG or WebP image.")
-    too_many_pixels = PayloadTooLarge(
-        f"The image has more than {max_pixels:,} pixels.".replace(",", " ")
-    )
+    too_many_pixels = PayloadTooLarge(_too_many_pixels(max_pixels))
     try:
         # ``formats`` limits which decoders may even look at the bytes.
         image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
@@ -134,13 +162,27 @@ def _decode(data: bytes, *, max_pixels: int) -> Image.Image:
     if width <= 0 or height <= 0:
         raise not_an_image
     if width * height > max_pixels:
-        raise too_many_pixels
+        raise PayloadTooLarge(_too_many_pixels(max_pixels, size=(width, height)))
     try:
         image.seek(0)  # an animated image gives its first frame
+        if image.format == "JPEG" and cover > 0:
+            # Only JPEG can decode at a lower scale; other formats ignore the request.
+            image.draft(image.mode, (cover, cover))
         image.load()
     except (OSError, SyntaxError, ValueError, EOFError):
         raise not_an_image from None
     return image
+
+
+def _too_many_pixels(max_pixels: int, *, size: tuple[int, int] | None = None) -> str:
+    limit = f"{max_pixels:,}".replace(",", " ")
+    if size is None:
+        return f"The image has more than {limit} pixels."
+    width, height = size
+    return (
+        f"The image is {width} x {height} pixels; at most {limit} pixels are accepted "
+        "(send a smaller image)."
+    )
 
 
 def _clean_pixels(image: Image.Image) -> Image.Image:

@@ -201,12 +201,50 @@ async def test_reuse_in_one_family_leaves_other_sessions_alone(auth) -> None:
     user = await auth.register()
     laptop = await auth.login(user["email"])
     phone = await auth.login(user["email"])
-    await auth.http.post("/api/auth/refresh", json={"refresh_token": laptop["refresh_token"]})
-    await auth.http.post("/api/auth/refresh", json={"refresh_token": laptop["refresh_token"]})
+    laptop_token = {"refresh_token": laptop["refresh_token"]}
+    rotated = await auth.http.post("/api/auth/refresh", json=laptop_token)
+    assert rotated.status_code == 200
+    reused = await auth.http.post("/api/auth/refresh", json=laptop_token)
+    assert reused.status_code == 401
+    assert "used before" in reused.json()["detail"]
+    laptop_family = await auth.http.post(
+        "/api/auth/refresh", json={"refresh_token": rotated.json()["refresh_token"]}
+    )
+    assert laptop_family.status_code == 401  # the reuse did revoke the laptop's session
     response = await auth.http.post(
         "/api/auth/refresh", json={"refresh_token": phone["refresh_token"]}
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("racers", [2, 5])
+async def test_concurrent_refreshes_of_one_token_let_one_win_and_revoke_the_family(
+    auth, racers: int
+) -> None:
+    session = await auth.user_session()
+    token = {"refresh_token": session.tokens["refresh_token"]}
+    responses = await asyncio.gather(
+        *(auth.http.post("/api/auth/refresh", json=token) for _ in range(racers))
+    )
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200] + [401] * (racers - 1)
+    # The first loser revokes the family; a loser served after that finds it revoked.
+    details = [response.json()["detail"] for response in responses if response.status_code == 401]
+    assert any("used before" in detail for detail in details), details
+    assert all("used before" in detail or "revoked" in detail for detail in details), details
+    assert await auth.scalar("SELECT count(*) FROM refresh_tokens WHERE used_at IS NOT NULL") == 1
+    assert (
+        await auth.scalar(
+            "SELECT revoked_reason FROM refresh_token_families WHERE revoked_at IS NOT NULL"
+        )
+        == "reuse"
+    )
+    [winner] = [response for response in responses if response.status_code == 200]
+    after = await auth.http.post(
+        "/api/auth/refresh", json={"refresh_token": winner.json()["refresh_token"]}
+    )
+    assert after.status_code == 401
+    assert "revoked" in after.json()["detail"]
 
 
 async def test_unknown_and_expired_refresh_tokens_are_401(auth) -> None:

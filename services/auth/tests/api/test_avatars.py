@@ -107,6 +107,18 @@ async def test_an_image_with_too_many_pixels_is_refused(auth) -> None:
     assert (await profile(auth, session))["avatar_url"] is None
 
 
+async def test_a_small_png_bomb_is_refused_before_decoding(auth, png_bomb) -> None:
+    assert len(png_bomb) < 200_000  # 40 MP on the wire in under 200 KB
+    session = await auth.user_session()
+    response = await upload(auth, session, png_bomb)
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    detail = response.json()["detail"]
+    assert "6300 x 6300" in detail
+    assert "4 000 000" in detail
+    assert (await profile(auth, session))["avatar_url"] is None
+
+
 async def test_the_upload_must_be_multipart_with_a_file_field(auth) -> None:
     session = await auth.user_session()
     as_json = await auth.http.put(

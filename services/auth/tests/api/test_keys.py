@@ -87,6 +87,17 @@ async def test_tokens_of_a_key_past_its_grace_stop_verifying(auth) -> None:
 
 async def test_the_first_start_makes_one_key_and_later_starts_keep_it(auth) -> None:
     assert await auth.scalar("SELECT count(*) FROM signing_keys") == 1
+    session = await auth.user_session()
+    first_kid = kid_of(session.tokens["access_token"])
+    for _ in range(2):  # two more starts of the service on the same database
+        async with auth.replica() as restarted:
+            jwks = (await restarted.http.get("/api/auth/jwks.json")).json()
+            assert [key["kid"] for key in jwks["keys"]] == [first_kid]
+            fresh = await restarted.login(session.user["email"])
+            assert kid_of(fresh["access_token"]) == first_kid
+            me = await restarted.http.get("/api/auth/me", headers=session.headers)
+            assert me.status_code == 200  # a token from before the restart still verifies
+    assert await auth.scalar("SELECT count(*) FROM signing_keys") == 1
 
 
 def b64(data: dict[str, object] | bytes) -> str:

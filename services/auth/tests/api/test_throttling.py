@@ -1,6 +1,8 @@
 """Login throttling through the API; the rules themselves are unit-tested in
 ``domain/test_throttling.py``. Limits are lowered here: pair 3, client 6, account 8."""
 
+import asyncio
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -116,3 +118,30 @@ async def test_ipv6_clients_are_counted_per_64(auth) -> None:
             assert await attempt(http, user["email"]) == 401
     async with auth.client("2001:db8:1:2::ffff") as same_network:
         assert await attempt(same_network, user["email"], user["password"]) == 429
+
+
+async def test_concurrent_wrong_logins_check_at_most_the_limit_of_passwords(
+    auth, monkeypatch
+) -> None:
+    user = await auth.register()
+    checked: list[str] = []  # list.append is atomic: the checks run in worker threads
+    hasher = auth.components.passwords
+    verify, verify_nothing = hasher.verify, hasher.verify_nothing
+
+    async def counting_verify(password: str, password_hash: str) -> tuple[bool, str | None]:
+        checked.append(password)
+        return await verify(password, password_hash)
+
+    async def counting_verify_nothing(password: str) -> None:
+        checked.append(password)
+        await verify_nothing(password)
+
+    monkeypatch.setattr(hasher, "verify", counting_verify)
+    monkeypatch.setattr(hasher, "verify_nothing", counting_verify_nothing)
+    async with auth.client(ATTACKER) as attacker:
+        statuses = await asyncio.gather(*(attempt(attacker, user["email"]) for _ in range(40)))
+    assert len(checked) == 3  # the pair limit: the other 37 never reached the hasher
+    assert Counter(statuses) == {401: 3, 429: 37}
+    assert await auth.scalar("SELECT count(*) FROM login_failures") == 3
+    async with auth.client(USER_HOME) as home:
+        assert await attempt(home, user["email"], user["password"]) == 200

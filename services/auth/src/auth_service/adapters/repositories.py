@@ -3,12 +3,13 @@ session they are given; they never commit (the unit of work does)."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -37,6 +38,12 @@ class UserFilter:
         if self.role:
             query = query.where(User.role == self.role)
         return query
+
+
+def _advisory_key(name: str) -> int:
+    """A PostgreSQL advisory lock key (a signed 64-bit number) for ``name``."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 class UserRepository:
@@ -129,6 +136,20 @@ class FailureTimes:
 class LoginFailureRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def lock_scopes(self, *, account: str, client: str) -> None:
+        """Hold back every other attempt on ``account`` or from ``client`` until this
+        transaction ends, so that counting the failures and recording one is atomic.
+
+        SQLite needs nothing: every write transaction begins IMMEDIATE and so already holds
+        the database's one write lock. PostgreSQL takes a transaction-scoped advisory lock
+        per scope, always in the same (sorted) order, so two attempts cannot deadlock."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        for scope in sorted((f"login-account:{account}", f"login-client:{client}")):
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _advisory_key(scope)}
+            )
 
     def record(self, *, account: str, client: str, at: datetime) -> None:
         self.session.add(LoginFailure(account=account, client=client, failed_at=at))

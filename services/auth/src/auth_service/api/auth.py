@@ -6,7 +6,6 @@ from fastapi import APIRouter, Response, status
 
 from auth_service.api.deps import (
     ClientHost,
-    DatabaseDep,
     IssuerDep,
     PasswordsDep,
     SettingsDep,
@@ -44,7 +43,6 @@ async def register(body: UserCreate, uow: UnitOfWorkDep, passwords: PasswordsDep
 async def login(
     body: LoginRequest,
     response: Response,
-    db: DatabaseDep,
     uow: UnitOfWorkDep,
     passwords: PasswordsDep,
     issuer: IssuerDep,
@@ -54,7 +52,6 @@ async def login(
 ) -> TokenPair:
     """Exchange email and password for an access token and a refresh token."""
     tokens = await sessions.login(
-        db=db,
         uow=uow,
         passwords=passwords,
         issuer=issuer,

@@ -81,7 +81,13 @@ async def put_avatar(
 ) -> ProfileRead:
     """Upload a new avatar (multipart field ``file``); it is re-encoded, never kept as sent."""
     image = await read_image_upload(request, field="file", max_bytes=settings.avatar_max_bytes)
-    account = await profiles.set_avatar(uow=uow, store=store, user_id=user.user_id, image=image)
+    account = await profiles.set_avatar(
+        uow=uow,
+        store=store,
+        user_id=user.user_id,
+        image=image,
+        max_pixels=settings.avatar_max_pixels,
+    )
     return await _profile(account, db, settings)
 
 

@@ -19,6 +19,10 @@ window; from a new address they wait until the window drains (``Retry-After`` sa
 
 - A throttled attempt is answered 429 without checking the password (no argon2 cost, nothing
   to learn) and is not counted, so hammering does not extend the throttle.
+- An attempt that may go ahead is recorded as a failure *before* its password is checked,
+  in the transaction that counted the failures (``service.sessions``); a success removes
+  it. So concurrent attempts count each other, and 40 guesses sent at once still check no
+  more passwords than the limit.
 - A successful login clears the failures of its (account, address) pair.
 - Unknown emails are throttled exactly like accounts that exist, so throttling does not tell
   which emails are registered.

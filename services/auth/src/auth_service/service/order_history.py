@@ -2,8 +2,9 @@
 
 Each function is an *effect*: it runs inside the inbox's transaction
 (``inbox.handle_once``), so a redelivered event changes nothing. Events may also arrive out
-of order: a status change older than the one shown loses, and a status change that arrives
-before its order's ``created`` event makes the row, which ``created`` then completes.
+of order: a status change older than the one shown loses (on equal timestamps the status
+further along the status machine wins: ``domain.order_history``), and a status change that
+arrives before its order's ``created`` event makes the row, which ``created`` then completes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import uuid
 from sqlalchemy import select
 
 from auth_service.adapters.orm import UserOrder
+from auth_service.domain.order_history import supersedes
 from auth_service.schemas import OrderHistoryItem
 from marketplace_contracts import OrderCreated, OrderStatusChanged
 from marketplace_platform.db import Database
@@ -54,7 +56,9 @@ async def record_status(uow: UnitOfWork, *, event: OrderStatusChanged) -> None:
                 updated_at=event.changed_at,
             )
         )
-    elif event.changed_at >= row.updated_at:
+    elif supersedes(
+        event.to_status, event.changed_at, shown_status=row.status, shown_at=row.updated_at
+    ):
         row.status = event.to_status
         row.updated_at = event.changed_at
 

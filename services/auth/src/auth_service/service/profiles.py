@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import uuid
@@ -20,7 +19,7 @@ from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
 from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.files import FileNotFound, FileStore, StoredFile
-from marketplace_platform.images import Variant, process_image
+from marketplace_platform.images import Variant, process_upload
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +54,12 @@ async def update(*, uow: UnitOfWork, user_id: uuid.UUID, changes: dict[str, Any]
 
 
 async def set_avatar(
-    *, uow: UnitOfWork, store: FileStore, user_id: uuid.UUID, image: bytes
+    *, uow: UnitOfWork, store: FileStore, user_id: uuid.UUID, image: bytes, max_pixels: int
 ) -> User:
     """Make the uploaded image the user's avatar (the image pipeline refuses anything that
-    is not a safe PNG, JPEG or WebP); the previous avatar's files are removed."""
-    variants = await asyncio.to_thread(process_image, image, (AVATAR, AVATAR_SMALL))
+    is not a safe PNG, JPEG or WebP, or has more than ``max_pixels``); the previous avatar's
+    files are removed."""
+    variants = await process_upload(image, (AVATAR, AVATAR_SMALL), max_pixels=max_pixels)
     large = await store.put(variants[AVATAR.name].data, content_type="image/webp")
     small = await store.put(variants[AVATAR_SMALL.name].data, content_type="image/webp")
     try:

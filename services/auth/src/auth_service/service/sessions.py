@@ -24,7 +24,6 @@ from auth_service.domain.errors import InvalidCredentials, InvalidRefreshToken, 
 from auth_service.domain.refresh_tokens import PresentedToken, Verdict, assess
 from auth_service.domain.throttling import FailureHistory, ThrottlePolicy, client_key, decide
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database
 from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.ids import new_id
 
@@ -42,7 +41,6 @@ class Tokens:
 
 async def login(
     *,
-    db: Database,
     uow: UnitOfWork,
     passwords: PasswordHasher,
     issuer: AccessTokenIssuer,
@@ -52,12 +50,17 @@ async def login(
     password: str,
     client_host: str | None,
 ) -> Tokens:
-    """Check the credentials (unless throttled) and start a new refresh-token family."""
+    """Check the credentials (unless throttled) and start a new refresh-token family.
+
+    The attempt is counted as a failure *before* the password is checked, in the same
+    transaction that found it within the limits: concurrent attempts see each other's
+    reservations, so no more passwords are checked than the limits allow. A success
+    releases the reservation (with the pair's other failures); anything else keeps it."""
     now = utcnow()
     account = email_key(email)
     client = client_key(client_host)
-    user = await _user_unless_throttled(
-        db, policy=policy, account=account, client=client, refresh_ttl=refresh_ttl, now=now
+    user = await _reserve_attempt(
+        uow, policy=policy, account=account, client=client, refresh_ttl=refresh_ttl, now=now
     )
 
     # Outside any transaction: the hash takes a while. An unknown email costs the same.
@@ -70,13 +73,12 @@ async def login(
     async with uow:
         failure_log = LoginFailureRepository(uow.session)
         if not valid:
-            failure_log.record(account=account, client=client, at=now)
             await failure_log.prune(before=now - policy.window)
             await uow.commit()
             raise InvalidCredentials(WRONG_CREDENTIALS)
         await failure_log.clear_pair(account=account, client=client)
         current = await UserRepository(uow.session).get(user.id) if user else None
-        if current is None:  # deleted between the two transactions
+        if current is None:  # deleted between the two transactions: the reservation stays
             raise InvalidCredentials(WRONG_CREDENTIALS)
         if new_hash is not None:
             current.password_hash = new_hash  # the cost parameters were raised since
@@ -144,8 +146,8 @@ async def logout(*, uow: UnitOfWork, refresh_token: str) -> None:
         await uow.commit()
 
 
-async def _user_unless_throttled(
-    db: Database,
+async def _reserve_attempt(
+    uow: UnitOfWork,
     *,
     policy: ThrottlePolicy,
     account: str,
@@ -153,29 +155,34 @@ async def _user_unless_throttled(
     refresh_ttl: timedelta,
     now: datetime,
 ) -> User | None:
-    """The account of ``account`` (None if there is none), after checking that this attempt
-    is not throttled (``LoginThrottled`` if it is)."""
-    async with db.read_session() as session:
-        user = await UserRepository(session).get_by_email_key(account)
-        failures = await LoginFailureRepository(session).times(
+    """The account of ``account`` (None if there is none), once this attempt is found within
+    the limits (``LoginThrottled`` if it is not) and recorded as a failure in advance."""
+    async with uow:
+        failure_log = LoginFailureRepository(uow.session)
+        # Until the commit, no other attempt on this account or from this client can count.
+        await failure_log.lock_scopes(account=account, client=client)
+        user = await UserRepository(uow.session).get_by_email_key(account)
+        failures = await failure_log.times(
             account=account, client=client, since=now - policy.window
         )
         # "Logged in from here before" = a session started from this client lately.
-        known_client = user is not None and await RefreshTokenRepository(session).client_known(
+        known_client = user is not None and await RefreshTokenRepository(uow.session).client_known(
             user_id=user.id, client=client, since=now - refresh_ttl
         )
-    history = FailureHistory(
-        pair=failures.pair,
-        client=failures.client,
-        account=failures.account,
-        known_client=known_client,
-    )
-    decision = decide(policy, history, now=now)
-    if not decision.allowed:
-        raise LoginThrottled(
-            f"Too many failed logins; try again in {decision.retry_after} seconds.",
-            retry_after=decision.retry_after,
+        history = FailureHistory(
+            pair=failures.pair,
+            client=failures.client,
+            account=failures.account,
+            known_client=known_client,
         )
+        decision = decide(policy, history, now=now)
+        if not decision.allowed:  # rolled back: a throttled attempt is not counted
+            raise LoginThrottled(
+                f"Too many failed logins; try again in {decision.retry_after} seconds.",
+                retry_after=decision.retry_after,
+            )
+        failure_log.record(account=account, client=client, at=now)
+        await uow.commit()
     return user
 
 

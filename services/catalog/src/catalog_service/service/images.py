@@ -3,7 +3,6 @@ re-encoded as WebP, metadata stripped; see ``marketplace_platform.images``)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
 
@@ -18,7 +17,7 @@ from marketplace_platform.db import Database
 from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.files import FileNotFound, FileStore, StoredFile
 from marketplace_platform.ids import new_id
-from marketplace_platform.images import Variant, process_image
+from marketplace_platform.images import Variant, process_upload
 
 # The product page shows the large one (proportions kept), lists the square thumbnail.
 LARGE = Variant("large", 1200, square=False)
@@ -32,7 +31,7 @@ async def add(
     async with db.read_session() as session:
         if await session.get(Product, product_id) is None:  # before paying for the decoding
             raise ProductNotFound("There is no product with this id.")
-    variants = await asyncio.to_thread(process_image, data, (LARGE, SMALL))
+    variants = await process_upload(data, (LARGE, SMALL))
     large = await store.put(variants[LARGE.name].data, content_type="image/webp")
     small = await store.put(variants[SMALL.name].data, content_type="image/webp")
     try:
