@@ -33,3 +33,9 @@ class InsufficientStock(Conflict):
 
 class CatalogUnavailable(ServiceUnavailable):
     type_slug, title = "catalog-unavailable", "Catalog unavailable"
+
+
+class ReservationLapsed(ServiceUnavailable):
+    """The order took so long to store that its reservation was released meanwhile."""
+
+    type_slug, title = "reservation-lapsed", "Reservation lapsed"
