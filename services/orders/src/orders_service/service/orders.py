@@ -29,6 +29,7 @@ from orders_service.domain.errors import (
     ProductUnavailable,
     UnknownProduct,
 )
+from orders_service.domain.limits import Limits
 from orders_service.domain.orders import Line
 from orders_service.domain.status_machine import Actor, OrderStatus
 from orders_service.service import stock, transitions
@@ -62,13 +63,15 @@ async def create(
     lines: Sequence[Line],
     address: str | None,
     render: Render,
+    limits: Limits,
     keyed: KeyedRequest | None = None,
 ) -> Order | Replay:
     """Price and reserve the items at the catalog, then store the order ``created`` with its
     ``OrderCreated`` event (and the key's answer) in one transaction.
 
     No order exists unless the reservation succeeded; if the order cannot be stored after
-    all, the reservation is released. A repeated key answers the first request's result."""
+    all, the reservation is released. A repeated key answers the first request's result.
+    A user with ``limits.max_unpaid_orders`` open already is refused."""
     rules.check_lines(lines)
     claim: Claim | None = None
     if keyed is not None:
@@ -87,6 +90,7 @@ async def create(
             lines=lines,
             address=address,
             render=render,
+            limits=limits,
             keys=keyed.keys if keyed else None,
             claim=claim,
         )
@@ -109,9 +113,14 @@ async def _place(
     lines: Sequence[Line],
     address: str | None,
     render: Render,
+    limits: Limits,
     keys: IdempotencyKeys | None,
     claim: Claim | None,
 ) -> Order:
+    # Checked first so that a refusal costs no catalog call, and again below, serialized
+    # per user, so that concurrent requests cannot all slip under the limit.
+    async with db.read_session() as session:
+        limits.check_can_open(await OrderRepository(session).count_unpaid(user_id))
     order_id = new_id()
     # Written before the catalog is called: if this process dies before the order is
     # stored, the sweeper releases whatever the catalog reserved (see ``service.stock``).
@@ -132,6 +141,9 @@ async def _place(
         priced = [by_product[line.product_id] for line in lines]  # in the buyer's order
         now = utcnow()
         async with uow:
+            repository = OrderRepository(uow.session)
+            await repository.lock_user(user_id)
+            limits.check_can_open(await repository.count_unpaid(user_id))
             order = Order(
                 id=order_id,
                 user_id=user_id,
@@ -161,7 +173,7 @@ async def _place(
                     )
                 ],
             )
-            OrderRepository(uow.session).add(order)
+            repository.add(order)
             uow.publish(
                 OrderCreated(
                     order_id=order.id,
