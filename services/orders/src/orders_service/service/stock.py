@@ -40,7 +40,9 @@ COMMIT = "commit"
 BATCH = 50
 BACKOFF = (1, 5, 30, 120, 600)  # seconds before the n-th retry; the last one repeats
 # How long a reservation the catalog does not know may still appear (a reserve call that
-# timed out on our side but is still on its way there): until then, a release is kept.
+# timed out on our side but is still on its way there): until then, a call is kept. The
+# catalog answers a release it has no reservation for by keeping it (the late reserve is
+# refused), so this is for a commit, and for a catalog from before that.
 ORPHAN_GRACE = timedelta(minutes=5)
 # How long placing an order may take between writing its intent and storing the order (the
 # catalog call included, ``ORDERS_CATALOG_TIMEOUT`` per replica tried) before the sweeper
