@@ -100,6 +100,9 @@ class Peers:
                 await asyncio.sleep(self.delay)
             reservation_id = uuid.UUID(body["reservation_id"])
             self.calls.append(("reserve", str(reservation_id)))
+            early = self.reservations.get(reservation_id)
+            if early is not None and not early["lines"]:  # a release that came first
+                return problem(409, "reservation-conflict", "released before it arrived")
             lines = [(uuid.UUID(i["product_id"]), int(i["quantity"])) for i in body["items"]]
             missing = [str(p) for p, _ in lines if p not in self.products]
             if missing:
@@ -140,6 +143,9 @@ class Peers:
             if self.stock_down:
                 return problem(503, "service-unavailable", "down")
             reservation = self.reservations.get(reservation_id)
+            if reservation is None and action == "release":
+                # Kept released, so that a reservation arriving late takes nothing.
+                reservation = self.reservations[reservation_id] = {"status": "new", "lines": []}
             if reservation is None:
                 return problem(404, "reservation-not-found", "none")
             if action == "release" and reservation["status"] != "released":

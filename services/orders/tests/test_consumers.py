@@ -5,9 +5,11 @@ never jam the consumer."""
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import orjson
 import pytest
+from sqlalchemy import update
 
 from marketplace_contracts import (
     Envelope,
@@ -17,8 +19,10 @@ from marketplace_contracts import (
     PaymentStarted,
     PaymentSucceeded,
 )
+from marketplace_platform.clock import utcnow
 from marketplace_platform.events.bus import EventBus
 from marketplace_platform.ids import new_id
+from orders_service.adapters.orm import Order
 
 pytestmark = pytest.mark.integration
 
@@ -219,3 +223,80 @@ async def test_news_of_an_unknown_order_is_dropped_without_jamming(
     await payment.send(payment.started())
     await until(orders, buyer, order["id"], lambda o: o["status"] == "processing")
     assert await orders.scalar("SELECT count(*) FROM inbox") == 2
+
+
+# -- no hoarding: the unpaid clock runs from the order's creation, tries are capped ------
+
+
+async def backdate(orders, order_id: str, by: timedelta) -> None:
+    """Make the order look placed ``by`` ago."""
+    async with orders.db.session() as session, session.begin():
+        await session.execute(
+            update(Order).where(Order.id == uuid.UUID(order_id)).values(created_at=utcnow() - by)
+        )
+
+
+async def decline(orders, buyer, order: dict, payment: Payment, *, then: str) -> dict:
+    await payment.send(payment.started())
+    await until(orders, buyer, order["id"], lambda o: o["history"][-1]["status"] == "processing")
+    await payment.send(payment.failed("card_declined"))
+    return await until(orders, buyer, order["id"], lambda o: o["status"] == then)
+
+
+async def test_a_declined_payment_does_not_restart_the_unpaid_clock(
+    orders, peers, payments_bus
+) -> None:
+    product = peers.product(stock=3)
+    buyer = orders.user()
+    order = await orders.place(buyer, (product, 2))
+    await backdate(orders, order["id"], timedelta(minutes=20))
+    await decline(orders, buyer, order, Payment(payments_bus, order), then="created")
+
+    # 31 minutes after the order was placed, 11 after the decline: the order is overdue.
+    await orders.components.sweeper.sweep_once(now=utcnow() + timedelta(minutes=11))
+    cancelled = await orders.order(buyer, order["id"])
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["history"][-1]["reason"] == "payment_timeout"
+    assert peers.stock_of(product) == 3
+
+
+async def test_a_decline_heard_after_the_deadline_cancels_the_order(
+    orders, peers, payments_bus
+) -> None:
+    product = peers.product(stock=3)
+    buyer = orders.user()
+    order = await orders.place(buyer, (product, 2))
+    payment = Payment(payments_bus, order)
+    await payment.send(payment.started())
+    await until(orders, buyer, order["id"], lambda o: o["status"] == "processing")
+    await backdate(orders, order["id"], timedelta(minutes=31))
+
+    # The decline comes late: the order does not reopen for a new 30 minutes.
+    await payment.send(payment.failed("card_declined"))
+    cancelled = await until(orders, buyer, order["id"], lambda o: o["status"] == "cancelled")
+    assert [(h["status"], h["reason"]) for h in cancelled["history"][-2:]] == [
+        ("created", "card_declined"),
+        ("cancelled", "payment_timeout"),
+    ]
+    async with asyncio.timeout(10):
+        while peers.stock_of(product) != 3:
+            await asyncio.sleep(0.05)
+
+
+async def test_the_fifth_declined_payment_cancels_the_order(orders, peers, payments_bus) -> None:
+    product = peers.product(stock=3)
+    buyer = orders.user()
+    order = await orders.place(buyer, (product, 2))
+    for _ in range(4):
+        await decline(orders, buyer, order, Payment(payments_bus, order), then="created")
+    assert peers.stock_of(product) == 1
+
+    last = await decline(orders, buyer, order, Payment(payments_bus, order), then="cancelled")
+    assert last["history"][-1]["reason"] == "payment_attempts_exhausted"
+    assert last["history"][-1]["actor"] == "system"
+    async with asyncio.timeout(10):
+        while peers.stock_of(product) != 3:
+            await asyncio.sleep(0.05)
+    # Payments asks orders before charging: the order is no longer awaiting payment.
+    view = await orders.http.get(f"/internal/orders/{order['id']}", headers=orders.internal)
+    assert view.json()["status"] == "cancelled"

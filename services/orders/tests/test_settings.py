@@ -16,6 +16,7 @@ def test_defaults_are_the_embedded_runtime(monkeypatch: pytest.MonkeyPatch) -> N
     assert settings.payments_url == ("http://127.0.0.1:8104",)
     assert settings.unpaid_timeout == timedelta(minutes=30)
     assert settings.auto_deliver_after is None
+    assert (settings.max_unpaid_orders, settings.max_payment_attempts) == (5, 5)
 
 
 def test_urls_list_replicas_and_durations_take_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -41,4 +42,11 @@ def test_nonsense_is_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: 
 def test_production_refuses_a_placeholder_internal_token(monkeypatch) -> None:
     monkeypatch.setenv("ORDERS_ENVIRONMENT", "production")
     with pytest.raises(ValueError, match="ORDERS_INTERNAL_TOKEN"):
+        OrdersSettings()
+
+
+@pytest.mark.parametrize("name", ["ORDERS_MAX_UNPAID_ORDERS", "ORDERS_MAX_PAYMENT_ATTEMPTS"])
+def test_limits_must_allow_at_least_one(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.setenv(name, "0")
+    with pytest.raises(ValueError, match=name.removeprefix("ORDERS_").lower()):
         OrdersSettings()

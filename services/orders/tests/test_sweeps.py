@@ -85,6 +85,22 @@ async def test_reconciliation_settles_a_stuck_order_from_payments_records(
         assert len(await orders.outbox("orders.order.paid.v1")) == 1
 
 
+async def test_reconciling_a_failure_past_the_deadline_cancels_the_order(orders, peers) -> None:
+    product = peers.product(stock=3)
+    buyer = orders.user()
+    order = await orders.place(buyer, (product, 2))
+    await set_status(orders, order["id"], "processing")
+    peers.payments[uuid.UUID(order["id"])] = [
+        {"id": str(uuid.uuid4()), "status": "failed", "failure_reason": "card_declined"}
+    ]
+    # Stuck in processing past the unpaid timeout: the failure does not reopen it.
+    await sweep(orders, after=timedelta(minutes=31))
+    settled = await orders.order(buyer, order["id"])
+    assert settled["status"] == "cancelled"
+    assert settled["history"][-1]["reason"] == "payment_timeout"
+    assert peers.stock_of(product) == 3
+
+
 async def test_reconciliation_waits_for_payments_to_answer(orders, peers) -> None:
     buyer = orders.user()
     order = await orders.place(buyer, (peers.product(), 1))

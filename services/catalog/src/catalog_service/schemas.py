@@ -321,7 +321,7 @@ class ReservedItem(BaseModel):
 class ReservationRead(BaseModel):
     reservation_id: uuid.UUID
     status: str
-    currency: str
+    currency: str | None  # None: released before it arrived, nothing was reserved
     total: int
     items: list[ReservedItem]
 
@@ -332,7 +332,7 @@ class ReservationRead(BaseModel):
                 product_id=item.product_id,
                 quantity=item.quantity,
                 unit_price=item.unit_price,
-                currency=reservation.currency,
+                currency=str(reservation.currency),  # a reservation with items has one
                 title=item.title,
                 kind=Kind(item.kind),
             )

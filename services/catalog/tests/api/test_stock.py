@@ -147,6 +147,41 @@ async def test_release_returns_the_units_once(catalog) -> None:
     assert cannot_commit.status_code == 409
 
 
+async def test_a_release_before_its_reservation_makes_the_late_reservation_take_nothing(
+    catalog,
+) -> None:
+    # Orders gave up on a reserve call that timed out and released it; the call arrives after.
+    product = await catalog.create_product(stock=5)
+    order_id = uuid.uuid4()
+    for _ in range(2):
+        released = await catalog.http.post(
+            f"{RESERVATIONS}/{order_id}/release", headers=catalog.internal
+        )
+        assert released.status_code == 200
+        assert released.json()["status"] == "released"
+        assert released.json()["items"] == []
+    late = await reserve(catalog, [(product["id"], 2)], order_id)
+    assert late.status_code == 409
+    assert late.json()["type"].endswith("/reservation-conflict")
+    assert await stock_of(catalog, product) == 5
+    assert await catalog.outbox("catalog.product.stock_changed.v1") == []
+    shown = await catalog.http.get(f"{RESERVATIONS}/{order_id}", headers=catalog.internal)
+    assert shown.json()["status"] == "released"
+
+
+async def test_a_release_racing_its_reservation_leaves_the_stock_whole(catalog) -> None:
+    product = await catalog.create_product(stock=5)
+    for _ in range(10):
+        order_id = uuid.uuid4()
+        await asyncio.gather(
+            reserve(catalog, [(product["id"], 1)], order_id),
+            catalog.http.post(f"{RESERVATIONS}/{order_id}/release", headers=catalog.internal),
+        )
+        shown = await catalog.http.get(f"{RESERVATIONS}/{order_id}", headers=catalog.internal)
+        assert shown.json()["status"] == "released"
+    assert await stock_of(catalog, product) == 5
+
+
 async def test_commit_makes_the_sale_final_and_a_refund_can_still_release(catalog) -> None:
     product = await catalog.create_product(stock=5)
     order_id = uuid.uuid4()
@@ -179,12 +214,10 @@ async def test_unknown_archived_and_mixed_currency_products_are_refused(catalog)
     mixed = await reserve(catalog, [(product["id"], 1), (dollars["id"], 1)])
     assert mixed.status_code == 422
     assert await stock_of(catalog, product) == 5
+    # A commit needs a reservation; a release does not (see the early release test).
     missing = uuid.uuid4()
-    for step in ("release", "commit"):
-        response = await catalog.http.post(
-            f"{RESERVATIONS}/{missing}/{step}", headers=catalog.internal
-        )
-        assert response.status_code == 404
+    response = await catalog.http.post(f"{RESERVATIONS}/{missing}/commit", headers=catalog.internal)
+    assert response.status_code == 404
 
 
 async def test_internal_routes_need_the_internal_token(catalog) -> None:

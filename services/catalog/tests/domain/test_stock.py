@@ -32,6 +32,11 @@ def test_a_repeat_must_ask_for_the_same_lines() -> None:
         check_same_lines(existing=[Line(a, 1)], requested=[Line(a, 2)])
 
 
+def test_a_reservation_released_before_it_arrived_is_refused() -> None:
+    with pytest.raises(ReservationConflict, match="released before it arrived"):
+        check_same_lines(existing=[], requested=[Line(uuid.uuid4(), 1)])
+
+
 def test_transitions() -> None:
     assert can_release(ReservationStatus.RESERVED)
     assert can_release(ReservationStatus.COMMITTED)  # a paid order cancelled and refunded

@@ -62,7 +62,7 @@ def build_components(
         keys=keys,
         settings=SweepSettings(
             interval=settings.sweep_interval,
-            unpaid_timeout=settings.unpaid_timeout,
+            limits=settings.limits,
             reconcile_after=settings.reconcile_after,
             auto_deliver_after=settings.auto_deliver_after,
         ),

@@ -30,7 +30,11 @@ def create_app(
     runtime = runtime or ServiceRuntime(settings)
     components = build_components(settings, runtime)
     payment_events.register(
-        runtime.bus, runtime.unit_of_work, db=runtime.db, catalog=components.catalog
+        runtime.bus,
+        runtime.unit_of_work,
+        db=runtime.db,
+        catalog=components.catalog,
+        limits=settings.limits,
     )
 
     @asynccontextmanager

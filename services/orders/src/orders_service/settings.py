@@ -16,6 +16,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from marketplace_platform.settings import ServiceSettings
+from orders_service.domain.limits import Limits
 
 
 def _seconds(value: Any) -> Any:
@@ -48,9 +49,13 @@ class OrdersSettings(ServiceSettings):
     catalog_timeout: Duration = Field(default=timedelta(seconds=5))
     payments_timeout: Duration = Field(default=timedelta(seconds=5))
 
-    # An order nobody paid for is cancelled (its stock released) after this long in
-    # ``created``, counted from its last change of status.
+    # An order nobody paid for is cancelled (its stock released) this long after it was
+    # placed; failed payments do not restart the clock.
     unpaid_timeout: Duration = Field(default=timedelta(minutes=30))
+    # Unpaid orders (created or processing) one user may have open at once.
+    max_unpaid_orders: int = Field(default=5, ge=1)
+    # Failed payments an order takes; the last one cancels it and releases its stock.
+    max_payment_attempts: int = Field(default=5, ge=1)
     # An order in ``processing`` longer than this asks payments what became of its payment.
     reconcile_after: Duration = Field(default=timedelta(minutes=2))
     # Demo mode: paid orders are delivered automatically after this delay; off when unset.
@@ -79,6 +84,14 @@ class OrdersSettings(ServiceSettings):
         if self.auto_deliver_after is not None and self.auto_deliver_after < timedelta(0):
             raise ValueError("ORDERS_AUTO_DELIVER_AFTER must not be negative")
         return self
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(
+            unpaid_timeout=self.unpaid_timeout,
+            max_unpaid_orders=self.max_unpaid_orders,
+            max_payment_attempts=self.max_payment_attempts,
+        )
 
 
 @lru_cache

@@ -320,3 +320,39 @@ def _named(item: dict, names: dict[str, str]) -> dict:
     if item.get("product_id") in names:
         return {**item, "product_id": names[item["product_id"]]}
     return item
+
+
+async def test_a_user_holds_at_most_five_unpaid_orders(orders, peers) -> None:
+    product = peers.product(stock=20)
+    buyer = orders.user()
+    placed = [await orders.place(buyer, (product, 1)) for _ in range(5)]
+
+    body = {"items": [{"product_id": product, "quantity": 1}]}
+    refused = await orders.http.post("/api/orders", json=body, headers=buyer.headers)
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+    problem = refused.json()
+    assert problem["type"].endswith("/too-many-unpaid-orders")
+    assert (problem["limit"], problem["open_orders"]) == (5, 5)
+    assert len(peers.reservations) == 5  # refused before the catalog was asked
+    assert peers.stock_of(product) == 15
+
+    # Someone else is not held back, and a cancelled order frees a place.
+    await orders.place(orders.user(), (product, 1))
+    cancel = await orders.http.post(f"/api/orders/{placed[0]['id']}/cancel", headers=buyer.headers)
+    assert cancel.status_code == 200
+    await orders.place(buyer, (product, 1))
+
+
+async def test_concurrent_orders_cannot_pass_the_unpaid_cap(orders, peers) -> None:
+    product = peers.product(stock=20)
+    buyer = orders.user()
+    body = {"items": [{"product_id": product, "quantity": 1}]}
+    responses = await asyncio.gather(
+        *(orders.http.post("/api/orders", json=body, headers=buyer.headers) for _ in range(8))
+    )
+    codes = sorted(response.status_code for response in responses)
+    assert codes == [201] * 5 + [409] * 3
+    assert await orders.scalar("SELECT count(*) FROM orders") == 5
+    # Any stock reserved for a refused order went back.
+    assert peers.stock_of(product) == 15

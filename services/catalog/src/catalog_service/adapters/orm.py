@@ -148,7 +148,8 @@ class StockReservation(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
-    currency: Mapped[str] = mapped_column(String(3))
+    # None only for a release that came before its reservation: no items, no currency.
+    currency: Mapped[str | None] = mapped_column(String(3))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

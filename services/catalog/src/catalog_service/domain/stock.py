@@ -5,6 +5,10 @@ caller's id (the order id) so that a retried call changes nothing, and moves thr
 ``reserved -> committed`` (paid: the sale is final) or ``-> released`` (cancelled: the units
 return to stock, also after a commit, when a paid order is cancelled and refunded).
 ``released`` is final.
+
+A release may arrive before its reservation (the caller gave up on a reserve call that was
+still on its way). It is kept as a released reservation without items, so that the late
+reserve call takes nothing and is refused: releasing is safe whatever the order of calls.
 """
 
 from __future__ import annotations
@@ -53,8 +57,12 @@ def merge_lines(lines: Iterable[Line]) -> list[Line]:
 
 
 def check_same_lines(*, existing: Iterable[Line], requested: Iterable[Line]) -> None:
-    """A repeated reservation must ask for what the first one did."""
-    if sorted(existing) != sorted(requested):
+    """A repeated reservation must ask for what the first one did; one released before it
+    arrived (no lines) is refused."""
+    existing = sorted(existing)
+    if not existing:
+        raise ReservationConflict("This reservation was released before it arrived.")
+    if existing != sorted(requested):
         raise ReservationConflict("This reservation id was used for other items.")
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -141,28 +142,52 @@ async def _current_stock(session: AsyncSession, product_id: uuid.UUID) -> int:
 
 async def release(*, uow: UnitOfWork, reservation_id: uuid.UUID) -> StockReservation:
     """Return the reserved units to stock (the order was cancelled, before or after payment).
-    Releasing again changes nothing."""
+    Releasing again changes nothing; releasing a reservation that has not arrived yet keeps
+    it released for when it does."""
+    try:
+        return await _release(uow, reservation_id)
+    except IntegrityError:
+        # The reservation arrived while its release was being recorded: release that one.
+        return await _release(uow, reservation_id)
+
+
+async def _release(uow: UnitOfWork, reservation_id: uuid.UUID) -> StockReservation:
     now = utcnow()
     async with uow:
-        reservation = await _lock_or_raise(uow.session, reservation_id)
-        if rules.can_release(ReservationStatus(reservation.status)):
-            repository = ProductRepository(uow.session)
-            for item in reservation.items:
-                left = await repository.return_stock(item.product_id, item.quantity, at=now)
-                if left is not None:
-                    uow.publish(
-                        StockChanged(
-                            product_id=item.product_id,
-                            stock=left,
-                            delta=item.quantity,
-                            reason="released",
-                            reservation_id=reservation_id,
-                        )
-                    )
-            reservation.status = ReservationStatus.RELEASED.value
-            reservation.updated_at = now
+        repository = ReservationRepository(uow.session)
+        reservation = await repository.lock(reservation_id)
+        if reservation is None:
+            reservation = StockReservation(
+                id=reservation_id,
+                status=ReservationStatus.RELEASED.value,
+                currency=None,
+                created_at=now,
+                updated_at=now,
+                items=[],
+            )
+            repository.add(reservation)
+        elif rules.can_release(ReservationStatus(reservation.status)):
+            await _return_units(uow, reservation, now)
         await uow.commit()
     return reservation
+
+
+async def _return_units(uow: UnitOfWork, reservation: StockReservation, now: datetime) -> None:
+    products = ProductRepository(uow.session)
+    for item in reservation.items:
+        left = await products.return_stock(item.product_id, item.quantity, at=now)
+        if left is not None:
+            uow.publish(
+                StockChanged(
+                    product_id=item.product_id,
+                    stock=left,
+                    delta=item.quantity,
+                    reason="released",
+                    reservation_id=reservation.id,
+                )
+            )
+    reservation.status = ReservationStatus.RELEASED.value
+    reservation.updated_at = now
 
 
 async def commit(*, uow: UnitOfWork, reservation_id: uuid.UUID) -> StockReservation:

@@ -33,7 +33,7 @@ class Order(Base):
     payment_failure: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
-    # The unpaid timeout, reconciliation and auto-delivery count from here.
+    # Reconciliation and auto-delivery count from here; the unpaid timeout from created_at.
     status_changed_at: Mapped[datetime]
 
     items: Mapped[list[OrderItem]] = relationship(
@@ -49,6 +49,8 @@ class Order(Base):
         # "My orders", newest first; the sweepers' "in this status since before then".
         Index("ix_orders_user_id_id", "user_id", "id"),
         Index("ix_orders_status_status_changed_at", "status", "status_changed_at"),
+        # The unpaid timeout's "created, and placed before then".
+        Index("ix_orders_status_created_at", "status", "created_at"),
     )
 
 

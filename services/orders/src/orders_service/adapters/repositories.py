@@ -7,10 +7,12 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders_service.adapters.orm import Order, OrderPayment, StockAction
+from orders_service.domain.payments import PaymentOutcome
+from orders_service.domain.status_machine import UNPAID
 
 
 class OrderRepository:
@@ -54,16 +56,33 @@ class OrderRepository:
         return (await self.session.scalars(query)).all()
 
     async def ids_in_status_since(
-        self, status: str, *, before: datetime, limit: int
+        self, status: str, *, before: datetime, limit: int, by_creation: bool = False
     ) -> list[uuid.UUID]:
-        """Orders that have been in ``status`` since before ``before``, oldest first."""
+        """Orders that have been in ``status`` since before ``before`` (or, ``by_creation``,
+        in ``status`` and placed before ``before``), oldest first."""
+        since = Order.created_at if by_creation else Order.status_changed_at
         query = (
             select(Order.id)
-            .where(Order.status == status, Order.status_changed_at < before)
-            .order_by(Order.status_changed_at)
+            .where(Order.status == status, since < before)
+            .order_by(since)
             .limit(limit)
         )
         return list((await self.session.scalars(query)).all())
+
+    async def count_unpaid(self, user_id: uuid.UUID) -> int:
+        query = select(func.count()).where(
+            Order.user_id == user_id, Order.status.in_([status.value for status in UNPAID])
+        )
+        return int(await self.session.scalar(query) or 0)
+
+    async def lock_user(self, user_id: uuid.UUID) -> None:
+        """Make this transaction the only one placing an order for ``user_id`` until it ends,
+        so that counting the user's open orders and adding one cannot interleave. PostgreSQL:
+        a transaction-level advisory lock on the user id; SQLite's write transactions are one
+        at a time already."""
+        if self.session.bind.dialect.name == "postgresql":
+            key = int.from_bytes(user_id.bytes[:8], "big", signed=True)
+            await self.session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 class PaymentRepository:
@@ -75,6 +94,13 @@ class PaymentRepository:
 
     def add(self, payment: OrderPayment) -> None:
         self.session.add(payment)
+
+    async def count_failed(self, order_id: uuid.UUID) -> int:
+        query = select(func.count()).where(
+            OrderPayment.order_id == order_id,
+            OrderPayment.outcome == PaymentOutcome.FAILED.value,
+        )
+        return int(await self.session.scalar(query) or 0)
 
 
 class StockActionRepository:

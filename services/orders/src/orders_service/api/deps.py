@@ -13,6 +13,7 @@ from marketplace_platform.idempotency import IdempotencyKeyHeader, IdempotencyKe
 from marketplace_platform.security.dependencies import AdminUser, CurrentUser, InternalCaller
 from orders_service.adapters.catalog import CatalogClient
 from orders_service.components import Components
+from orders_service.domain.limits import Limits
 
 __all__ = [
     "AdminUser",
@@ -23,6 +24,7 @@ __all__ = [
     "IdempotencyKeyHeader",
     "IdempotencyKeysDep",
     "InternalCaller",
+    "LimitsDep",
     "UnitOfWorkDep",
 ]
 
@@ -52,7 +54,12 @@ def get_keys(components: ComponentsDep) -> IdempotencyKeys:
     return components.keys
 
 
+def get_limits(components: ComponentsDep) -> Limits:
+    return components.settings.limits
+
+
 DatabaseDep = Annotated[Database, Depends(get_database)]
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
 CatalogDep = Annotated[CatalogClient, Depends(get_catalog)]
 IdempotencyKeysDep = Annotated[IdempotencyKeys, Depends(get_keys)]
+LimitsDep = Annotated[Limits, Depends(get_limits)]

@@ -17,6 +17,7 @@ from orders_service.api.deps import (
     DatabaseDep,
     IdempotencyKeyHeader,
     IdempotencyKeysDep,
+    LimitsDep,
     UnitOfWorkDep,
 )
 from orders_service.domain.status_machine import OrderStatus
@@ -45,6 +46,7 @@ async def create_order(
     db: DatabaseDep,
     catalog: CatalogDep,
     keys: IdempotencyKeysDep,
+    limits: LimitsDep,
 ) -> Response:
     """Place an order: items priced and reserved by the catalog; send an Idempotency-Key."""
     keyed = None
@@ -65,6 +67,7 @@ async def create_order(
         lines=body.lines(),
         address=body.address,
         render=_render,
+        limits=limits,
         keyed=keyed,
     )
     if isinstance(result, Replay):

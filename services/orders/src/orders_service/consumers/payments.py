@@ -21,6 +21,7 @@ from marketplace_platform.events.bus import EventBus
 from marketplace_platform.events.inbox import handle_once
 from marketplace_platform.events.unit_of_work import UnitOfWork
 from orders_service.adapters.catalog import CatalogClient
+from orders_service.domain.limits import Limits
 from orders_service.domain.payments import PaymentOutcome
 from orders_service.service import payments, stock
 
@@ -40,6 +41,7 @@ def register(
     *,
     db: Database,
     catalog: CatalogClient,
+    limits: Limits,
 ) -> None:
     async def handle(envelope: Envelope) -> None:
         if envelope.type not in NEWS:
@@ -55,11 +57,13 @@ def register(
                 payment_id=event.payment_id,
                 news=news,
                 at=envelope.time,
+                limits=limits,
                 reason=reason,
             )
 
         await handle_once(unit_of_work(), consumer=CONSUMER, envelope=envelope, effect=effect)
-        # A payment that made the order paid owes the catalog a commit: make it now.
+        # A payment that made the order paid owes the catalog a commit, one that closed it a
+        # release: make it now.
         await stock.try_now(db=db, catalog=catalog, reservation_id=event.order_id)
 
     bus.consume(CONSUMER, SUBJECTS, handle)

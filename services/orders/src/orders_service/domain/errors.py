@@ -33,3 +33,15 @@ class InsufficientStock(Conflict):
 
 class CatalogUnavailable(ServiceUnavailable):
     type_slug, title = "catalog-unavailable", "Catalog unavailable"
+
+
+class ReservationLapsed(ServiceUnavailable):
+    """The order took so long to store that its reservation was released meanwhile."""
+
+    type_slug, title = "reservation-lapsed", "Reservation lapsed"
+
+
+class TooManyUnpaidOrders(Conflict):
+    """The problem names the limit (``limit``) and the user's open orders (``open_orders``)."""
+
+    type_slug, title = "too-many-unpaid-orders", "Too many unpaid orders"

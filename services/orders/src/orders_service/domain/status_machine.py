@@ -47,6 +47,8 @@ ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 FINAL = frozenset(status for status, targets in ALLOWED.items() if not targets)
+# Orders that hold stock and have not been paid for.
+UNPAID = frozenset({OrderStatus.CREATED, OrderStatus.PROCESSING})
 
 
 @dataclass(frozen=True, slots=True)

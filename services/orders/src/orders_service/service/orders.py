@@ -17,12 +17,19 @@ from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.idempotency import Claim, IdempotencyKeys, Replay
 from marketplace_platform.ids import new_id
 from marketplace_platform.pagination import Page, decode_cursor, page_after
+from marketplace_platform.problems import InvalidInput
 from marketplace_platform.security.jwks import Principal
 from orders_service.adapters.catalog import CatalogClient
 from orders_service.adapters.orm import Order, OrderHistoryEntry, OrderItem
 from orders_service.adapters.repositories import OrderRepository
 from orders_service.domain import orders as rules
-from orders_service.domain.errors import CatalogUnavailable, OrderNotFound
+from orders_service.domain.errors import (
+    InsufficientStock,
+    OrderNotFound,
+    ProductUnavailable,
+    UnknownProduct,
+)
+from orders_service.domain.limits import Limits
 from orders_service.domain.orders import Line
 from orders_service.domain.status_machine import Actor, OrderStatus
 from orders_service.service import stock, transitions
@@ -31,6 +38,8 @@ from orders_service.service.transitions import lines_of
 log = logging.getLogger(__name__)
 
 CURSOR_TAG = "orders"
+# The catalog's definite refusals of a reservation: it holds nothing under the id.
+REFUSALS = (UnknownProduct, InsufficientStock, ProductUnavailable, InvalidInput)
 # The answer an idempotency key replays: the created order as the API shows it.
 Render = Callable[[Order], Any]
 
@@ -54,13 +63,15 @@ async def create(
     lines: Sequence[Line],
     address: str | None,
     render: Render,
+    limits: Limits,
     keyed: KeyedRequest | None = None,
 ) -> Order | Replay:
     """Price and reserve the items at the catalog, then store the order ``created`` with its
     ``OrderCreated`` event (and the key's answer) in one transaction.
 
     No order exists unless the reservation succeeded; if the order cannot be stored after
-    all, the reservation is released. A repeated key answers the first request's result."""
+    all, the reservation is released. A repeated key answers the first request's result.
+    A user with ``limits.max_unpaid_orders`` open already is refused."""
     rules.check_lines(lines)
     claim: Claim | None = None
     if keyed is not None:
@@ -79,6 +90,7 @@ async def create(
             lines=lines,
             address=address,
             render=render,
+            limits=limits,
             keys=keyed.keys if keyed else None,
             claim=claim,
         )
@@ -101,15 +113,27 @@ async def _place(
     lines: Sequence[Line],
     address: str | None,
     render: Render,
+    limits: Limits,
     keys: IdempotencyKeys | None,
     claim: Claim | None,
 ) -> Order:
+    # Checked first so that a refusal costs no catalog call, and again below, serialized
+    # per user, so that concurrent requests cannot all slip under the limit.
+    async with db.read_session() as session:
+        limits.check_can_open(await OrderRepository(session).count_unpaid(user_id))
     order_id = new_id()
+    # Written before the catalog is called: if this process dies before the order is
+    # stored, the sweeper releases whatever the catalog reserved (see ``service.stock``).
+    await stock.intend(db, reservation_id=order_id, now=utcnow())
     try:
         reservation = await catalog.reserve(order_id, lines)
-    except CatalogUnavailable:
-        # A call that timed out may still have reserved: owe the catalog a release.
-        await _release_orphan(db, catalog, order_id)
+    except REFUSALS:
+        await stock.forget(db, reservation_id=order_id)
+        raise
+    except BaseException:
+        # No answer (a call that timed out may still have reserved) or one that cannot be
+        # read: the catalog is owed a release.
+        await stock.abandon(db=db, catalog=catalog, reservation_id=order_id)
         raise
     try:
         rules.check_priced(lines, reservation.lines)
@@ -117,6 +141,9 @@ async def _place(
         priced = [by_product[line.product_id] for line in lines]  # in the buyer's order
         now = utcnow()
         async with uow:
+            repository = OrderRepository(uow.session)
+            await repository.lock_user(user_id)
+            limits.check_can_open(await repository.count_unpaid(user_id))
             order = Order(
                 id=order_id,
                 user_id=user_id,
@@ -146,7 +173,7 @@ async def _place(
                     )
                 ],
             )
-            OrderRepository(uow.session).add(order)
+            repository.add(order)
             uow.publish(
                 OrderCreated(
                     order_id=order.id,
@@ -159,23 +186,12 @@ async def _place(
             )
             if keys is not None and claim is not None:
                 await keys.complete(uow.session, claim, status=201, body=render(order))
+            await stock.adopt(uow.session, reservation_id=order_id)
             await uow.commit()
     except BaseException:
-        await _release_orphan(db, catalog, order_id)
+        await stock.abandon(db=db, catalog=catalog, reservation_id=order_id)
         raise
     return order
-
-
-async def _release_orphan(db: Database, catalog: CatalogClient, reservation_id: uuid.UUID) -> None:
-    try:
-        async with db.session() as session, session.begin():
-            await stock.schedule(
-                session, reservation_id=reservation_id, action=stock.RELEASE, now=utcnow()
-            )
-    except Exception:
-        log.exception("could not record the release of reservation %s", reservation_id)
-        return
-    await stock.try_now(db=db, catalog=catalog, reservation_id=reservation_id)
 
 
 def _visible(order: Order | None, principal: Principal) -> Order:

@@ -11,9 +11,11 @@ import logging
 import uuid
 from datetime import datetime
 
+from marketplace_platform.clock import utcnow
 from marketplace_platform.events.unit_of_work import UnitOfWork
 from orders_service.adapters.orm import Order, OrderPayment
 from orders_service.adapters.repositories import OrderRepository, PaymentRepository
+from orders_service.domain.limits import Limits
 from orders_service.domain.payments import PaymentOutcome, decide
 from orders_service.domain.status_machine import Actor, OrderStatus, Transition
 from orders_service.service import transitions
@@ -30,9 +32,13 @@ async def apply(
     payment_id: uuid.UUID,
     news: PaymentOutcome,
     at: datetime,
+    limits: Limits,
     reason: str | None = None,
+    now: datetime | None = None,
 ) -> Order | None:
-    """Apply ``news`` about ``payment_id`` to its order; returns the order if it exists."""
+    """Apply ``news`` about ``payment_id`` to its order; returns the order if it exists.
+    A failure that spends the order's last try, or comes after its deadline (``now``),
+    cancels it rather than reopening it."""
     order = await OrderRepository(uow.session).lock(order_id)
     if order is None:
         # Not ours to fix, and retrying will not make it exist: noted and dropped.
@@ -62,6 +68,8 @@ async def apply(
     for target in decision.path:
         why = reason if target is OrderStatus.CREATED else None
         await transitions.move(uow, order, target, actor=Actor.SYSTEM, at=at, reason=why)
+    if OrderStatus.CREATED in decision.path:
+        await close_if_spent(uow, order, limits, at=at, now=now or utcnow())
     if decision.note is not None:
         transitions.note(order, reason=decision.note, actor=Actor.SYSTEM, at=at)
     if decision.refund:
@@ -72,3 +80,19 @@ async def apply(
         )
         uow.publish(transitions.cancelled(order, step, refund=True))
     return order
+
+
+async def close_if_spent(
+    uow: UnitOfWork, order: Order, limits: Limits, *, at: datetime, now: datetime
+) -> None:
+    """For an order a failed payment just sent back to ``created``: cancel it (its stock
+    released) if that was its last try or its unpaid time is over."""
+    reason = limits.closes_after_failure(
+        failed_payments=await PaymentRepository(uow.session).count_failed(order.id),
+        created_at=order.created_at,
+        now=now,
+    )
+    if reason is not None:
+        await transitions.move(
+            uow, order, OrderStatus.CANCELLED, actor=Actor.SYSTEM, at=at, reason=reason
+        )

@@ -25,6 +25,7 @@ from orders_service.adapters.catalog import CatalogClient
 from orders_service.adapters.payments import PaymentsClient, PaymentsUnavailable
 from orders_service.adapters.repositories import OrderRepository
 from orders_service.domain.errors import InvalidTransition
+from orders_service.domain.limits import PAYMENT_TIMEOUT, Limits
 from orders_service.domain.payments import (
     PaymentOutcome,
     PaymentRecord,
@@ -37,15 +38,16 @@ from orders_service.service import payments, stock, transitions
 log = logging.getLogger(__name__)
 
 BATCH = 100
-PAYMENT_TIMEOUT = "payment_timeout"
 PAYMENT_NOT_FOUND = "payment_not_found"
 AUTO_DELIVERED = "delivered_automatically"
 
 
-async def _overdue(db: Database, status: OrderStatus, before: datetime) -> list[uuid.UUID]:
+async def _overdue(
+    db: Database, status: OrderStatus, before: datetime, *, by_creation: bool = False
+) -> list[uuid.UUID]:
     async with db.read_session() as session:
         return await OrderRepository(session).ids_in_status_since(
-            status.value, before=before, limit=BATCH
+            status.value, before=before, limit=BATCH, by_creation=by_creation
         )
 
 
@@ -58,11 +60,14 @@ async def _move_if_still(
     target: OrderStatus,
     reason: str | None,
     now: datetime,
+    by_creation: bool = False,
 ) -> bool:
     async with uow:
         order = await OrderRepository(uow.session).lock(order_id)
         # Checked again under the lock: a payment or a request may have got there first.
-        if order is None or order.status != status.value or order.status_changed_at >= before:
+        if order is None or order.status != status.value:
+            return False
+        if (order.created_at if by_creation else order.status_changed_at) >= before:
             return False
         await transitions.move(uow, order, target, actor=Actor.SYSTEM, at=now, reason=reason)
         await uow.commit()
@@ -77,11 +82,12 @@ async def cancel_unpaid(
     unpaid_for: timedelta,
     now: datetime | None = None,
 ) -> int:
-    """Cancel orders left ``created`` longer than ``unpaid_for``, releasing their stock."""
+    """Cancel orders still ``created`` ``unpaid_for`` after they were placed (failed
+    payments do not restart the clock), releasing their stock."""
     now = now or utcnow()
     before = now - unpaid_for
     cancelled = 0
-    for order_id in await _overdue(db, OrderStatus.CREATED, before):
+    for order_id in await _overdue(db, OrderStatus.CREATED, before, by_creation=True):
         if await _move_if_still(
             unit_of_work(),
             order_id,
@@ -90,6 +96,7 @@ async def cancel_unpaid(
             target=OrderStatus.CANCELLED,
             reason=PAYMENT_TIMEOUT,
             now=now,
+            by_creation=True,
         ):
             cancelled += 1
             await stock.try_now(db=db, catalog=catalog, reservation_id=order_id)
@@ -130,6 +137,7 @@ async def reconcile(
     catalog: CatalogClient,
     payments_api: PaymentsClient,
     after: timedelta,
+    limits: Limits,
     now: datetime | None = None,
 ) -> int:
     """Settle orders in ``processing`` longer than ``after`` from payments' own records:
@@ -144,7 +152,7 @@ async def reconcile(
         except PaymentsUnavailable as error:
             log.warning("reconciliation postponed, payments did not answer: %s", error)
             break
-        if await _settle(unit_of_work(), order_id, records, before=before, now=now):
+        if await _settle(unit_of_work(), order_id, records, before=before, limits=limits, now=now):
             settled += 1
             await stock.try_now(db=db, catalog=catalog, reservation_id=order_id)
     return settled
@@ -156,6 +164,7 @@ async def _settle(
     records: list[PaymentRecord],
     *,
     before: datetime,
+    limits: Limits,
     now: datetime,
 ) -> bool:
     async with uow:
@@ -173,7 +182,9 @@ async def _settle(
                 payment_id=uuid.UUID(record.payment_id),
                 news=record.outcome,
                 at=now,
+                limits=limits,
                 reason=record.reason,
+                now=now,
             )
         if order.status == OrderStatus.PROCESSING.value and nothing_in_flight(records):
             failures = [r.reason for r in records if r.outcome is PaymentOutcome.FAILED]
@@ -181,6 +192,7 @@ async def _settle(
             await transitions.move(
                 uow, order, OrderStatus.CREATED, actor=Actor.SYSTEM, at=now, reason=reason
             )
+            await payments.close_if_spent(uow, order, limits, at=now, now=now)
         settled = order.status != OrderStatus.PROCESSING.value
         await uow.commit()
     return settled
@@ -189,7 +201,7 @@ async def _settle(
 @dataclass(frozen=True, slots=True)
 class SweepSettings:
     interval: timedelta
-    unpaid_timeout: timedelta
+    limits: Limits
     reconcile_after: timedelta
     auto_deliver_after: timedelta | None
 
@@ -222,7 +234,9 @@ class Sweeper:
         sweeps: list[tuple[str, Callable[[], Awaitable[object]]]] = [
             (
                 "unpaid timeout",
-                lambda: cancel_unpaid(**common, unpaid_for=self.settings.unpaid_timeout, now=now),
+                lambda: cancel_unpaid(
+                    **common, unpaid_for=self.settings.limits.unpaid_timeout, now=now
+                ),
             ),
             (
                 "reconciliation",
@@ -230,6 +244,7 @@ class Sweeper:
                     **common,
                     payments_api=self.payments_api,
                     after=self.settings.reconcile_after,
+                    limits=self.settings.limits,
                     now=now,
                 ),
             ),
