@@ -12,13 +12,26 @@ For each engine, in one run:
    deliberately kept out of the measured window);
 3. for each concurrency C of ``--concurrency``: C virtual users, each in a loop,
    ``POST /api/orders`` (one item, an ``Idempotency-Key``) → ``POST /api/payments`` with the
-   card 4242 4242 4242 4242 (its own key) → ``GET /api/orders/{id}`` every ``--poll-interval``
-   seconds until the order is ``paid`` (at most ``--saga-timeout`` seconds). After
-   ``--warmup`` seconds, every saga that *completes* within the next ``--duration`` seconds
-   counts. Latency "creation → paid" runs from the moment the order's 201 answer arrived to
-   the moment a poll first saw ``paid``; the steps are timed apart: the order call, the payment
-   call, and the lag from the payment's answer to ``paid`` (the events' trip: payments' outbox
-   → NATS → orders' inbox → the order's row).
+   card 4242 4242 4242 4242 (its own key) → wait until the order is ``paid`` (at most
+   ``--saga-timeout`` seconds). After ``--warmup`` seconds, every saga that *completes* within
+   the next ``--duration`` seconds counts. Latency "creation → paid" runs from the moment the
+   order's 201 answer arrived to the moment the bench learnt of ``paid``; the steps are timed
+   apart: the order call, the payment call, and the lag from the payment's answer to ``paid``
+   (the events' trip: payments' outbox → NATS → orders' inbox → the order's row → ...).
+
+How the bench learns of ``paid`` is ``--wait``:
+
+- ``event`` (the default): one core NATS subscription on the system's broker to orders'
+  ``orders.order.status_changed.v1`` (JetStream stores it in the ``ORDERS`` stream; a core
+  subscriber on the subject gets every publish too, and the bench needs no replay). The
+  event's arrival resolves the saga, as a page pushed the change would show it; no HTTP
+  request is added to the load. The event's own ``time`` (stamped by orders in the
+  transaction that made the order ``paid``) against its arrival is the commit → observe lag:
+  orders' outbox relay, NATS and the bench's loop.
+- ``poll``: ``GET /api/orders/{id}`` every ``--poll-interval`` seconds (default 0.25, a web
+  page's pace) until ``paid``. Polling fast (0.02) measures orders under a storm of reads more
+  than the saga: 32 users at 20 ms ask for 1 600 reads/s of the process that also applies the
+  payment events.
 
 One pooled aiohttp session per concurrency level; everything on 127.0.0.1; every step has a
 timeout, and the system is stopped at the end, on an error and on Ctrl-C. Usage:
@@ -51,7 +64,12 @@ from typing import Any
 import aiohttp
 import asyncpg
 import httpx
+import nats
+from nats.aio.client import Client as Nats
+from nats.aio.msg import Msg
+from pydantic import ValidationError
 
+from marketplace_contracts import Envelope, OrderStatusChanged
 from marketplace_launcher.testing import (
     Account,
     RunningSystem,
@@ -74,6 +92,9 @@ BENCH_SETTINGS = {
     "GATEWAY_RATE_LIMIT_BURST": "1000000",
 }
 REQUEST_TIMEOUT = 30.0  # seconds, any single call
+WAIT_MODES = ("event", "poll")
+POLL_INTERVAL = 0.25  # seconds, ``--wait poll``'s default: a web page's pace
+NATS_CONNECT_TIMEOUT = 5  # seconds
 
 
 # --- the load -------------------------------------------------------------------------------
@@ -90,7 +111,12 @@ class Saga:
     # the time payments recorded the charge (the event's time). What the order and the charge
     # took, without the event's trip back to orders and without the polling's granularity.
     charged_ms: float
-    polls: int
+    polls: int  # 0 with ``--wait event``
+    # ``--wait event`` only (NaN when polling), on the wall clock: the order's 201 → the
+    # ``paid`` event's own ``time`` (when orders recorded ``paid``), and that ``time`` → the
+    # event's arrival at the bench (orders' commit → outbox relay → NATS → the bench's loop).
+    recorded_ms: float = math.nan
+    observe_ms: float = math.nan
 
 
 @dataclass
@@ -103,6 +129,88 @@ class Level:
 
 class SagaFailed(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Paid:
+    """When and how the bench learnt that an order is ``paid``."""
+
+    seen: float  # time.perf_counter() at arrival
+    seen_wall: float  # time.time() at arrival
+    paid_at: datetime  # the order's ``paid`` moment as orders recorded it (history ``at``)
+    event_time: datetime | None = None  # the event envelope's ``time``; None when polled
+    polls: int = 0
+
+
+def status_change(payload: bytes) -> tuple[OrderStatusChanged, datetime] | None:
+    """The transition and the envelope's ``time`` from one message on the subject; None for
+    anything that is not a well-formed ``orders.order.status_changed.v1``."""
+    try:
+        envelope = Envelope.model_validate_json(payload)
+        return envelope.parse(OrderStatusChanged), envelope.time
+    except (ValidationError, ValueError):
+        return None
+
+
+async def connect_nats(system: RunningSystem) -> Nats:
+    """The system's broker, as the launcher published it (``launcher.json``). Everything
+    about reaching it (URL, credentials if the launcher's NATS gets some) stays here."""
+    return await nats.connect(
+        system.state["nats_url"], name="saga-bench", connect_timeout=NATS_CONNECT_TIMEOUT,
+        allow_reconnect=False,
+    )
+
+
+class PaidEvents:
+    """Orders' status changes on NATS, each resolving the future of the order it is about.
+
+    A saga registers its order right after the 201 and before paying: ``paid`` cannot come
+    earlier, so no event is missed for want of a future. Events of orders nobody waits for
+    (another level's stragglers) are dropped.
+    """
+
+    def __init__(self, level: Level) -> None:
+        self._level = level
+        self._waiting: dict[str, asyncio.Future[Paid]] = {}
+        self._nc: Nats | None = None
+
+    async def start(self, system: RunningSystem) -> None:
+        self._nc = await connect_nats(system)
+        await self._nc.subscribe(OrderStatusChanged.TYPE, cb=self._on_message)
+        await self._nc.flush()  # the server has the subscription before the first saga
+
+    async def close(self) -> None:
+        if self._nc is not None:
+            await self._nc.close()
+
+    def expect(self, order_id: str) -> asyncio.Future[Paid]:
+        future: asyncio.Future[Paid] = asyncio.get_running_loop().create_future()
+        self._waiting[order_id] = future
+        return future
+
+    def forget(self, order_id: str) -> None:
+        future = self._waiting.pop(order_id, None)
+        if future is None:
+            return
+        if not future.done():
+            future.cancel()
+        elif not future.cancelled():
+            future.exception()  # a saga that failed first never awaited it: not an error
+
+    async def _on_message(self, message: Msg) -> None:
+        seen, seen_wall = time.perf_counter(), time.time()
+        parsed = status_change(message.data)
+        if parsed is None:
+            self._level.errors["event: unreadable status change"] += 1
+            return
+        change, event_time = parsed
+        future = self._waiting.get(str(change.order_id))
+        if future is None or future.done():
+            return
+        if change.to_status == "paid":
+            future.set_result(Paid(seen, seen_wall, change.changed_at, event_time))
+        elif change.to_status not in ("created", "processing"):
+            future.set_exception(SagaFailed(f"event: order became {change.to_status}"))
 
 
 async def call(
@@ -119,8 +227,34 @@ async def call(
         raise SagaFailed(f"{step}: {type(error).__name__}") from error
 
 
+def recorded_at(order: dict[str, Any], status: str) -> datetime:
+    """When the order's history says it entered ``status``."""
+    return next(datetime.fromisoformat(entry["at"])
+                for entry in order["history"] if entry["status"] == status)
+
+
+async def poll_until_paid(
+    session: aiohttp.ClientSession, order_id: str, headers: dict[str, str], deadline: float,
+    interval: float,
+) -> Paid:
+    polls = 0
+    while True:
+        polls += 1
+        current = await call(session, "GET", f"/api/orders/{order_id}", "poll", 200,
+                             headers=headers)
+        seen, seen_wall = time.perf_counter(), time.time()
+        if current["status"] == "paid":
+            return Paid(seen, seen_wall, recorded_at(current, "paid"), polls=polls)
+        if current["status"] not in ("created", "processing"):
+            raise SagaFailed(f"poll: order became {current['status']}")
+        if seen > deadline:
+            raise SagaFailed("poll: not paid within the saga timeout")
+        await asyncio.sleep(interval)
+
+
 async def one_saga(
-    session: aiohttp.ClientSession, account: Account, product_id: str, args: argparse.Namespace
+    session: aiohttp.ClientSession, account: Account, product_id: str,
+    events: PaidEvents | None, args: argparse.Namespace,
 ) -> Saga:
     headers = account.headers
     sent = time.perf_counter()
@@ -130,52 +264,53 @@ async def one_saga(
               "address": "Moscow, Tverskaya 1"},
         headers={**headers, "Idempotency-Key": f"bench-order-{uuid.uuid4()}"},
     )
-    created = time.perf_counter()
-    payment = await call(
-        session, "POST", "/api/payments", "payment", 201,
-        json={"order_id": order["id"],
-              "card": {"number": GOOD_CARD, "exp_month": 12, "exp_year": 2040, "cvc": "123",
-                       "holder": "IVAN PETROV"}},
-        headers={**headers, "Idempotency-Key": f"bench-pay-{uuid.uuid4()}"},
-    )
-    charged = time.perf_counter()
-    if payment.get("status") != "succeeded":
-        raise SagaFailed(f"payment: {payment.get('status')} {payment.get('failure_reason')}")
-    polls = 0
-    deadline = charged + args.saga_timeout
-    while True:
-        polls += 1
-        current = await call(session, "GET", f"/api/orders/{order['id']}", "poll", 200,
-                             headers=headers)
-        seen = time.perf_counter()
-        if current["status"] == "paid":
-            break
-        if current["status"] not in ("created", "processing"):
-            raise SagaFailed(f"poll: order became {current['status']}")
-        if seen > deadline:
-            raise SagaFailed("poll: not paid within the saga timeout")
-        await asyncio.sleep(args.poll_interval)
-    history = {entry["status"]: datetime.fromisoformat(entry["at"])
-               for entry in current["history"]}
-    return Saga(
-        finished_at=seen,
-        charged_ms=(history["paid"] - history["created"]).total_seconds() * 1000,
+    created, created_wall = time.perf_counter(), time.time()
+    event = events.expect(order["id"]) if events is not None else None
+    try:
+        payment = await call(
+            session, "POST", "/api/payments", "payment", 201,
+            json={"order_id": order["id"],
+                  "card": {"number": GOOD_CARD, "exp_month": 12, "exp_year": 2040,
+                           "cvc": "123", "holder": "IVAN PETROV"}},
+            headers={**headers, "Idempotency-Key": f"bench-pay-{uuid.uuid4()}"},
+        )
+        charged = time.perf_counter()
+        if payment.get("status") != "succeeded":
+            raise SagaFailed(f"payment: {payment.get('status')} {payment.get('failure_reason')}")
+        if event is None:
+            paid = await poll_until_paid(session, order["id"], headers,
+                                         charged + args.saga_timeout, args.poll_interval)
+        else:
+            try:
+                paid = await asyncio.wait_for(event, args.saga_timeout)
+            except TimeoutError:
+                raise SagaFailed("event: not paid within the saga timeout") from None
+    finally:
+        if events is not None:
+            events.forget(order["id"])
+    saga = Saga(
+        finished_at=paid.seen,
+        charged_ms=(paid.paid_at - recorded_at(order, "created")).total_seconds() * 1000,
         order_ms=(created - sent) * 1000,
         payment_ms=(charged - created) * 1000,
-        lag_ms=(seen - charged) * 1000,
-        latency_ms=(seen - created) * 1000,
-        polls=polls,
+        lag_ms=(paid.seen - charged) * 1000,
+        latency_ms=(paid.seen - created) * 1000,
+        polls=paid.polls,
     )
+    if paid.event_time is not None:
+        saga.recorded_ms = (paid.event_time.timestamp() - created_wall) * 1000
+        saga.observe_ms = (paid.seen_wall - paid.event_time.timestamp()) * 1000
+    return saga
 
 
 async def virtual_user(
     session: aiohttp.ClientSession, account: Account, product_id: str, level: Level,
-    stop_at: float, args: argparse.Namespace,
+    stop_at: float, events: PaidEvents | None, args: argparse.Namespace,
 ) -> None:
     start, end = level.window
     while time.perf_counter() < stop_at:
         try:
-            saga = await one_saga(session, account, product_id, args)
+            saga = await one_saga(session, account, product_id, events, args)
         except SagaFailed as error:
             if start <= time.perf_counter() <= end:
                 level.errors[str(error)] = level.errors[str(error)] + 1
@@ -185,23 +320,33 @@ async def virtual_user(
 
 
 async def drive(
-    base_url: str, accounts: list[Account], products: list[str], concurrency: int,
+    system: RunningSystem, accounts: list[Account], products: list[str], concurrency: int,
     args: argparse.Namespace,
 ) -> Level:
     level = Level(concurrency)
+    events = PaidEvents(level) if args.wait == "event" else None
     connector = aiohttp.TCPConnector(limit=concurrency * 2, force_close=False)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
-    async with aiohttp.ClientSession(base_url, connector=connector, timeout=timeout) as session:
-        began = time.perf_counter()
-        level.window = (began + args.warmup, began + args.warmup + args.duration)
-        users = [
-            virtual_user(session, accounts[index % len(accounts)],
-                         products[index % len(products)], level, level.window[1], args)
-            for index in range(concurrency)
-        ]
-        # In-flight sagas finish (each bounded by its timeouts) but count only in the window.
-        await asyncio.wait_for(asyncio.gather(*users),
-                               args.warmup + args.duration + args.saga_timeout + 60)
+    try:
+        if events is not None:
+            await events.start(system)
+        async with aiohttp.ClientSession(system.url, connector=connector,
+                                         timeout=timeout) as session:
+            began = time.perf_counter()
+            level.window = (began + args.warmup, began + args.warmup + args.duration)
+            users = [
+                virtual_user(session, accounts[index % len(accounts)],
+                             products[index % len(products)], level, level.window[1], events,
+                             args)
+                for index in range(concurrency)
+            ]
+            # In-flight sagas finish (each bounded by its timeouts) but count only in the
+            # window.
+            await asyncio.wait_for(asyncio.gather(*users),
+                                   args.warmup + args.duration + args.saga_timeout + 60)
+    finally:
+        if events is not None:
+            await events.close()
     return level
 
 
@@ -279,6 +424,7 @@ def summarise(level: Level, args: argparse.Namespace, cpu: dict[str, float],
     sagas = level.sagas
     latency = [s.latency_ms for s in sagas]
     return {
+        "wait": wait_mode(args),
         "concurrency": level.concurrency,
         "sagas": len(sagas),
         "sagas_per_s": len(sagas) / args.duration,
@@ -293,6 +439,9 @@ def summarise(level: Level, args: argparse.Namespace, cpu: dict[str, float],
         "lag_p50_ms": percentile([s.lag_ms for s in sagas], 0.50),
         "lag_p99_ms": percentile([s.lag_ms for s in sagas], 0.99),
         "polls_per_saga": sum(s.polls for s in sagas) / len(sagas) if sagas else math.nan,
+        "recorded_p50_ms": percentile([s.recorded_ms for s in sagas], 0.50),
+        "observe_p50_ms": percentile([s.observe_ms for s in sagas], 0.50),
+        "observe_p99_ms": percentile([s.observe_ms for s in sagas], 0.99),
         "errors": dict(level.errors),
         # Share of one core each process used during the window (100 = one core busy).
         "cpu_percent": {name: round(100 * seconds / args.duration)
@@ -325,7 +474,7 @@ async def measure(
         machine[0] = (total - idle) / total * (os.cpu_count() or 1) if total else 0.0
 
     sampler = asyncio.create_task(sample())
-    level = await drive(system.url, accounts, products, concurrency, args)
+    level = await drive(system, accounts, products, concurrency, args)
     await sampler
     return level, cpu, machine[0]
 
@@ -352,15 +501,28 @@ def bench_engine(engine: str, args: argparse.Namespace, tmp: Path) -> dict[str, 
 # --- report ---------------------------------------------------------------------------------
 
 
+def wait_mode(args: argparse.Namespace) -> str:
+    """How ``paid`` was learnt, as the output and the docs name it."""
+    if args.wait == "event":
+        return "event (NATS orders.order.status_changed.v1)"
+    return f"poll every {args.poll_interval * 1000:g} ms"
+
+
 def print_level(row: dict[str, Any]) -> None:
     errors = sum(row["errors"].values())
+    waited = (f"{row['polls_per_saga']:.1f} polls/saga" if row["wait"].startswith("poll")
+              else "paid from the event")
     print(f"   C={row['concurrency']:<3} {row['sagas_per_s']:7.1f} sagas/s  "
           f"creation→paid p50 {row['latency_p50_ms']:6.1f}  p95 {row['latency_p95_ms']:6.1f}  "
           f"p99 {row['latency_p99_ms']:6.1f} ms | steps p50: order {row['order_p50_ms']:6.1f}  "
           f"payment {row['payment_p50_ms']:6.1f}  paid lag {row['lag_p50_ms']:6.1f} ms | "
-          f"{row['polls_per_saga']:.1f} polls/saga | errors {errors}", flush=True)
+          f"{waited} | errors {errors}", flush=True)
     print(f"          order history, created → charge recorded by payments: p50 "
           f"{row['charged_p50_ms']:.1f}  p99 {row['charged_p99_ms']:.1f} ms", flush=True)
+    if not math.isnan(row["observe_p50_ms"]):
+        print(f"          event: 201 → orders recorded paid p50 {row['recorded_p50_ms']:.1f} ms; "
+              f"recorded → seen by the bench p50 {row['observe_p50_ms']:.1f}  "
+              f"p99 {row['observe_p99_ms']:.1f} ms", flush=True)
     if row["errors"]:
         print("          errors: " + ", ".join(f"{k}: {v}" for k, v in row["errors"].items()))
     cpu = ", ".join(f"{name} {share}%" for name, share in row["cpu_percent"].items())
@@ -438,13 +600,23 @@ def main() -> None:
                         help="accounts (default: the largest concurrency)")
     parser.add_argument("--products", type=int, default=8,
                         help="products the virtual users order in turn (default 8)")
-    parser.add_argument("--poll-interval", type=float, default=0.02,
-                        help="seconds between polls of the order (default 0.02)")
+    parser.add_argument("--wait", choices=WAIT_MODES, default="event",
+                        help="how to learn that an order is paid: its status events on NATS "
+                             "(event, the default) or GET /api/orders/{id} (poll)")
+    parser.add_argument("--poll-interval", type=float, default=None,
+                        help=f"with --wait poll: seconds between polls of the order "
+                             f"(default {POLL_INTERVAL:g})")
     parser.add_argument("--saga-timeout", type=float, default=30.0,
                         help="longest wait for paid after the payment (default 30)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     args.users = args.users or max(args.concurrency)
+    if args.poll_interval is not None and args.wait != "poll":
+        parser.error("--poll-interval goes with --wait poll")
+    if args.wait == "poll" and args.poll_interval is None:
+        args.poll_interval = POLL_INTERVAL
+    if args.poll_interval is not None and args.poll_interval <= 0:
+        parser.error("--poll-interval must be positive")
     engines = [e.strip() for e in (args.engines or "sqlite,postgres").split(",") if e.strip()]
     if not set(engines) <= {"sqlite", "postgres"}:
         sys.exit(f"unknown engine in --engines {args.engines!r}")
@@ -462,8 +634,8 @@ def main() -> None:
             info["postgresql"] = server_version
     signal.signal(signal.SIGTERM, on_sigterm)
     print(f"saga bench: {', '.join(engines)}; C = {args.concurrency}; {args.duration:g} s "
-          f"measured per level after {args.warmup:g} s warm-up; poll every "
-          f"{args.poll_interval * 1000:g} ms; {info['cores']} cores, {info['cpu']}", flush=True)
+          f"measured per level after {args.warmup:g} s warm-up; paid learnt by "
+          f"{wait_mode(args)}; {info['cores']} cores, {info['cpu']}", flush=True)
     results = []
     try:
         with tempfile.TemporaryDirectory(prefix="bench-saga-") as tmp:
