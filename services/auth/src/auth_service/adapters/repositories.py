@@ -185,7 +185,20 @@ class LoginFailureRepository:
         )
 
     async def prune(self, *, before: datetime) -> None:
-        await self.session.execute(delete(LoginFailure).where(LoginFailure.failed_at < before))
+        """Forget failures older than ``before``. Any failed login may prune, so two may
+        try to delete the same old rows at once: rows another transaction holds are skipped
+        (the next prune takes them), so a prune never waits and two cannot deadlock. SQLite
+        has no row locks and renders no ``FOR UPDATE``."""
+        expired = (
+            select(LoginFailure.id)
+            .where(LoginFailure.failed_at < before)
+            .with_for_update(skip_locked=True)
+        )
+        await self.session.execute(
+            delete(LoginFailure)
+            .where(LoginFailure.id.in_(expired))
+            .execution_options(synchronize_session=False)
+        )
 
 
 class SigningKeyRepository:
