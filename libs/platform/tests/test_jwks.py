@@ -1,6 +1,7 @@
 import asyncio
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -8,12 +9,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
+from marketplace_platform.runtime import ServiceRuntime
 from marketplace_platform.security.jwks import (
     ExpiredToken,
     InvalidToken,
     JWKSVerifier,
     bearer_token,
 )
+from marketplace_platform.settings import ServiceSettings
 
 pytestmark = pytest.mark.unit
 
@@ -233,3 +236,16 @@ async def test_an_expired_token_says_to_refresh_it(ring: KeyRing, verifier: JWKS
     now = int(time.time())
     with pytest.raises(ExpiredToken, match=r"expired.*POST /api/auth/refresh"):
         await verifier.verify(ring.token("k1", iat=now - 400, exp=now - 100))
+
+
+async def test_a_services_verifier_takes_its_limits_from_the_settings(
+    ring: KeyRing, tmp_path: Path
+) -> None:
+    settings = ServiceSettings(var_dir=tmp_path, access_token_max_lifetime_seconds=60)
+    runtime = ServiceRuntime(settings)
+    try:
+        runtime.verifier.load(await ring.fetch())
+        with pytest.raises(InvalidToken, match="lifetime"):
+            await runtime.verifier.verify(ring.token("k1"))  # lives 300 s
+    finally:
+        await runtime.db.dispose()

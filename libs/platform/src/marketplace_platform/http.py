@@ -59,6 +59,8 @@ ReadinessCheck = Callable[[], Awaitable[None]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+
 class ProblemResponse(JSONResponse):
     media_type = PROBLEM_JSON
 
