@@ -54,3 +54,6 @@ def test_an_expired_token_is_refused_at_the_gateway_and_at_the_service(
     assert at_gateway.status_code == 401, at_gateway.text
     assert at_service.status_code == 401, at_service.text
     assert at_gateway.headers["content-type"].startswith("application/problem+json")
+    # Both say what to do about it.
+    assert "/api/auth/refresh" in at_gateway.json()["detail"]
+    assert "/api/auth/refresh" in at_service.json()["detail"]

@@ -6,8 +6,11 @@ from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 
 from marketplace_platform.http import create_service_app
+from marketplace_platform.idempotency import IdempotencyKeyHeader
 from marketplace_platform.problems import Conflict, ServiceUnavailable, TooManyRequests
+from marketplace_platform.security.dependencies import AdminUser, CurrentUser, InternalCaller
 from marketplace_platform.settings import ServiceSettings
+from marketplace_platform.testing.tokens import TokenSigner
 
 pytestmark = pytest.mark.unit
 
@@ -15,6 +18,10 @@ pytestmark = pytest.mark.unit
 class ThingCreate(BaseModel):
     name: str = Field(min_length=1, max_length=10)
     password: str
+    size: int = Field(default=1, ge=1, le=5)
+
+
+SIGNER = TokenSigner()
 
 
 def build_app(*, broker_up: bool = True, db_up: bool = True):
@@ -24,6 +31,25 @@ def build_app(*, broker_up: bool = True, db_up: bool = True):
     async def create_thing(body: Annotated[ThingCreate, Body()]) -> dict[str, str]:
         """Create a thing."""
         return {"name": body.name}
+
+    @router.get("/mine")
+    async def my_things(user: CurrentUser) -> dict[str, str]:
+        """The caller's things."""
+        return {"user": str(user.user_id)}
+
+    @router.put("/{thing_id}", responses={409: {"description": "The thing is locked."}})
+    async def replace_thing(
+        thing_id: int, body: ThingCreate, admin: AdminUser, key: IdempotencyKeyHeader
+    ) -> dict[str, str]:
+        """Replace a thing (admins)."""
+        return {"name": body.name}
+
+    internal = APIRouter(prefix="/internal/things", tags=["internal"])
+
+    @internal.get("/count")
+    async def count_things(caller: InternalCaller) -> int:
+        """How many things, for other services."""
+        return 0
 
     @router.get("/conflict")
     async def conflicting() -> None:
@@ -48,13 +74,15 @@ def build_app(*, broker_up: bool = True, db_up: bool = True):
         if not broker_up:
             raise ServiceUnavailable
 
-    return create_service_app(
+    app = create_service_app(
         ServiceSettings(service_name="things", access_log=False),
         title="Things",
-        routers=[router],
+        routers=[router, internal],
         readiness={"database": db_check},
         degraded_readiness={"broker": broker_check},
     )
+    app.state.verifier = SIGNER.verifier()
+    return app
 
 
 def client(app) -> httpx.AsyncClient:
@@ -155,3 +183,92 @@ async def test_operation_ids_are_tag_and_function_name() -> None:
         spec = (await http.get("/openapi.json")).json()
     assert spec["paths"]["/api/things"]["post"]["operationId"] == "things-create_thing"
     assert spec["paths"]["/api/things"]["post"]["summary"] == "Create a thing."
+
+
+async def test_every_wrong_field_is_reported_at_once() -> None:
+    async with client(build_app()) as http:
+        response = await http.post("/api/things", json={"name": "", "size": 9})
+    assert response.status_code == 422
+    body = response.json()
+    assert sorted(tuple(err["loc"]) for err in body["errors"]) == [
+        ("body", "name"), ("body", "password"), ("body", "size"),
+    ]
+    for field in ("name", "password", "size"):
+        assert field in body["detail"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"content-type": "application/x-www-form-urlencoded"}, {"content-type": "text/plain"}, {}],
+    ids=["form, as curl -d sends", "text", "no content type"],
+)
+async def test_a_json_body_sent_as_something_else_is_a_415_that_says_so(headers) -> None:
+    async with client(build_app()) as http:
+        response = await http.post(
+            "/api/things", content=b'{"name": "a", "password": "p"}', headers=headers
+        )
+    assert response.status_code == 415
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"].endswith("/unsupported-media-type")
+    assert "Content-Type: application/json" in body["detail"]
+
+
+async def test_unknown_routes_and_methods_answer_the_gateways_problem_shape() -> None:
+    async with client(build_app()) as http:
+        missing = await http.get("/api/nothing")
+        wrong_method = await http.delete("/api/things")
+    assert missing.json() == {
+        "type": "https://marketplace.example/problems/not-found",
+        "title": "Not found",
+        "status": 404,
+        "detail": "No route of this service matches GET /api/nothing.",
+        "instance": "/api/nothing",
+    }
+    assert wrong_method.headers["content-type"] == "application/problem+json"
+    body = wrong_method.json()
+    assert body["type"] == "https://marketplace.example/problems/method-not-allowed"
+    assert body["title"] == "Method not allowed"
+    assert "POST" in body["detail"]
+
+
+async def test_an_expired_token_is_a_401_that_says_to_refresh_it() -> None:
+    token = SIGNER.token(ttl=-60)
+    async with client(build_app()) as http:
+        response = await http.get("/api/things/mine", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    detail = response.json()["detail"]
+    assert "expired" in detail
+    assert "POST /api/auth/refresh" in detail
+
+
+async def test_a_token_living_longer_than_an_access_token_is_a_401() -> None:
+    token = SIGNER.token(ttl=24 * 3600)
+    async with client(build_app()) as http:
+        response = await http.get("/api/things/mine", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+async def test_openapi_documents_problems_headers_and_internal_routes() -> None:
+    async with client(build_app()) as http:
+        spec = (await http.get("/openapi.json")).json()
+    problem = {"application/problem+json": {"schema": ref("Problem")}}
+    create = spec["paths"]["/api/things"]["post"]["responses"]
+    assert create["422"]["content"] == problem
+    assert create["415"]["content"] == problem
+    assert "HTTPValidationError" not in str(spec)
+    assert spec["components"]["schemas"]["Problem"]["required"] == ["type", "title", "status"]
+
+    assert spec["paths"]["/api/things/mine"]["get"]["responses"]["401"]["content"] == problem
+    replace = spec["paths"]["/api/things/{thing_id}"]["put"]
+    assert {"401", "403", "404", "409", "415", "422"} <= set(replace["responses"])
+    assert replace["responses"]["409"]["content"] == problem
+    assert replace["responses"]["409"]["description"] == "The thing is locked."
+    assert "Idempotency-Key" in [p["name"] for p in replace["parameters"] if p["in"] == "header"]
+    assert "x-internal" not in replace
+
+    assert spec["paths"]["/internal/things/count"]["get"]["x-internal"] is True
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}

@@ -1,5 +1,7 @@
+import asyncio
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -7,7 +9,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
-from marketplace_platform.security.jwks import InvalidToken, JWKSVerifier, bearer_token
+from marketplace_platform.runtime import ServiceRuntime
+from marketplace_platform.security.jwks import (
+    ExpiredToken,
+    InvalidToken,
+    JWKSVerifier,
+    bearer_token,
+)
+from marketplace_platform.settings import ServiceSettings
 
 pytestmark = pytest.mark.unit
 
@@ -164,3 +173,79 @@ def test_hmac_cannot_be_allow_listed() -> None:
 )
 def test_bearer_token_parsing(header: str | None, expected: str | None) -> None:
     assert bearer_token(header) == expected
+
+
+async def _until(condition: Any) -> None:
+    """Wait (at most a few seconds) for ``condition()`` to hold."""
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the condition never held")
+
+
+async def test_a_withdrawn_key_stops_verifying_after_the_refresh_interval(ring: KeyRing) -> None:
+    verifier = JWKSVerifier(
+        ring.fetch, issuer=ISSUER, audience=AUDIENCE, min_refresh_interval=60,
+        refresh_interval=0.05,
+    )
+    token = ring.token("k1")
+    await verifier.verify(token)
+    verifier.start()
+    try:
+        del ring.keys["k1"]  # withdrawn: auth no longer publishes it
+        fetches = ring.fetches
+        await _until(lambda: ring.fetches > fetches + 1)  # a whole refresh after the removal
+        with pytest.raises(InvalidToken):
+            await verifier.verify(token)
+    finally:
+        await verifier.close()
+
+
+async def test_the_background_refresh_keeps_the_last_keys_while_auth_is_down(
+    ring: KeyRing,
+) -> None:
+    attempts = 0
+
+    async def down() -> dict[str, Any]:
+        nonlocal attempts
+        attempts += 1
+        raise ValueError("auth is down")
+
+    verifier = JWKSVerifier(
+        down, issuer=ISSUER, audience=AUDIENCE, min_refresh_interval=60, refresh_interval=0.01
+    )
+    verifier.load(await ring.fetch())
+    verifier.start()
+    try:
+        await _until(lambda: attempts >= 3)  # failed refreshes do not stop the timer
+        await verifier.verify(ring.token("k1"))
+    finally:
+        await verifier.close()
+
+
+async def test_a_token_living_longer_than_an_access_token_is_refused(ring: KeyRing) -> None:
+    verifier = JWKSVerifier(ring.fetch, issuer=ISSUER, audience=AUDIENCE, max_lifetime=900)
+    now = int(time.time())
+    await verifier.verify(ring.token("k1", iat=now, exp=now + 900))
+    with pytest.raises(InvalidToken, match="lifetime"):
+        await verifier.verify(ring.token("k1", iat=now, exp=now + 24 * 3600))
+
+
+async def test_an_expired_token_says_to_refresh_it(ring: KeyRing, verifier: JWKSVerifier) -> None:
+    now = int(time.time())
+    with pytest.raises(ExpiredToken, match=r"expired.*POST /api/auth/refresh"):
+        await verifier.verify(ring.token("k1", iat=now - 400, exp=now - 100))
+
+
+async def test_a_services_verifier_takes_its_limits_from_the_settings(
+    ring: KeyRing, tmp_path: Path
+) -> None:
+    settings = ServiceSettings(var_dir=tmp_path, access_token_max_lifetime_seconds=60)
+    runtime = ServiceRuntime(settings)
+    try:
+        runtime.verifier.load(await ring.fetch())
+        with pytest.raises(InvalidToken, match="lifetime"):
+            await runtime.verifier.verify(ring.token("k1"))  # lives 300 s
+    finally:
+        await runtime.db.dispose()

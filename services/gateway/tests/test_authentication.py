@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -57,6 +58,7 @@ REFUSED_TOKENS = {
         keys.claims(), Ed25519PrivateKey.generate(), algorithm="EdDSA",
         headers={"kid": "never-published"},
     ),
+    "living longer than an access token": lambda keys: keys.token(exp=int(time.time()) + 86400),
     "no kid": lambda keys: jwt.encode(keys.claims(), keys.keys[-1][1], algorithm="EdDSA"),
 }
 
@@ -202,3 +204,40 @@ async def test_a_verified_token_is_remembered_not_verified_again(gateway, keys):
 
     assert token in token_check.cache
     assert len(token_check.cache) == 1
+
+
+async def test_an_expired_token_is_told_to_refresh(gateway, keys):
+    expired = keys.token(exp=int(time.time()) - 120, iat=int(time.time()) - 600)
+
+    response = await gateway.get("/api/orders", headers={"Authorization": f"Bearer {expired}"})
+
+    assert response.status == 401
+    detail = (await response.json())["detail"]
+    assert "expired" in detail
+    assert "/api/auth/refresh" in detail
+
+
+async def test_a_withdrawn_key_stops_verifying_after_the_refresh_interval(
+    start_gateway, start_echo, auth_url, keys
+):
+    gateway = await start_gateway(
+        {"auth": [auth_url], "orders": [await start_echo("orders")]},
+        jwks_refresh_seconds=0.05,
+        jwks_min_refresh_seconds=60.0,
+    )
+    withdrawn = keys.keys[0][0]
+    token = keys.token()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (await gateway.get("/api/orders", headers=headers)).status == 200
+    assert token in gateway.core.token_check.cache
+
+    keys.rotate()
+    del keys.keys[0]  # auth stops publishing the old key (leaked, or past its grace)
+    verifier = gateway.core.token_check.verifier
+    for _ in range(500):
+        if not verifier.has_key(withdrawn):
+            break
+        await asyncio.sleep(0.01)
+
+    response = await gateway.get("/api/orders", headers=headers)
+    assert response.status == 401

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from fastapi import APIRouter
+from pydantic import BaseModel
 
 from gateway_service.openapi import merge_specs
 from gateway_service.public_routes import PublicRouteTable
+from marketplace_platform.http import create_service_app
+from marketplace_platform.idempotency import IdempotencyKeyHeader
+from marketplace_platform.security.dependencies import CurrentUser, InternalCaller
+from marketplace_platform.settings import ServiceSettings
 
 VALIDATION_ERROR = {"type": "object", "properties": {"detail": {"type": "array"}}}
 
@@ -125,3 +131,54 @@ async def test_openapi_json_merges_the_live_upstreams(
     assert "/health/ready" in document["paths"]
     assert "/ws" in document["paths"]
     assert document["x-unavailable"] == ["reviews"]
+
+
+def platform_spec(service: str) -> dict:
+    """The document a service made by the platform's app factory publishes."""
+    router = APIRouter(prefix=f"/api/{service}", tags=[service])
+
+    @router.post("")
+    async def create(body: Thing, user: CurrentUser, key: IdempotencyKeyHeader) -> Thing:
+        """Create one."""
+        return body
+
+    @router.get("/{thing_id}")
+    async def read(thing_id: int) -> Thing:
+        """Read one."""
+        return Thing(name="x")
+
+    @router.get("/internal/count")  # under /api, yet only for other services
+    async def count(caller: InternalCaller) -> int:
+        """Count them."""
+        return 0
+
+    app = create_service_app(
+        ServiceSettings(service_name=service, access_log=False), title=service, routers=[router]
+    )
+    return app.openapi()
+
+
+class Thing(BaseModel):
+    name: str
+
+
+@pytest.mark.unit
+def test_the_merged_document_shows_problems_idempotency_keys_and_no_internal_routes():
+    merged = merge_specs(
+        {"catalog": platform_spec("catalog"), "orders": platform_spec("orders")},
+        unavailable=[], public_routes=PublicRouteTable(),
+    )
+
+    problem = {"application/problem+json": {"schema": ref("Problem")}}
+    create = merged["paths"]["/api/orders"]["post"]
+    assert create["responses"]["422"]["content"] == problem
+    assert create["responses"]["401"]["content"] == problem
+    assert "Idempotency-Key" in [p["name"] for p in create["parameters"] if p["in"] == "header"]
+    # Every service's Problem is the gateway's: one schema, not one per service.
+    assert [name for name in merged["components"]["schemas"] if "Problem" in name] == ["Problem"]
+    assert "HTTPValidationError" not in str(merged)
+    assert not [path for path in merged["paths"] if "internal" in path]
+    # A route the gateway guards shows the 401 the gateway answers.
+    read = merged["paths"]["/api/orders/{thing_id}"]["get"]
+    assert read["responses"]["401"]["content"] == problem
+    assert read["responses"]["404"]["content"] == problem

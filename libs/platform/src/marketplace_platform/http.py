@@ -4,10 +4,12 @@ What every service gets from it, so that none of them writes it again:
 - ``X-Request-ID`` taken from the caller (the gateway) or made, echoed on the answer, put in
   every log line; the W3C ``traceparent`` likewise;
 - one JSON access-log line per request, and Prometheus metrics per route template;
-- RFC 9457 problem answers for validation errors, HTTP errors and ``DomainError``s, and a
-  problem (never a stack trace) for anything unexpected;
+- RFC 9457 problem answers for validation errors (every wrong field at once), a body that is
+  not JSON (415), unknown routes and methods (the gateway's 404/405 shape), ``DomainError``s,
+  and a problem (never a stack trace) for anything unexpected;
 - ``/health/live``, ``/health/ready`` and ``/metrics``;
-- OpenAPI operation ids of the form ``<tag>-<function name>``.
+- OpenAPI operation ids of the form ``<tag>-<function name>``, and a document that shows
+  what is really answered (marketplace_platform.openapi).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.params import Form
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from prometheus_client import (
@@ -37,7 +40,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketplace_platform.logs import request_id_var
-from marketplace_platform.problems import PROBLEM_JSON, DomainError, problem
+from marketplace_platform.openapi import install_openapi
+from marketplace_platform.problems import (
+    PROBLEM_JSON,
+    STATUS_SLUGS,
+    STATUS_TITLES,
+    DomainError,
+    UnsupportedMediaType,
+    problem,
+)
 from marketplace_platform.settings import ServiceSettings
 from marketplace_platform.tracing import new_traceparent, traceparent_var, valid_traceparent
 
@@ -48,20 +59,6 @@ ReadinessCheck = Callable[[], Awaitable[None]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
-_STATUS_TITLES = {
-    400: "Bad request",
-    401: "Authentication required",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Payload too large",
-    415: "Unsupported media type",
-    422: "Invalid input",
-    429: "Too many requests",
-    500: "Internal server error",
-    503: "Service unavailable",
-}
 
 
 class ProblemResponse(JSONResponse):
@@ -158,6 +155,43 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def _field_name(loc: Sequence[Any]) -> str:
+    # ("body", "items", 0, "quantity") -> "items[0].quantity"; where it is, unless the body.
+    where, *rest = [*loc] or ["request"]
+    path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in rest)
+    path = path.lstrip(".")
+    if where == "body":
+        return path or "body"
+    return f"{where} {path}" if path else str(where)
+
+
+def _validation_detail(errors: list[dict[str, Any]]) -> str:
+    names = list(dict.fromkeys(_field_name(err["loc"]) for err in errors))
+    listed = ", ".join(names[:20]) + (", ..." if len(names) > 20 else "")
+    return f"{len(errors)} problem(s) with the request, each in 'errors': {listed}."
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def _json_body_sent_as_something_else(request: Request) -> str | None:
+    """The content type of a body that a JSON route was sent under another (or no) type,
+    as ``curl -d`` does (application/x-www-form-urlencoded); None otherwise."""
+    route = request.scope.get("route")
+    body_field = getattr(route, "body_field", None)
+    if body_field is None or isinstance(body_field.field_info, Form):
+        return None
+    headers = request.headers
+    if headers.get("content-length", "0") == "0" and "transfer-encoding" not in headers:
+        return None
+    content_type = headers.get("content-type", "")
+    return None if _is_json(content_type) else content_type or "none"
+
+
 def _is_refused_value(exc: DBAPIError) -> bool:
     """SQLSTATE class 22 ("data exception"), raised by the server or by asyncpg's encoder."""
     if isinstance(exc, DataError):
@@ -179,24 +213,44 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        sent_as = _json_body_sent_as_something_else(request)
+        if sent_as is not None:
+            # Otherwise the answer would be "Input should be a valid dictionary", which
+            # does not say that the JSON was fine and only its label was wrong.
+            refused = UnsupportedMediaType(
+                f"The body must be JSON sent with 'Content-Type: application/json', not "
+                f"{sent_as!r} (with curl: --json '{{...}}', or -H 'Content-Type: "
+                "application/json' -d '{...}').",
+                accepts="application/json",
+            )
+            return await domain_error(request, refused)
+        errors = _validation_errors(exc)
         return problem_response(
             problem(
                 422,
                 "Invalid input",
-                "The request did not pass validation.",
+                _validation_detail(errors),
                 type_slug="validation-error",
                 instance=request.url.path,
-                errors=_validation_errors(exc),
+                errors=errors,
             )
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        title = _STATUS_TITLES.get(exc.status_code, "Error")
+        status = exc.status_code
+        title = STATUS_TITLES.get(status, "Error")
         detail = exc.detail if isinstance(exc.detail, str) else None
+        headers = getattr(exc, "headers", None)
+        if status == 404 and detail == "Not Found":  # the router's, not a route's own
+            detail = f"No route of this service matches {request.method} {request.url.path}."
+        elif status == 405 and detail == "Method Not Allowed":
+            allowed = (headers or {}).get("Allow", "")
+            detail = f"{request.method} is not allowed on {request.url.path}; allowed: {allowed}."
         return problem_response(
-            problem(exc.status_code, title, detail, instance=request.url.path),
-            headers=getattr(exc, "headers", None),
+            problem(status, title, detail, type_slug=STATUS_SLUGS.get(status),
+                    instance=request.url.path),
+            headers=headers,
         )
 
     @app.exception_handler(DBAPIError)
@@ -299,6 +353,7 @@ def create_service_app(
     metrics = Metrics(settings.service_name)
     app.state.metrics = metrics
     install_problem_handlers(app)
+    install_openapi(app)
     for router in [*routers, health_router(readiness or {}, degraded_readiness or {})]:
         for route in router.routes:
             # A route's one-line docstring is its OpenAPI summary.

@@ -10,6 +10,74 @@ from typing import Any
 
 PROBLEM_JSON = "application/problem+json"
 
+# The title and ``type`` slug of each status that a service or the gateway answers itself,
+# so that a 404 reads the same whichever of them made it.
+STATUS_TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    417: "Expectation failed",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal server error",
+    502: "Bad gateway",
+    503: "Service unavailable",
+    504: "Gateway timeout",
+}
+STATUS_SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    417: "expectation-failed",
+    422: "validation-error",
+    429: "too-many-requests",
+    500: "internal-error",
+    502: "bad-gateway",
+    503: "service-unavailable",
+    504: "gateway-timeout",
+}
+
+# The JSON Schema of every problem document, as the OpenAPI documents show it.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Problem",
+    "description": "An RFC 9457 problem document (application/problem+json).",
+    "properties": {
+        "type": {"type": "string", "description": "A URI naming the kind of problem."},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "What went wrong, for a person."},
+        "instance": {"type": "string", "description": "The path that was requested."},
+        "errors": {
+            "type": "array",
+            "description": "422 only: every wrong field of the request, not just the first.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "loc": {
+                        "type": "array",
+                        "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                    },
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+                "required": ["loc", "msg", "type"],
+            },
+        },
+    },
+    "required": ["type", "title", "status"],
+}
+
 
 class DomainError(Exception):
     """An expected failure of a use case: the caller did something the rules forbid."""

@@ -36,6 +36,8 @@ class ServiceRuntime:
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
             algorithms=settings.jwt_algorithms,
+            refresh_interval=settings.jwks_refresh_seconds,
+            max_lifetime=settings.access_token_max_lifetime_seconds,
         )
 
     def unit_of_work(self) -> UnitOfWork:
@@ -50,6 +52,7 @@ class ServiceRuntime:
             raise ServiceUnavailable("not connected to NATS")
 
     async def start(self) -> None:
+        self.verifier.start()
         await self.bus.start()
         await self.relay.start()
 
@@ -57,6 +60,7 @@ class ServiceRuntime:
         await self.relay.stop()
         await self.bus.close()
         await self.db.dispose()
+        await self.verifier.close()
 
     @asynccontextmanager
     async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:

@@ -36,6 +36,13 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "marketplace-auth"
     jwt_audience: str = "marketplace"
     jwt_algorithms: tuple[str, ...] = ("EdDSA",)
+    # How often the JWKS is re-read in the background, so a key auth withdraws stops
+    # verifying within this (auth's AUTH_SIGNING_KEY_REFRESH; it must stay well below a
+    # retired key's grace period, which is at least the access-token lifetime).
+    jwks_refresh_seconds: float = Field(default=60.0, gt=0)
+    # The longest ``exp - iat`` a token may have: auth's AUTH_ACCESS_TOKEN_TTL. Raise both
+    # together, or the services refuse the tokens auth issues.
+    access_token_max_lifetime_seconds: float = Field(default=900.0, gt=0)
 
     # Shared secret of service-to-service calls that no user may make (``/internal/...``,
     # never routed by the gateway), sent as ``X-Internal-Token``. The launcher makes a random

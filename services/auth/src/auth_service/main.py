@@ -51,6 +51,8 @@ def create_app(
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         algorithms=settings.jwt_algorithms,
+        refresh_interval=settings.jwks_refresh_seconds,
+        max_lifetime=settings.access_token_ttl.total_seconds(),
     )
     key_ring.on_reload(verifier.load)
     if runtime is None:

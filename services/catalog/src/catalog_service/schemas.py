@@ -322,7 +322,7 @@ class ReservationRead(BaseModel):
     reservation_id: uuid.UUID
     status: str
     currency: str | None  # None: released before it arrived, nothing was reserved
-    total: int
+    total: int = Field(description="Minor units of ``currency``: the reserved items' sum.")
     items: list[ReservedItem]
 
     @classmethod

@@ -97,6 +97,8 @@ def create_app(
             audience=settings.jwt_audience,
             algorithms=settings.jwt_algorithms,
             min_refresh_interval=settings.jwks_min_refresh_seconds,
+            refresh_interval=settings.jwks_refresh_seconds,
+            max_lifetime=settings.access_token_max_lifetime_seconds,
         )
     token_check = TokenCheck(
         verifier,
@@ -198,8 +200,10 @@ class Gateway:
             ),
         )
         self._prober.start()
+        self.token_check.verifier.start()
 
     async def close(self) -> None:
+        await self.token_check.verifier.close()
         if self._prober is not None:
             await self._prober.stop()
         self._proxy.close()

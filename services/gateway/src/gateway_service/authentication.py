@@ -4,8 +4,10 @@ The signature check is the most expensive thing the gateway does per request (an
 verification plus PyJWT's parsing, about as much CPU as proxying the request itself), and a
 browser sends the same access token with every call for minutes. So a verified token is
 remembered in a bounded LRU for ``ttl`` seconds and never past its own ``exp``. What that
-buys is measured in docs/benchmarks.md. The trade-off: a token stays accepted here for up to
-``ttl`` after its signing key left the JWKS; services verify every token again anyway.
+buys is measured in docs/benchmarks.md. A remembered token also names its signing key, and
+counts only while the verifier's key set (re-read every ``jwks_refresh_seconds``) still has
+that key: a withdrawn key's tokens are refused from the first refresh that misses it, however
+recently they were verified.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
+import jwt
 
 from marketplace_platform.security.jwks import InvalidToken, JWKSVerifier
 
@@ -27,7 +30,8 @@ class VerifiedTokenCache:
         self._ttl = ttl
         self._max_size = max_size
         self._clock = clock
-        self._entries: OrderedDict[str, float] = OrderedDict()
+        # token -> (when to forget it, the kid of the key that signed it)
+        self._entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
 
     @property
     def enabled(self) -> bool:
@@ -37,23 +41,28 @@ class VerifiedTokenCache:
         return len(self._entries)
 
     def __contains__(self, token: str) -> bool:
-        expires_at = self._entries.get(token)
-        if expires_at is None:
-            return False
+        return self.kid_of(token) is not None
+
+    def kid_of(self, token: str) -> str | None:
+        """The kid of a remembered ``token``'s signing key; None if it is not remembered."""
+        entry = self._entries.get(token)
+        if entry is None:
+            return None
+        expires_at, kid = entry
         if self._clock() >= expires_at:
             del self._entries[token]
-            return False
+            return None
         self._entries.move_to_end(token)
-        return True
+        return kid
 
-    def add(self, token: str, claims: dict[str, Any]) -> None:
+    def add(self, token: str, claims: dict[str, Any], kid: str = "") -> None:
         exp = claims.get("exp")
         if not self.enabled or not isinstance(exp, int | float):
             return
         expires_at = min(float(exp), self._clock() + self._ttl)
         if expires_at <= self._clock():
             return
-        self._entries[token] = expires_at
+        self._entries[token] = (expires_at, kid)
         self._entries.move_to_end(token)
         while len(self._entries) > self._max_size:
             self._entries.popitem(last=False)
@@ -66,15 +75,17 @@ class TokenCheck:
 
     def remembers(self, token: str) -> bool:
         """True if ``token`` was verified a moment ago (checked without a coroutine, since
-        that is the common case on the hot path)."""
-        return token in self.cache
+        that is the common case on the hot path), with a key still published."""
+        kid = self.cache.kid_of(token)
+        return kid is not None and self.verifier.has_key(kid)
 
     async def verify(self, token: str) -> None:
         """Return if ``token`` is a valid access token for us, else raise ``InvalidToken``."""
-        if token in self.cache:
+        if self.remembers(token):
             return
         claims = await self.verifier.verify(token)
-        self.cache.add(token, claims)
+        # Verified, so the header parses and names a kid.
+        self.cache.add(token, claims, jwt.get_unverified_header(token)["kid"])
 
 
 def jwks_fetcher(

@@ -2,12 +2,14 @@
 
 Each service publishes its spec at ``/openapi.json``. Only its paths under
 ``/api/<service>`` are kept (its ``/health`` and ``/metrics`` are not reachable through the
-gateway). Components that two services define differently under one name are renamed
-``<service>_<name>`` in the later service's document, references included; identical ones
-(FastAPI's ``HTTPValidationError`` in every service) are shared. Operations that the gateway
-will refuse without a token are marked with the ``bearerAuth`` scheme, so Swagger UI's
-"Authorize" button covers them. A service that is down is listed under ``x-unavailable``
-and the document is still served.
+gateway), and of those none marked ``x-internal`` (guarded by the services' internal token:
+the gateway never routes them, and the public has no business knowing them). Components that
+two services define differently under one name are renamed ``<service>_<name>`` in the
+later service's document, references included; identical ones (the ``Problem`` schema of
+every service's error answers) are shared. Operations that the gateway will refuse without a
+token are marked with the ``bearerAuth`` scheme, so Swagger UI's "Authorize" button covers
+them, and show the gateway's 401 problem. A service that is down is listed under
+``x-unavailable`` and the document is still served.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 from gateway_service.public_routes import PublicRouteTable
 from gateway_service.settings import SERVICES
+from marketplace_platform.problems import PROBLEM_SCHEMA
 
 log = logging.getLogger("gateway.openapi")
 
@@ -96,20 +99,6 @@ GATEWAY_PATHS: dict[str, Any] = {
     },
 }
 
-PROBLEM_SCHEMA = {
-    "type": "object",
-    "description": "An RFC 9457 problem document.",
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
-    },
-    "required": ["type", "title", "status"],
-}
-
-
 def _rewrite_refs(node: Any, renames: Mapping[str, str]) -> Any:
     if isinstance(node, dict):
         out = {}
@@ -184,6 +173,9 @@ def merge_specs(
                 operation = item.get(method)
                 if not isinstance(operation, dict):
                     continue
+                if operation.get("x-internal"):
+                    del item[method]
+                    continue
                 op_id = operation.get("operationId")
                 if op_id in operation_ids:
                     operation["operationId"] = f"{service}-{op_id}"
@@ -193,7 +185,11 @@ def merge_specs(
                     method.upper(), service, _example_path(path)
                 ):
                     operation["security"] = [{"bearerAuth": []}]
-            paths[path] = item
+                    operation.setdefault("responses", {}).setdefault(
+                        "401", _problem_response("Missing, expired or refused access token")
+                    )
+            if any(method in item for method in _HTTP_METHODS):
+                paths[path] = item
         for tag in spec.get("tags") or []:
             if isinstance(tag, dict) and "name" in tag:
                 tags.setdefault(tag["name"], tag)

@@ -9,37 +9,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from marketplace_platform.problems import PROBLEM_JSON, problem
-
-_TYPE_SLUGS = {
-    400: "bad-request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not-found",
-    405: "method-not-allowed",
-    413: "payload-too-large",
-    417: "expectation-failed",
-    429: "too-many-requests",
-    500: "internal-error",
-    502: "bad-gateway",
-    503: "service-unavailable",
-    504: "gateway-timeout",
-}
-
-_TITLES = {
-    400: "Bad request",
-    401: "Authentication required",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    413: "Payload too large",
-    417: "Expectation failed",
-    429: "Too many requests",
-    500: "Internal server error",
-    502: "Bad gateway",
-    503: "Service unavailable",
-    504: "Gateway timeout",
-}
+from marketplace_platform.problems import PROBLEM_JSON, STATUS_SLUGS, STATUS_TITLES, problem
 
 
 def problem_response(
@@ -53,9 +23,9 @@ def problem_response(
 ) -> web.Response:
     body = problem(
         status,
-        title or _TITLES.get(status, "Error"),
+        title or STATUS_TITLES.get(status, "Error"),
         detail,
-        type_slug=_TYPE_SLUGS.get(status),
+        type_slug=STATUS_SLUGS.get(status),
         instance=instance,
         **extra,
     )

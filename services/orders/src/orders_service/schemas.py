@@ -20,11 +20,19 @@ class RequestModel(BaseModel):
 
 class OrderItemCreate(RequestModel):
     product_id: uuid.UUID
-    quantity: Annotated[int, Field(strict=True, ge=1, le=MAX_QUANTITY, examples=[1])]
+    quantity: Annotated[
+        int,
+        Field(strict=True, ge=1, le=MAX_QUANTITY, examples=[1],
+              description=f"1 to {MAX_QUANTITY} of the product."),
+    ]
 
 
 class OrderCreate(RequestModel):
-    items: Annotated[list[OrderItemCreate], Field(min_length=1, max_length=MAX_ITEMS)]
+    items: Annotated[
+        list[OrderItemCreate],
+        Field(min_length=1, max_length=MAX_ITEMS,
+              description=f"1 to {MAX_ITEMS} lines, one per product."),
+    ]
     address: Annotated[str, Field(min_length=1, max_length=MAX_ADDRESS_LENGTH)] | None = None
 
     def lines(self) -> list[Line]:
@@ -40,7 +48,7 @@ class OrderItemRead(BaseModel):
     title: str = Field(description="The product's title when the order was placed.")
     quantity: int
     unit_price: int = Field(description="Minor units, the price when the order was placed.")
-    amount: int = Field(description="unit_price * quantity.")
+    amount: int = Field(description="Minor units: unit_price * quantity.")
 
 
 class HistoryEntryRead(BaseModel):
@@ -117,7 +125,7 @@ class InternalOrderRead(BaseModel):
     id: uuid.UUID
     user_id: uuid.UUID
     status: OrderStatus
-    total: int
+    total: int = Field(description="Minor units of ``currency``.")
     currency: str
 
     @classmethod

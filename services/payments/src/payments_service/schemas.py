@@ -55,8 +55,8 @@ class PaymentCreate(RequestModel):
         Field(
             ge=0,
             le=10**15,
-            description="Optional: the total the payer agreed to; refused unless it is the "
-            "order's total now.",
+            description="Optional, in minor units (kopecks for RUB): the total the payer "
+            "agreed to; refused unless it is the order's total now.",
         ),
     ] = None
 

@@ -355,3 +355,21 @@ async def test_the_internal_view_lists_every_try_of_the_order(payments) -> None:
     assert [(p["attempt"], p["status"]) for p in found.json()["items"]] == [
         (1, "failed"), (2, "succeeded")
     ]
+
+
+async def test_openapi_shows_the_idempotency_key_conflicts_and_minor_units(payments) -> None:
+    spec = (await payments.http.get("/openapi.json")).json()
+
+    create = spec["paths"]["/api/payments"]["post"]
+    assert "Idempotency-Key" in [p["name"] for p in create["parameters"] if p["in"] == "header"]
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    assert create["responses"]["409"]["content"] == problem
+    assert create["responses"]["422"]["content"] == problem
+    amount = spec["components"]["schemas"]["PaymentCreate"]["properties"]["amount"]
+    assert "minor units" in amount["description"]
+    internal = [
+        operation for path, item in spec["paths"].items() if path.startswith("/internal/")
+        for operation in item.values()
+    ]
+    assert internal
+    assert all(operation["x-internal"] for operation in internal)

@@ -8,12 +8,23 @@ again before acting. The rules, in the order they are applied:
 - the ``kid`` must name a key of the JWKS; an unknown ``kid`` triggers one refresh of the
   cached JWKS (at most once per ``min_refresh_interval``), which is how a rotated key
   becomes known without a restart;
-- signature, ``exp``, ``iss`` and ``aud`` are checked by PyJWT; ``sub`` and ``exp`` must exist.
+- signature, ``exp``, ``iss`` and ``aud`` are checked by PyJWT; ``sub`` and ``exp`` must exist;
+- ``exp - iat`` may not exceed ``max_lifetime`` (auth's access-token lifetime) plus the
+  leeway: a token minted for a day, by a leaked key or a misconfigured signer, is refused.
+
+Between those on-demand refreshes, ``start()`` re-reads the JWKS every ``refresh_interval``
+in the background, so a key that auth stops publishing (retired past its grace period, or
+withdrawn because it leaked) stops verifying within that interval, without a restart. The
+refresh never blocks a request, and when auth is down the last good key set is kept.
+The default interval is auth's own signing-key refresh (60 s), far below a retired key's
+grace period (the access-token lifetime plus that interval plus clock leeway).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -26,9 +37,26 @@ from jwt import PyJWK
 
 JwksFetcher = Callable[[], Awaitable[dict[str, Any]]]
 
+log = logging.getLogger("marketplace.jwks")
+
+# Auth's defaults (``AUTH_ACCESS_TOKEN_TTL``, ``AUTH_SIGNING_KEY_REFRESH``).
+DEFAULT_MAX_LIFETIME = 900.0
+DEFAULT_REFRESH_INTERVAL = 60.0
+REFRESH_PATH = "POST /api/auth/refresh"
+
 
 class InvalidToken(Exception):
     """The token is missing, malformed, forged, expired, or not meant for us."""
+
+
+class ExpiredToken(InvalidToken):
+    """The token was valid but its ``exp`` has passed: the caller should refresh it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"the access token has expired; get a new one from {REFRESH_PATH} "
+            "with your refresh token, then retry"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +92,8 @@ class JWKSVerifier:
         audience: str,
         algorithms: tuple[str, ...] = ("EdDSA",),
         min_refresh_interval: float = 10.0,
+        refresh_interval: float = DEFAULT_REFRESH_INTERVAL,
+        max_lifetime: float = DEFAULT_MAX_LIFETIME,
         leeway: float = 5.0,
     ) -> None:
         if any(a.upper().startswith("HS") or a.lower() == "none" for a in algorithms):
@@ -73,10 +103,14 @@ class JWKSVerifier:
         self.audience = audience
         self.algorithms = tuple(algorithms)
         self._min_refresh = min_refresh_interval
+        self._refresh_interval = refresh_interval
+        self._max_lifetime = max_lifetime
         self._leeway = leeway
         self._keys: dict[str, PyJWK] = {}
         self._last_refresh = float("-inf")
         self._lock = asyncio.Lock()
+        self._refresher: asyncio.Task[None] | None = None
+        self._refresh_failing = False
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> JWKSVerifier:
@@ -93,6 +127,39 @@ class JWKSVerifier:
             except jwt.PyJWTError:
                 continue  # a key type we cannot use is skipped, not fatal
         self._keys = keys
+
+    def has_key(self, kid: str) -> bool:
+        """``kid`` is in the key set as last fetched (a withdrawn key is not)."""
+        return kid in self._keys
+
+    def start(self) -> None:
+        """Re-read the JWKS every ``refresh_interval`` in the background (needs a running
+        loop; ``close()`` stops it)."""
+        if self._refresher is None or self._refresher.done():
+            self._refresher = asyncio.create_task(self._refresh_periodically(), name="jwks")
+
+    async def close(self) -> None:
+        task, self._refresher = self._refresher, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _refresh_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self._refresh_interval)
+            try:
+                await self.refresh(force=True)
+            except Exception as exc:
+                # Auth down or answering nonsense: keep verifying with the last good set,
+                # and say so once per outage rather than every interval.
+                if not self._refresh_failing:
+                    log.warning("JWKS refresh failed, keeping the last key set: %r", exc)
+                self._refresh_failing = True
+            else:
+                if self._refresh_failing:
+                    log.info("JWKS refresh works again")
+                self._refresh_failing = False
 
     async def refresh(self, *, force: bool = False) -> None:
         async with self._lock:
@@ -128,7 +195,7 @@ class JWKSVerifier:
             raise InvalidToken("token has no key id")
         key = await self._key_for(kid)
         try:
-            return jwt.decode(
+            claims = jwt.decode(
                 token,
                 key=key,
                 algorithms=[alg],
@@ -137,8 +204,13 @@ class JWKSVerifier:
                 leeway=self._leeway,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
+        except jwt.ExpiredSignatureError as exc:
+            raise ExpiredToken() from exc
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
+        if _lifetime(claims) > self._max_lifetime + self._leeway:
+            raise InvalidToken("the token's lifetime (exp - iat) is longer than an access token's")
+        return claims
 
     async def principal(self, token: str) -> Principal:
         claims = await self.verify(token)
@@ -152,6 +224,14 @@ class JWKSVerifier:
         return Principal(
             user_id=user_id, role=role, email=claims.get("email"), token_id=claims.get("jti")
         )
+
+
+def _lifetime(claims: dict[str, Any]) -> float:
+    # PyJWT accepted both as integers, but may have done so from strings like "1700000000".
+    try:
+        return float(claims["exp"]) - float(claims["iat"])
+    except (TypeError, ValueError) as exc:
+        raise InvalidToken("exp and iat must be numbers") from exc
 
 
 def bearer_token(authorization: str | None) -> str | None:

@@ -30,7 +30,11 @@ def _token_pair(tokens: sessions.Tokens, response: Response) -> TokenPair:
     )
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "An account with that email exists."}},
+)
 async def register(body: UserCreate, uow: UnitOfWorkDep, passwords: PasswordsDep) -> UserRead:
     """Create an account (then log in to get tokens)."""
     user = await accounts.register(

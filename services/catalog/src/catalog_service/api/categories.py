@@ -33,7 +33,11 @@ async def get_category(category_id: uuid.UUID, cache: CategoryCacheDep) -> Categ
     return await _read(cache, category_id)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "A sibling category has that name."}},
+)
 async def create_category(
     body: CategoryCreate, admin: AdminUser, uow: UnitOfWorkDep, cache: CategoryCacheDep
 ) -> CategoryRead:
@@ -57,7 +61,11 @@ async def update_category(
     return await _read(cache, category_id)
 
 
-@router.delete("/{category_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{category_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={409: {"description": "The category has sub-categories or products."}},
+)
 async def delete_category(
     category_id: uuid.UUID, admin: AdminUser, uow: UnitOfWorkDep, cache: CategoryCacheDep
 ) -> None:

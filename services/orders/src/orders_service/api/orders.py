@@ -35,7 +35,10 @@ def _render(order: Order) -> dict[str, Any]:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=OrderRead,
-    responses={201: {"headers": {"Idempotent-Replayed": {"schema": {"type": "string"}}}}},
+    responses={
+        201: {"headers": {"Idempotent-Replayed": {"schema": {"type": "string"}}}},
+        409: {"description": "A product is unavailable or short of stock."},
+    },
 )
 async def create_order(
     body: OrderCreate,
@@ -97,7 +100,9 @@ async def get_order(order_id: uuid.UUID, user: CurrentUser, db: DatabaseDep) -> 
     return OrderRead.of(await orders.get(db=db, order_id=order_id, principal=user))
 
 
-@router.post("/{order_id}/cancel")
+@router.post(
+    "/{order_id}/cancel", responses={409: {"description": "The order can no longer be cancelled."}}
+)
 async def cancel_order(
     order_id: uuid.UUID,
     user: CurrentUser,
@@ -118,7 +123,9 @@ async def cancel_order(
     return OrderRead.of(order)
 
 
-@router.post("/{order_id}/deliver")
+@router.post(
+    "/{order_id}/deliver", responses={409: {"description": "The order is not paid."}}
+)
 async def deliver_order(
     order_id: uuid.UUID, admin: AdminUser, uow: UnitOfWorkDep, db: DatabaseDep, catalog: CatalogDep
 ) -> OrderRead:

@@ -34,7 +34,11 @@ PENDING_ANSWER = {
         "model": PaymentRead,
         "description": "The processor has not answered yet: the payment is pending and "
         "settles on its own; follow it with GET /api/payments/{id}.",
-    }
+    },
+    409: {
+        "description": "The order cannot be paid now: not awaiting payment, already paid, "
+        "a payment in progress, or ``amount`` is not its total."
+    },
 }
 
 
