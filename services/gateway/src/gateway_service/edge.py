@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 
 from gateway_service.access_log import AccessLog
+from gateway_service.client_address import TrustedProxies
 from gateway_service.metrics import GatewayMetrics
 from gateway_service.problem_responses import problem_response
 from gateway_service.proxy import Proxy
@@ -55,8 +56,11 @@ class Edge:
         limiter: RateLimiter | None,
         metrics: GatewayMetrics,
         access_log: AccessLog | None,
+        trusted_proxies: TrustedProxies | None = None,
     ) -> None:
         self.proxy = proxy
+        # None when there are none: the common case costs one test per request.
+        self.trusted_proxies = trusted_proxies or None
         self.routes = dict(routes)
         self.prefix_routes = dict(prefix_routes)
         self.limiter = limiter
@@ -73,6 +77,14 @@ class Edge:
         trace_context = traceparent_var.set(traceparent)
         path = request.path
         method = request.method
+        # The client whom limits count and logs name; ``forwarded_for``, the chain to pass
+        # on when a trusted proxy is in front (else the proxy appends the peer as usual).
+        client = request.remote or ""
+        forwarded_for = None
+        if self.trusted_proxies is not None and self.trusted_proxies.is_trusted(client):
+            client, forwarded_for = self.trusted_proxies.client(
+                client, headers.getall("X-Forwarded-For", ())
+            )
         # ``route``: the metrics label (a service, or one of a few fixed names).
         service = ""
         if path.startswith("/api/"):
@@ -85,7 +97,7 @@ class Edge:
         try:
             retry_after = 0
             if self.limiter is not None and not quiet:
-                retry_after = self.limiter.check(request.remote or "", method, path)
+                retry_after = self.limiter.check(client, method, path)
             if retry_after:
                 self.metrics.rate_limited.inc()
                 response: web.StreamResponse = problem_response(
@@ -96,7 +108,7 @@ class Edge:
                 try:
                     if service:
                         response = await self.proxy.handle(
-                            request, service, request_id, traceparent
+                            request, service, request_id, traceparent, forwarded_for
                         )
                     else:
                         response = await self._own(request, path, method)
@@ -113,7 +125,7 @@ class Edge:
             status = response.status
             self.metrics.observe(route, status, elapsed)
             if self.access_log is not None and not quiet:
-                self.access_log.record(method, path, status, elapsed, request.remote, request_id)
+                self.access_log.record(method, path, status, elapsed, client, request_id)
             return response
         finally:
             request_id_var.reset(id_context)

@@ -31,6 +31,7 @@ from gateway_service.upstream_client import (
     UpstreamResponse,
     UpstreamTimeout,
 )
+from marketplace_platform.forwarded import gateway_token
 from marketplace_platform.security.jwks import bearer_token
 
 log = logging.getLogger("gateway.proxy")
@@ -42,10 +43,11 @@ _HOP_BY_HOP = frozenset({
 })
 # Not passed upstream as the client sent them: this hop's own fields, the body framing (the
 # upstream client frames the body it sends), Host (the upstream's own is sent), Expect (the
-# gateway answers it), and what the gateway sets itself.
+# gateway answers it), and what the gateway sets itself (its credential among them: a
+# client's copy is never passed on).
 _REQUEST_DROP = _HOP_BY_HOP | {
     b"host", b"content-length", b"expect", b"x-forwarded-for", b"x-forwarded-proto",
-    b"x-forwarded-host", b"x-request-id", b"traceparent",
+    b"x-forwarded-host", b"x-request-id", b"traceparent", b"x-gateway-token",
 }
 _RESPONSE_DROP = _HOP_BY_HOP | {b"content-length"}
 _RESPONSE_DROP_NO_BODY = _HOP_BY_HOP
@@ -85,33 +87,39 @@ def _connection_tokens(request: web.BaseRequest) -> frozenset[bytes]:
 
 
 def _upstream_headers(
-    request: web.BaseRequest, request_id: str, traceparent: str
+    request: web.BaseRequest, request_id: str, traceparent: str, forwarded_for: str | None,
+    credential: bytes,
 ) -> bytes:
     """The header lines sent upstream: the client's, as it sent them, less the fields
-    dropped above, then the gateway's own."""
+    dropped above, then the gateway's own. ``X-Forwarded-For`` ends with the client:
+    ``forwarded_for`` when given (client_address.py), else the chain the client sent and
+    its address; ``credential`` (X-Gateway-Token) is what makes the service believe it."""
     drop = _REQUEST_DROP
     lines: list[bytes] = []
-    forwarded_for: list[bytes] = []
+    client_chain: list[bytes] = []
     accept_encoding = False
     for name, value in request.raw_headers:
         lower = name.lower()
         if lower in drop:
             if lower == b"x-forwarded-for":
-                forwarded_for.append(value)
+                client_chain.append(value)
             elif lower == b"connection":
                 drop = drop | _connection_tokens(request)
             continue
         if lower == b"accept-encoding":
             accept_encoding = True
         lines.append(b"%s: %s\r\n" % (name, value))
-    remote = (request.remote or "").encode("latin-1")
-    forwarded_for.append(remote)
+    if forwarded_for is None:
+        client_chain.append((request.remote or "").encode("latin-1"))
+        chain = b", ".join(client_chain)
+    else:
+        chain = forwarded_for.encode("latin-1")
     host = request.host.encode("utf-8", "surrogateescape")
     lines.append(
         b"X-Forwarded-For: %s\r\nX-Forwarded-Proto: %s\r\nX-Forwarded-Host: %s\r\n"
-        b"X-Request-ID: %s\r\ntraceparent: %s\r\n" % (
-            b", ".join(forwarded_for), request.scheme.encode("ascii"), host,
-            request_id.encode("ascii"), traceparent.encode("ascii"),
+        b"X-Request-ID: %s\r\ntraceparent: %s\r\nX-Gateway-Token: %s\r\n" % (
+            chain, request.scheme.encode("ascii"), host,
+            request_id.encode("ascii"), traceparent.encode("ascii"), credential,
         )
     )
     if not accept_encoding:
@@ -152,6 +160,7 @@ class Proxy:
         self.metrics = metrics
         self.max_body_bytes = settings.max_body_bytes
         self._settings = settings
+        self._credential = gateway_token(settings.internal_token).encode("ascii")
         self._pools: dict[Replica, UpstreamPool] = {}
 
     def start(self) -> None:
@@ -173,7 +182,8 @@ class Proxy:
         self._pools.clear()
 
     async def handle(
-        self, request: web.BaseRequest, service: str, request_id: str, traceparent: str
+        self, request: web.BaseRequest, service: str, request_id: str, traceparent: str,
+        forwarded_for: str | None = None,
     ) -> web.StreamResponse:
         # The hot path of the gateway: kept flat (no helper coroutines on the way of a
         # small answer) because each layer costs as much as the checks it would hold.
@@ -225,7 +235,9 @@ class Proxy:
             else:
                 stream = request.content.iter_chunked(_CHUNK)
 
-        headers = _upstream_headers(request, request_id, traceparent)
+        headers = _upstream_headers(
+            request, request_id, traceparent, forwarded_for, self._credential
+        )
         target = request.raw_path
         if not target.startswith("/"):  # absolute-form request target
             target = str(request.rel_url)
