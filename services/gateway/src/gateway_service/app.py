@@ -17,6 +17,7 @@ from gateway_service.access_log import AccessLog
 from gateway_service.authentication import TokenCheck, VerifiedTokenCache, jwks_fetcher
 from gateway_service.balancer import Balancer, HealthProber
 from gateway_service.client_address import TrustedProxies
+from gateway_service.connections import EdgeServer
 from gateway_service.edge import Edge
 from gateway_service.health import health_routes
 from gateway_service.metrics import GatewayMetrics
@@ -185,6 +186,13 @@ class Gateway:
         self._websocket = websocket
         self._session_box = session_box
         self._prober: HealthProber | None = None
+
+    def server(self, **kwargs: Any) -> EdgeServer:
+        """The HTTP server of ``handle``, with the client timeouts and connection caps
+        (connections.py); ``kwargs`` go to aiohttp's ``web.Server``."""
+        return EdgeServer(
+            self.handle, settings=self.settings, trusted_proxies=self.trusted_proxies, **kwargs
+        )
 
     @property
     def prober(self) -> HealthProber:

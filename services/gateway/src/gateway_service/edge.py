@@ -119,7 +119,11 @@ class Edge:
                     )
             if not response.prepared:
                 response.headers["X-Request-ID"] = request_id
-                if "Expect" in headers and not request.content.at_eof():
+                # A client holding its body back, or one that stalled it (408), is not
+                # waited for: aiohttp would otherwise linger to drain the rest.
+                if (
+                    response.status == 408 or "Expect" in headers
+                ) and not request.content.at_eof():
                     await _answer_and_close(request, response)
             elapsed = time.perf_counter() - started
             status = response.status
@@ -148,8 +152,8 @@ class Edge:
 
 
 async def _answer_and_close(request: web.BaseRequest, response: web.StreamResponse) -> None:
-    """Answer a request refused before its "100 Continue", then close the connection: the
-    client holds its body back, and the server would otherwise wait to drain it."""
+    """Answer a request refused before its "100 Continue", or whose body stalled, then
+    close the connection: the server would otherwise wait to drain the body."""
     response.force_close()
     await response.prepare(request)
     await response.write_eof()

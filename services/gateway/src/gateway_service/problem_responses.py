@@ -17,6 +17,7 @@ _TYPE_SLUGS = {
     403: "forbidden",
     404: "not-found",
     405: "method-not-allowed",
+    408: "request-timeout",
     413: "payload-too-large",
     417: "expectation-failed",
     429: "too-many-requests",
@@ -32,6 +33,7 @@ _TITLES = {
     403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
+    408: "Request timeout",
     413: "Payload too large",
     417: "Expectation failed",
     429: "Too many requests",
@@ -40,6 +42,7 @@ _TITLES = {
     503: "Service unavailable",
     504: "Gateway timeout",
 }
+_REASONS = {408: b"Request Timeout", 429: b"Too Many Requests", 503: b"Service Unavailable"}
 
 
 def problem_response(
@@ -72,3 +75,16 @@ def unauthorized(detail: str, *, instance: str, invalid_token: bool) -> web.Resp
     return problem_response(
         401, detail, instance=instance, headers={"WWW-Authenticate": challenge}
     )
+
+
+def closing_answer(status: int, detail: str, *, retry_after: int | None = None) -> bytes:
+    """A whole HTTP/1.1 problem answer, as bytes to write on a connection that is closed
+    right after (one refused, or timed out, before any request was read)."""
+    body = orjson.dumps(
+        problem(status, _TITLES[status], detail, type_slug=_TYPE_SLUGS[status])
+    )
+    retry = b"Retry-After: %d\r\n" % retry_after if retry_after is not None else b""
+    return b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n%s" \
+        b"Connection: close\r\n\r\n%s" % (
+            status, _REASONS[status], PROBLEM_JSON.encode(), len(body), retry, body
+        )

@@ -12,6 +12,7 @@ general-purpose client: see that module and docs/benchmarks.md for why.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -70,6 +71,10 @@ _CHUNK = 64 * 1024
 
 class BodyTooLarge(Exception):
     pass
+
+
+class BodyTimeout(Exception):
+    """The client sent no more of its body for ``client_body_timeout`` seconds."""
 
 
 def has_dot_segment(path: str) -> bool:
@@ -159,6 +164,7 @@ class Proxy:
         self.token_check = token_check
         self.metrics = metrics
         self.max_body_bytes = settings.max_body_bytes
+        self.body_timeout = settings.client_body_timeout
         self._settings = settings
         self._credential = gateway_token(settings.internal_token).encode("ascii")
         self._pools: dict[Replica, UpstreamPool] = {}
@@ -228,12 +234,17 @@ class Proxy:
                 # Only now that the request may go: the client sends its body after this.
                 await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
                 request.writer.output_size = 0
-            if length is None:
-                stream = self._capped(request)
-            elif length <= _BUFFER_LIMIT:
-                body = await request.read()
+            if length is not None and length <= _BUFFER_LIMIT:
+                # Read whole before any upstream connection is taken: a slow client holds
+                # only its own connection.
+                try:
+                    body = await self._read_body(request)
+                except BodyTimeout:
+                    return self._body_timed_out(path)
             else:
-                stream = request.content.iter_chunked(_CHUNK)
+                stream = self._body_chunks(
+                    request, None if length is not None else self.max_body_bytes
+                )
 
         headers = _upstream_headers(
             request, request_id, traceparent, forwarded_for, self._credential
@@ -260,6 +271,9 @@ class Proxy:
                 )
             except BodyTooLarge:
                 return self._too_large(path)
+            except BodyTimeout:
+                # The upstream connection the body was streaming to is closed, not reused.
+                return self._body_timed_out(path)
             except ConnectFailed as exc:
                 self._connection_failed(replica, "connect_timeout" if exc.timed_out
                                         else "connect")
@@ -362,16 +376,46 @@ class Proxy:
         response.force_close()
         return response
 
-    def _capped(self, request: web.BaseRequest) -> AsyncIterator[bytes]:
-        """A chunked upload (no Content-Length), streamed on until it passes the cap."""
-        limit = self.max_body_bytes
+    def _body_timed_out(self, path: str) -> web.Response:
+        response = problem_response(
+            408, f"The request body stalled for {self.body_timeout:g} s.", instance=path
+        )
+        response.force_close()  # the rest of the body is not read
+        return response
 
-        async def chunks() -> AsyncIterator[bytes]:
-            seen = 0
-            async for chunk in request.content.iter_chunked(_CHUNK):
+    async def _read_body(self, request: web.BaseRequest) -> bytes:
+        """A small body, whole; its next bytes are awaited ``body_timeout`` at most."""
+        content = request.content
+        if content.is_eof():  # the common case: it came with the head
+            return await request.read()
+        parts = []
+        while True:
+            try:
+                async with asyncio.timeout(self.body_timeout):
+                    part = await content.readany()
+            except TimeoutError:
+                raise BodyTimeout from None
+            if not part:
+                return b"".join(parts)
+            parts.append(part)
+
+    async def _body_chunks(
+        self, request: web.BaseRequest, limit: int | None
+    ) -> AsyncIterator[bytes]:
+        """A big or chunked upload, streamed on; each chunk is awaited ``body_timeout`` at
+        most, and one of unknown length (``limit``) is cut when it passes the cap."""
+        content = request.content
+        seen = 0
+        while True:
+            try:
+                async with asyncio.timeout(self.body_timeout):
+                    chunk = await content.read(_CHUNK)
+            except TimeoutError:
+                raise BodyTimeout from None
+            if not chunk:
+                return
+            if limit is not None:
                 seen += len(chunk)
                 if seen > limit:
                     raise BodyTooLarge
-                yield chunk
-
-        return chunks()
+            yield chunk
