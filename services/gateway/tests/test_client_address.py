@@ -188,3 +188,21 @@ async def test_without_trust_a_forged_header_does_not_buy_a_fresh_bucket(
     ]
 
     assert statuses == [200, 200, 429]
+
+
+async def test_an_ipv6_client_cannot_dodge_the_rate_limit_by_changing_address(
+    start_gateway, start_echo
+):
+    gateway = await start_gateway(
+        {"catalog": [await start_echo("catalog")]}, trusted_proxies=("127.0.0.1",),
+        rate_limit_enabled=True, rate_limit_burst=2, rate_limit_per_minute=1,
+    )
+
+    statuses = [
+        (await gateway.get(
+            "/api/catalog/ping", headers={"X-Forwarded-For": f"2001:db8:1:2::{n + 1}"}
+        )).status
+        for n in range(3)
+    ]
+
+    assert statuses == [200, 200, 429]

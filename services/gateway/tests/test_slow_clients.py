@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 from aiohttp import web
 
-from gateway_service.connections import address_key
+from gateway_service.client_address import address_key
 
 pytestmark = pytest.mark.integration
 
@@ -244,4 +244,5 @@ def test_an_ipv6_client_is_counted_per_64():
     assert address_key("2001:db8:1:2::1") == address_key("2001:db8:1:2:ffff::9")
     assert address_key("2001:db8:1:2::1") != address_key("2001:db8:1:3::1")
     assert address_key("203.0.113.9") == "203.0.113.9"
+    assert address_key("::ffff:203.0.113.9") == "203.0.113.9"  # not one /64 for all IPv4
 

@@ -41,6 +41,19 @@ def parse_address(text: str) -> Address | None:
     return address
 
 
+def address_key(host: str) -> str:
+    """What per-address limits count: the address, or an IPv6 address's /64 (an
+    IPv4-mapped one, as a dual-stack listener sees IPv4 peers, as its IPv4 address)."""
+    if ":" not in host:
+        return host
+    address = parse_address(host)
+    if address is None:
+        return host
+    if address.version == 4:
+        return str(address)
+    return str(ipaddress.ip_network((address, 64), strict=False))
+
+
 class TrustedProxies:
     """``client(peer, forwarded_for)`` answers the client address and the
     ``X-Forwarded-For`` value to send on (the chain up to and including the client)."""

@@ -24,13 +24,12 @@ path of the gateway is untouched.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from typing import Any
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
-from gateway_service.client_address import TrustedProxies
+from gateway_service.client_address import TrustedProxies, address_key
 from gateway_service.problem_responses import closing_answer
 from gateway_service.settings import GatewaySettings
 
@@ -39,16 +38,6 @@ _TOO_MANY_FROM_YOU = closing_answer(
 )
 _TOO_MANY = closing_answer(503, "The gateway is at its connection limit.", retry_after=1)
 _HEAD_TOO_SLOW = closing_answer(408, "The request head did not arrive in time.")
-
-
-def address_key(host: str) -> str:
-    """What the per-address cap counts: the address, or an IPv6 address's /64."""
-    if ":" not in host:
-        return host
-    try:
-        return str(ipaddress.ip_network(f"{host}/64", strict=False))
-    except ValueError:
-        return host
 
 
 class ConnectionLimits:

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 
 from gateway_service.access_log import AccessLog
-from gateway_service.client_address import TrustedProxies
+from gateway_service.client_address import TrustedProxies, address_key
 from gateway_service.metrics import GatewayMetrics
 from gateway_service.problem_responses import problem_response
 from gateway_service.proxy import Proxy
@@ -97,7 +97,10 @@ class Edge:
         try:
             retry_after = 0
             if self.limiter is not None and not quiet:
-                retry_after = self.limiter.check(client, method, path)
+                # An IPv6 client is counted per /64: one host commonly holds a whole one.
+                retry_after = self.limiter.check(
+                    address_key(client) if ":" in client else client, method, path
+                )
             if retry_after:
                 self.metrics.rate_limited.inc()
                 response: web.StreamResponse = problem_response(
