@@ -14,7 +14,7 @@ from typing import Any, TextIO
 import jwt
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import RawTestServer, TestClient, TestServer
+from aiohttp.test_utils import BaseTestServer, TestClient, TestServer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
@@ -153,12 +153,24 @@ async def start_server() -> AsyncIterator[StartServer]:
         await server.close()
 
 
+class GatewayTestServer(BaseTestServer):
+    """The gateway's own HTTP server (``Gateway.server``: its timeouts and caps) on a free
+    port."""
+
+    def __init__(self, gateway: Gateway, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._gateway = gateway
+
+    async def _make_runner(self, **kwargs: Any) -> web.ServerRunner:
+        return web.ServerRunner(self._gateway.server(**kwargs), **kwargs)
+
+
 class GatewayClient(TestClient):
     """A test client of a running gateway; ``core`` is the gateway itself (its balancer,
     prober, token check)."""
 
     def __init__(self, gateway: Gateway) -> None:
-        super().__init__(RawTestServer(gateway.handle, host="127.0.0.1"))
+        super().__init__(GatewayTestServer(gateway, host="127.0.0.1"))
         self.core = gateway
 
 

@@ -5,11 +5,14 @@ import asyncio
 from collections import Counter
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlalchemy import update
 
 from auth_service.adapters.orm import LoginFailure
 from marketplace_platform.clock import utcnow
+from marketplace_platform.forwarded import gateway_token
+from marketplace_platform.testing.served import served
 
 pytestmark = pytest.mark.integration
 
@@ -145,3 +148,53 @@ async def test_concurrent_wrong_logins_check_at_most_the_limit_of_passwords(
     assert await auth.scalar("SELECT count(*) FROM login_failures") == 3
     async with auth.client(USER_HOME) as home:
         assert await attempt(home, user["email"], user["password"]) == 200
+
+
+async def test_a_local_caller_cannot_dodge_the_throttle_with_x_forwarded_for(auth) -> None:
+    """Served as in production (real uvicorn): a process on the host that names a new
+    address on every guess is still counted as the one address it calls from."""
+    user = await auth.register()
+    settings = auth.components.settings
+    async with served(auth.app, settings) as base_url, httpx.AsyncClient(
+        base_url=base_url
+    ) as local:
+        for guess in range(3):
+            forged = {"X-Forwarded-For": f"192.0.2.{guess + 1}"}
+            response = await local.post(
+                "/api/auth/login", json={"email": user["email"], "password": "wrong"},
+                headers=forged,
+            )
+            assert response.status_code == 401
+        response = await local.post(
+            "/api/auth/login", json={"email": user["email"], "password": user["password"]},
+            headers={"X-Forwarded-For": "192.0.2.99"},
+        )
+    assert response.status_code == 429
+
+
+async def test_through_the_gateway_each_client_is_counted_at_its_own_address(auth) -> None:
+    """The gateway's forwarded address is believed: an attacker's failures hold back the
+    attacker, not every user whose requests reach auth through the same gateway."""
+    user = await auth.register()
+    settings = auth.components.settings
+    credential = gateway_token(settings.internal_token)
+
+    def via_gateway(client: str) -> dict[str, str]:
+        return {"X-Forwarded-For": client, "X-Gateway-Token": credential}
+
+    async with served(auth.app, settings) as base_url, httpx.AsyncClient(
+        base_url=base_url
+    ) as gateway:
+        statuses = []
+        for password in ("wrong", "wrong", "wrong", user["password"]):
+            response = await gateway.post(
+                "/api/auth/login", json={"email": user["email"], "password": password},
+                headers=via_gateway(ATTACKER),
+            )
+            statuses.append(response.status_code)
+        assert statuses == [401, 401, 401, 429]
+        response = await gateway.post(
+            "/api/auth/login", json={"email": user["email"], "password": user["password"]},
+            headers=via_gateway(USER_HOME),
+        )
+    assert response.status_code == 200

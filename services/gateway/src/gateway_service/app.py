@@ -16,6 +16,8 @@ from yarl import URL
 from gateway_service.access_log import AccessLog
 from gateway_service.authentication import TokenCheck, VerifiedTokenCache, jwks_fetcher
 from gateway_service.balancer import Balancer, HealthProber
+from gateway_service.client_address import TrustedProxies
+from gateway_service.connections import EdgeServer
 from gateway_service.edge import Edge
 from gateway_service.health import health_routes
 from gateway_service.metrics import GatewayMetrics
@@ -26,6 +28,7 @@ from gateway_service.public_routes import PublicRouteTable
 from gateway_service.rate_limit import Rate, RateLimiter
 from gateway_service.settings import GatewaySettings, get_settings
 from gateway_service.websocket_proxy import WebSocketProxy
+from marketplace_platform.forwarded import gateway_token
 from marketplace_platform.security.jwks import JWKSVerifier
 
 JWKS_PATH = "/api/auth/jwks.json"
@@ -119,11 +122,14 @@ def create_app(
         metrics=metrics,
         settings=settings,
     )
+    trusted_proxies = TrustedProxies(settings.trusted_proxies)
     websocket = WebSocketProxy(
         balancer=balancer,
         token_check=token_check,
         metrics=metrics,
         upstream_path=settings.notifications_ws_path,
+        trusted_proxies=trusted_proxies,
+        credential=gateway_token(settings.internal_token),
     )
     aggregator = OpenAPIAggregator(
         list(balancer.pools),
@@ -143,9 +149,11 @@ def create_app(
         limiter=limiter,
         metrics=metrics,
         access_log=access_log,
+        trusted_proxies=trusted_proxies,
     )
     return Gateway(
         settings=settings, edge=edge, balancer=balancer, metrics=metrics,
+        trusted_proxies=trusted_proxies,
         token_check=token_check, proxy=proxy, websocket=websocket, session_box=session_box,
         access_log=access_log,
     )
@@ -167,8 +175,10 @@ class Gateway:
         websocket: WebSocketProxy,
         session_box: dict[str, aiohttp.ClientSession],
         access_log: AccessLog | None,
+        trusted_proxies: TrustedProxies,
     ) -> None:
         self.settings = settings
+        self.trusted_proxies = trusted_proxies
         self.access_log = access_log
         self.handle = edge.handle
         self.balancer = balancer
@@ -178,6 +188,13 @@ class Gateway:
         self._websocket = websocket
         self._session_box = session_box
         self._prober: HealthProber | None = None
+
+    def server(self, **kwargs: Any) -> EdgeServer:
+        """The HTTP server of ``handle``, with the client timeouts and connection caps
+        (connections.py); ``kwargs`` go to aiohttp's ``web.Server``."""
+        return EdgeServer(
+            self.handle, settings=self.settings, trusted_proxies=self.trusted_proxies, **kwargs
+        )
 
     @property
     def prober(self) -> HealthProber:

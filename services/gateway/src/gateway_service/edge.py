@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 
 from gateway_service.access_log import AccessLog
+from gateway_service.client_address import TrustedProxies, address_key
 from gateway_service.metrics import GatewayMetrics
 from gateway_service.problem_responses import problem_response
 from gateway_service.proxy import Proxy
@@ -55,8 +56,11 @@ class Edge:
         limiter: RateLimiter | None,
         metrics: GatewayMetrics,
         access_log: AccessLog | None,
+        trusted_proxies: TrustedProxies | None = None,
     ) -> None:
         self.proxy = proxy
+        # None when there are none: the common case costs one test per request.
+        self.trusted_proxies = trusted_proxies or None
         self.routes = dict(routes)
         self.prefix_routes = dict(prefix_routes)
         self.limiter = limiter
@@ -73,6 +77,14 @@ class Edge:
         trace_context = traceparent_var.set(traceparent)
         path = request.path
         method = request.method
+        # The client whom limits count and logs name; ``forwarded_for``, the chain to pass
+        # on when a trusted proxy is in front (else the proxy appends the peer as usual).
+        client = request.remote or ""
+        forwarded_for = None
+        if self.trusted_proxies is not None and self.trusted_proxies.is_trusted(client):
+            client, forwarded_for = self.trusted_proxies.client(
+                client, headers.getall("X-Forwarded-For", ())
+            )
         # ``route``: the metrics label (a service, or one of a few fixed names).
         service = ""
         if path.startswith("/api/"):
@@ -85,7 +97,10 @@ class Edge:
         try:
             retry_after = 0
             if self.limiter is not None and not quiet:
-                retry_after = self.limiter.check(request.remote or "", method, path)
+                # An IPv6 client is counted per /64: one host commonly holds a whole one.
+                retry_after = self.limiter.check(
+                    address_key(client) if ":" in client else client, method, path
+                )
             if retry_after:
                 self.metrics.rate_limited.inc()
                 response: web.StreamResponse = problem_response(
@@ -96,7 +111,7 @@ class Edge:
                 try:
                     if service:
                         response = await self.proxy.handle(
-                            request, service, request_id, traceparent
+                            request, service, request_id, traceparent, forwarded_for
                         )
                     else:
                         response = await self._own(request, path, method)
@@ -107,13 +122,17 @@ class Edge:
                     )
             if not response.prepared:
                 response.headers["X-Request-ID"] = request_id
-                if "Expect" in headers and not request.content.at_eof():
+                # A client holding its body back, or one that stalled it (408), is not
+                # waited for: aiohttp would otherwise linger to drain the rest.
+                if (
+                    response.status == 408 or "Expect" in headers
+                ) and not request.content.at_eof():
                     await _answer_and_close(request, response)
             elapsed = time.perf_counter() - started
             status = response.status
             self.metrics.observe(route, status, elapsed)
             if self.access_log is not None and not quiet:
-                self.access_log.record(method, path, status, elapsed, request.remote, request_id)
+                self.access_log.record(method, path, status, elapsed, client, request_id)
             return response
         finally:
             request_id_var.reset(id_context)
@@ -136,8 +155,8 @@ class Edge:
 
 
 async def _answer_and_close(request: web.BaseRequest, response: web.StreamResponse) -> None:
-    """Answer a request refused before its "100 Continue", then close the connection: the
-    client holds its body back, and the server would otherwise wait to drain it."""
+    """Answer a request refused before its "100 Continue", or whose body stalled, then
+    close the connection: the server would otherwise wait to drain the body."""
     response.force_close()
     await response.prepare(request)
     await response.write_eof()

@@ -11,6 +11,8 @@ from aiohttp import web
 
 from marketplace_platform.problems import PROBLEM_JSON, STATUS_SLUGS, STATUS_TITLES, problem
 
+_REASONS = {408: b"Request Timeout", 429: b"Too Many Requests", 503: b"Service Unavailable"}
+
 
 def problem_response(
     status: int,
@@ -42,3 +44,16 @@ def unauthorized(detail: str, *, instance: str, invalid_token: bool) -> web.Resp
     return problem_response(
         401, detail, instance=instance, headers={"WWW-Authenticate": challenge}
     )
+
+
+def closing_answer(status: int, detail: str, *, retry_after: int | None = None) -> bytes:
+    """A whole HTTP/1.1 problem answer, as bytes to write on a connection that is closed
+    right after (one refused, or timed out, before any request was read)."""
+    body = orjson.dumps(
+        problem(status, STATUS_TITLES[status], detail, type_slug=STATUS_SLUGS[status])
+    )
+    retry = b"Retry-After: %d\r\n" % retry_after if retry_after is not None else b""
+    return b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n%s" \
+        b"Connection: close\r\n\r\n%s" % (
+            status, _REASONS[status], PROBLEM_JSON.encode(), len(body), retry, body
+        )

@@ -12,6 +12,7 @@ general-purpose client: see that module and docs/benchmarks.md for why.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -31,6 +32,7 @@ from gateway_service.upstream_client import (
     UpstreamResponse,
     UpstreamTimeout,
 )
+from marketplace_platform.forwarded import gateway_token
 from marketplace_platform.security.jwks import bearer_token
 
 log = logging.getLogger("gateway.proxy")
@@ -42,10 +44,11 @@ _HOP_BY_HOP = frozenset({
 })
 # Not passed upstream as the client sent them: this hop's own fields, the body framing (the
 # upstream client frames the body it sends), Host (the upstream's own is sent), Expect (the
-# gateway answers it), and what the gateway sets itself.
+# gateway answers it), and what the gateway sets itself (its credential among them: a
+# client's copy is never passed on).
 _REQUEST_DROP = _HOP_BY_HOP | {
     b"host", b"content-length", b"expect", b"x-forwarded-for", b"x-forwarded-proto",
-    b"x-forwarded-host", b"x-request-id", b"traceparent",
+    b"x-forwarded-host", b"x-request-id", b"traceparent", b"x-gateway-token",
 }
 _RESPONSE_DROP = _HOP_BY_HOP | {b"content-length"}
 _RESPONSE_DROP_NO_BODY = _HOP_BY_HOP
@@ -70,6 +73,10 @@ class BodyTooLarge(Exception):
     pass
 
 
+class BodyTimeout(Exception):
+    """The client sent no more of its body for ``client_body_timeout`` seconds."""
+
+
 def has_dot_segment(path: str) -> bool:
     if "/." not in path:
         return False
@@ -85,33 +92,39 @@ def _connection_tokens(request: web.BaseRequest) -> frozenset[bytes]:
 
 
 def _upstream_headers(
-    request: web.BaseRequest, request_id: str, traceparent: str
+    request: web.BaseRequest, request_id: str, traceparent: str, forwarded_for: str | None,
+    credential: bytes,
 ) -> bytes:
     """The header lines sent upstream: the client's, as it sent them, less the fields
-    dropped above, then the gateway's own."""
+    dropped above, then the gateway's own. ``X-Forwarded-For`` ends with the client:
+    ``forwarded_for`` when given (client_address.py), else the chain the client sent and
+    its address; ``credential`` (X-Gateway-Token) is what makes the service believe it."""
     drop = _REQUEST_DROP
     lines: list[bytes] = []
-    forwarded_for: list[bytes] = []
+    client_chain: list[bytes] = []
     accept_encoding = False
     for name, value in request.raw_headers:
         lower = name.lower()
         if lower in drop:
             if lower == b"x-forwarded-for":
-                forwarded_for.append(value)
+                client_chain.append(value)
             elif lower == b"connection":
                 drop = drop | _connection_tokens(request)
             continue
         if lower == b"accept-encoding":
             accept_encoding = True
         lines.append(b"%s: %s\r\n" % (name, value))
-    remote = (request.remote or "").encode("latin-1")
-    forwarded_for.append(remote)
+    if forwarded_for is None:
+        client_chain.append((request.remote or "").encode("latin-1"))
+        chain = b", ".join(client_chain)
+    else:
+        chain = forwarded_for.encode("latin-1")
     host = request.host.encode("utf-8", "surrogateescape")
     lines.append(
         b"X-Forwarded-For: %s\r\nX-Forwarded-Proto: %s\r\nX-Forwarded-Host: %s\r\n"
-        b"X-Request-ID: %s\r\ntraceparent: %s\r\n" % (
-            b", ".join(forwarded_for), request.scheme.encode("ascii"), host,
-            request_id.encode("ascii"), traceparent.encode("ascii"),
+        b"X-Request-ID: %s\r\ntraceparent: %s\r\nX-Gateway-Token: %s\r\n" % (
+            chain, request.scheme.encode("ascii"), host,
+            request_id.encode("ascii"), traceparent.encode("ascii"), credential,
         )
     )
     if not accept_encoding:
@@ -151,7 +164,9 @@ class Proxy:
         self.token_check = token_check
         self.metrics = metrics
         self.max_body_bytes = settings.max_body_bytes
+        self.body_timeout = settings.client_body_timeout
         self._settings = settings
+        self._credential = gateway_token(settings.internal_token).encode("ascii")
         self._pools: dict[Replica, UpstreamPool] = {}
 
     def start(self) -> None:
@@ -173,7 +188,8 @@ class Proxy:
         self._pools.clear()
 
     async def handle(
-        self, request: web.BaseRequest, service: str, request_id: str, traceparent: str
+        self, request: web.BaseRequest, service: str, request_id: str, traceparent: str,
+        forwarded_for: str | None = None,
     ) -> web.StreamResponse:
         # The hot path of the gateway: kept flat (no helper coroutines on the way of a
         # small answer) because each layer costs as much as the checks it would hold.
@@ -218,14 +234,21 @@ class Proxy:
                 # Only now that the request may go: the client sends its body after this.
                 await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
                 request.writer.output_size = 0
-            if length is None:
-                stream = self._capped(request)
-            elif length <= _BUFFER_LIMIT:
-                body = await request.read()
+            if length is not None and length <= _BUFFER_LIMIT:
+                # Read whole before any upstream connection is taken: a slow client holds
+                # only its own connection.
+                try:
+                    body = await self._read_body(request)
+                except BodyTimeout:
+                    return self._body_timed_out(path)
             else:
-                stream = request.content.iter_chunked(_CHUNK)
+                stream = self._body_chunks(
+                    request, None if length is not None else self.max_body_bytes
+                )
 
-        headers = _upstream_headers(request, request_id, traceparent)
+        headers = _upstream_headers(
+            request, request_id, traceparent, forwarded_for, self._credential
+        )
         target = request.raw_path
         if not target.startswith("/"):  # absolute-form request target
             target = str(request.rel_url)
@@ -248,6 +271,9 @@ class Proxy:
                 )
             except BodyTooLarge:
                 return self._too_large(path)
+            except BodyTimeout:
+                # The upstream connection the body was streaming to is closed, not reused.
+                return self._body_timed_out(path)
             except ConnectFailed as exc:
                 self._connection_failed(replica, "connect_timeout" if exc.timed_out
                                         else "connect")
@@ -350,16 +376,46 @@ class Proxy:
         response.force_close()
         return response
 
-    def _capped(self, request: web.BaseRequest) -> AsyncIterator[bytes]:
-        """A chunked upload (no Content-Length), streamed on until it passes the cap."""
-        limit = self.max_body_bytes
+    def _body_timed_out(self, path: str) -> web.Response:
+        response = problem_response(
+            408, f"The request body stalled for {self.body_timeout:g} s.", instance=path
+        )
+        response.force_close()  # the rest of the body is not read
+        return response
 
-        async def chunks() -> AsyncIterator[bytes]:
-            seen = 0
-            async for chunk in request.content.iter_chunked(_CHUNK):
+    async def _read_body(self, request: web.BaseRequest) -> bytes:
+        """A small body, whole; its next bytes are awaited ``body_timeout`` at most."""
+        content = request.content
+        if content.is_eof():  # the common case: it came with the head
+            return await request.read()
+        parts = []
+        while True:
+            try:
+                async with asyncio.timeout(self.body_timeout):
+                    part = await content.readany()
+            except TimeoutError:
+                raise BodyTimeout from None
+            if not part:
+                return b"".join(parts)
+            parts.append(part)
+
+    async def _body_chunks(
+        self, request: web.BaseRequest, limit: int | None
+    ) -> AsyncIterator[bytes]:
+        """A big or chunked upload, streamed on; each chunk is awaited ``body_timeout`` at
+        most, and one of unknown length (``limit``) is cut when it passes the cap."""
+        content = request.content
+        seen = 0
+        while True:
+            try:
+                async with asyncio.timeout(self.body_timeout):
+                    chunk = await content.read(_CHUNK)
+            except TimeoutError:
+                raise BodyTimeout from None
+            if not chunk:
+                return
+            if limit is not None:
                 seen += len(chunk)
                 if seen > limit:
                     raise BodyTooLarge
-                yield chunk
-
-        return chunks()
+            yield chunk

@@ -9,10 +9,12 @@ A service left out of it is simply not routed (its prefix answers 404).
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 from yarl import URL
 
 from marketplace_platform.settings import ServiceSettings
@@ -50,6 +52,25 @@ class GatewaySettings(ServiceSettings):
 
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=0)
 
+    # The proxies in front of the gateway (load balancers), as CIDRs, comma-separated:
+    # from them, the client is the right-most X-Forwarded-For address not among them
+    # (client_address.py). Empty: the TCP peer is the client, its header is ignored.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+
+    # Slow clients (nginx's client_header_timeout, client_body_timeout, keepalive_timeout):
+    # a request's head must arrive whole within ``client_header_timeout`` of its first byte
+    # (of the connection's start, for the first request), the body's next bytes within
+    # ``client_body_timeout`` (else 408), and an idle keep-alive connection is closed after
+    # ``client_keepalive_timeout``.
+    client_header_timeout: float = Field(default=10.0, gt=0)
+    client_body_timeout: float = Field(default=30.0, gt=0)
+    client_keepalive_timeout: float = Field(default=75.0, gt=0)
+    # Open client connections, in all and per address (an IPv6 client per /64; trusted
+    # proxies are not capped per address). Each may hold an upstream connection too, so
+    # ``max_connections`` should stay under half of ``ulimit -n``.
+    max_connections: int = Field(default=10_000, ge=1)
+    max_connections_per_address: int = Field(default=256, ge=1)
+
     # Empty: fetch /api/auth/jwks.json from a healthy auth replica through the balancer.
     jwks_url: str = ""
     jwks_min_refresh_seconds: float = Field(default=10.0, ge=0)
@@ -69,6 +90,24 @@ class GatewaySettings(ServiceSettings):
     openapi_cache_seconds: float = Field(default=30.0, ge=0)
     # Where notifications accepts the WebSocket that the gateway's /ws is proxied to.
     notifications_ws_path: str = "/api/notifications/ws"
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return tuple(part.strip() for part in value.split(",")) if isinstance(value, str) else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        cidrs = []
+        for cidr in value:
+            if not cidr:
+                continue
+            try:
+                cidrs.append(str(ipaddress.ip_network(cidr, strict=False)))
+            except ValueError as exc:
+                raise ValueError(f"{cidr!r} is not an IP network (CIDR)") from exc
+        return tuple(cidrs)
 
     @field_validator("upstreams")
     @classmethod

@@ -19,8 +19,10 @@ from yarl import URL
 
 from gateway_service.authentication import InvalidToken, TokenCheck
 from gateway_service.balancer import Balancer
+from gateway_service.client_address import TrustedProxies
 from gateway_service.metrics import GatewayMetrics
 from gateway_service.problem_responses import problem_response, unauthorized
+from marketplace_platform.forwarded import GATEWAY_TOKEN_HEADER
 from marketplace_platform.logs import request_id_var
 from marketplace_platform.security.jwks import bearer_token
 from marketplace_platform.tracing import traceparent_var
@@ -50,8 +52,12 @@ class WebSocketProxy:
         token_check: TokenCheck,
         metrics: GatewayMetrics,
         upstream_path: str,
+        trusted_proxies: TrustedProxies,
+        credential: str,
     ) -> None:
         self.balancer = balancer
+        self.trusted_proxies = trusted_proxies
+        self.credential = credential  # X-Gateway-Token: the service believes the address
         self.token_check = token_check
         self.metrics = metrics
         self.upstream_path = upstream_path
@@ -85,9 +91,12 @@ class WebSocketProxy:
             "Authorization": f"Bearer {token}",
             "X-Request-ID": request_id_var.get() or "",
             "traceparent": traceparent_var.get() or "",
-            "X-Forwarded-For": request.remote or "",
+            "X-Forwarded-For": self.trusted_proxies.client(
+                request.remote or "", request.headers.getall("X-Forwarded-For", ())
+            )[0],
             "X-Forwarded-Proto": request.scheme,
             "X-Forwarded-Host": request.host,
+            GATEWAY_TOKEN_HEADER: self.credential,
         }
         requested = request.headers.get("Sec-WebSocket-Protocol", "")
         protocols = tuple(p.strip() for p in requested.split(",") if p.strip())

@@ -70,8 +70,9 @@ def get_throttle(components: ComponentsDep) -> ThrottlePolicy:
 
 
 def get_client_host(request: Request) -> str | None:
-    """The caller's address. Behind the gateway this is the address it forwarded: uvicorn
-    takes ``X-Forwarded-For`` from trusted proxies only (``forwarded_allow_ips``)."""
+    """The caller's address: the TCP peer, or the client the gateway forwarded, believed
+    only with the gateway's credential (marketplace_platform.forwarded), never from just
+    any process on the host."""
     return request.client.host if request.client else None
 
 

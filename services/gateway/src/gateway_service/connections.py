@@ -1,0 +1,157 @@
+"""Client connections: how long the gateway waits for a slow client, and how many
+connections it holds open, in all and per client address.
+
+aiohttp's low-level server has an idle keep-alive timeout (about an hour by default) and
+nothing else: a client trickling a request head a byte at a time held its connection, its
+file descriptor and its memory for as long as it liked, and a few hundred of them from one
+address starve everyone. ``EdgeServer`` is that server with:
+
+- ``client_header_timeout``: a request's head must arrive whole within this long of its
+  first byte (for a connection's first request, of the connection's start); else a 408 and
+  the connection is closed (nginx's ``client_header_timeout``);
+- ``client_keepalive_timeout``: an idle keep-alive connection is closed after this long
+  (aiohttp's own timer, set from the setting);
+- ``max_connections`` and ``max_connections_per_address``: past either cap a new connection
+  is answered 503 or 429 at once and closed, before anything of it is read. An IPv6 client
+  is counted per /64 (one host commonly holds a whole one); a trusted proxy is counted in
+  the total only, since every client behind it shares its address.
+
+Bodies are the proxy's to read: ``client_body_timeout`` is applied there (proxy.py).
+The cost is per connection plus one attribute test per read from the socket: the request
+path of the gateway is untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
+
+from gateway_service.client_address import TrustedProxies, address_key
+from gateway_service.problem_responses import closing_answer
+from gateway_service.settings import GatewaySettings
+
+_TOO_MANY_FROM_YOU = closing_answer(
+    429, "Too many open connections from this address; reuse or close some.", retry_after=1
+)
+_TOO_MANY = closing_answer(503, "The gateway is at its connection limit.", retry_after=1)
+_HEAD_TOO_SLOW = closing_answer(408, "The request head did not arrive in time.")
+
+
+class ConnectionLimits:
+    def __init__(
+        self, *, max_total: int, max_per_address: int, trusted_proxies: TrustedProxies
+    ) -> None:
+        self.max_total = max_total
+        self.max_per_address = max_per_address
+        self.trusted_proxies = trusted_proxies
+        self.total = 0
+        self.per_address: dict[str, int] = {}
+
+    def admit(self, host: str) -> tuple[bytes | None, str | None]:
+        """``(refusal, key)``: the answer to close a refused connection with, or ``None``
+        and the key to ``release`` (``None`` for a trusted proxy, not capped per address)."""
+        if self.total >= self.max_total:
+            return _TOO_MANY, None
+        key = None if self.trusted_proxies.is_trusted(host) else address_key(host)
+        if key is not None:
+            count = self.per_address.get(key, 0)
+            if count >= self.max_per_address:
+                return _TOO_MANY_FROM_YOU, None
+            self.per_address[key] = count + 1
+        self.total += 1
+        return None, key
+
+    def release(self, key: str | None) -> None:
+        self.total -= 1
+        if key is not None:
+            count = self.per_address[key] - 1
+            if count:
+                self.per_address[key] = count
+            else:
+                del self.per_address[key]
+
+
+class EdgeServer(web.Server):
+    """aiohttp's low-level server, with the timeouts and caps above."""
+
+    def __init__(
+        self,
+        handler: Any,
+        *,
+        settings: GatewaySettings,
+        trusted_proxies: TrustedProxies,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(handler, keepalive_timeout=settings.client_keepalive_timeout, **kwargs)
+        self.header_timeout = settings.client_header_timeout
+        self.limits = ConnectionLimits(
+            max_total=settings.max_connections,
+            max_per_address=settings.max_connections_per_address,
+            trusted_proxies=trusted_proxies,
+        )
+
+    def __call__(self) -> RequestHandler:
+        return ClientConnection(self, loop=self._loop, **self._kwargs)
+
+
+class ClientConnection(RequestHandler):
+    """One client connection: admitted or refused when it opens, and given
+    ``header_timeout`` for each request head."""
+
+    __slots__ = ("_address_key", "_admitted", "_header_timer", "_server")
+
+    def __init__(self, manager: EdgeServer, **kwargs: Any) -> None:
+        super().__init__(manager, **kwargs)
+        self._server = manager
+        self._admitted = False
+        self._address_key: str | None = None
+        self._header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        peer = transport.get_extra_info("peername")
+        host = peer[0] if isinstance(peer, tuple) and peer else ""
+        refusal, self._address_key = self._server.limits.admit(host)
+        if refusal is not None:
+            assert isinstance(transport, asyncio.WriteTransport)
+            transport.write(refusal)
+            transport.close()
+            return
+        self._admitted = True
+        super().connection_made(transport)
+        self._arm_header_timer()
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        if self._admitted:
+            self._admitted = False
+            self._server.limits.release(self._address_key)
+        self._cancel_header_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        # The first bytes of a request while the connection waits for one: its head has
+        # ``header_timeout`` to arrive. (Bytes read while a request is served are its body.)
+        if self._header_timer is None and self._waiter is not None:
+            self._arm_header_timer()
+        super().data_received(data)
+        if self._header_timer is not None and self._messages:
+            self._cancel_header_timer()
+
+    def _arm_header_timer(self) -> None:
+        self._header_timer = self._loop.call_later(
+            self._server.header_timeout, self._head_timed_out
+        )
+
+    def _cancel_header_timer(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._header_timer = None
+        if self._messages or self.transport is None:
+            return
+        self.transport.write(_HEAD_TOO_SLOW)
+        self.force_close()
