@@ -179,6 +179,25 @@ async def test_a_process_that_dies_is_restarted(launches: LaunchFactory) -> None
     assert "flaky.1 exited with code 3: restarting in" in launch.text
 
 
+async def test_a_process_that_hangs_is_killed_and_restarted(launches: LaunchFactory) -> None:
+    async with launches.start(services=(FAKE_AUTH, FAKE_FLAKY)) as launch:
+        url = launch.service_url("flaky")
+        before = int((await launch.get_json(url + "/env"))["PID"])
+        async with httpx.AsyncClient(trust_env=False, timeout=0.5) as client:
+            with pytest.raises(httpx.TimeoutException):
+                await client.post(url + "/hang")
+
+        async def restarted() -> bool:
+            return (await launch.get_json(url + "/env"))["PID"] != str(before)
+
+        await eventually(restarted)
+        assert not pid_alive(before)
+
+    assert await launch.task == 0
+    assert "flaky.1 hung (/health/live failed 3 times in a row" in launch.text
+    assert "and was killed: restarting in" in launch.text
+
+
 async def test_a_process_that_keeps_dying_stops_everything(launches: LaunchFactory) -> None:
     async with launches.start(services=(FAKE_AUTH, FAKE_FLAKY)) as launch:
         (launch.options.var_dir / "flaky.crash").touch()

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -106,3 +107,12 @@ async def check_external(url: str) -> None:
             return
         errors.append(f"{host}:{port}")
     raise BrokerUnavailable(f"no NATS server answers at {', '.join(errors)}")
+
+
+def liveness(port: int) -> Callable[[], Awaitable[str | None]]:
+    """The embedded server is alive while it greets a new client with its INFO."""
+
+    async def check() -> str | None:
+        return None if await server_info(NATS_HOST, port) is not None else "no INFO greeting"
+
+    return check
