@@ -36,6 +36,7 @@ import math
 import os
 import platform
 import re
+import secrets
 import shutil
 import signal
 import sqlite3
@@ -282,6 +283,8 @@ def bench_engine(engine: str, args: argparse.Namespace, tmp: Path) -> dict:
             "CATALOG_VAR_DIR": str(work / "var"),
             "CATALOG_NATS_URL": f"nats://{HOST}:{free_port()}",  # nobody: nothing publishes
             "CATALOG_ACCESS_LOG": "false",
+            # Services refuse to start without one.
+            "CATALOG_INTERNAL_TOKEN": secrets.token_urlsafe(32),
             "CATALOG_LOG_LEVEL": "WARNING",
         }
         (work / "var").mkdir()

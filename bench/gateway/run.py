@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -276,6 +277,8 @@ def main() -> None:
                 "GATEWAY_RATE_LIMIT_BURST": "1000000000",
                 "GATEWAY_LOG_LEVEL": "INFO",
                 "GATEWAY_ACCESS_LOG": "false" if args.no_access_log else "true",
+                # Services refuse to start without one.
+                "GATEWAY_INTERNAL_TOKEN": secrets.token_urlsafe(32),
             }
             gateway_log = (tmp / "gateway.log").open("wb")
             processes.append(subprocess.Popen(

@@ -130,6 +130,26 @@ def test_every_process_gets_the_runs_internal_token_under_its_prefix() -> None:
     assert "AUTH_INTERNAL_TOKEN" not in service_environment({}, AUTH, TOPOLOGY, database="db")
 
 
+def test_the_broker_credentials_reach_every_process_and_the_passphrase_only_auth() -> None:
+    secured = dataclasses.replace(
+        TOPOLOGY, nats_user="marketplace", nats_password="pw", signing_key_passphrase="pp"
+    )
+    inherited = {"MARKETPLACE_NATS_USER": "someone", "MARKETPLACE_NATS_PASSWORD": "theirs"}
+
+    auth = service_environment(inherited, AUTH, secured, database="db")
+    catalog = service_environment(inherited, CATALOG, secured, database="db")
+    gateway = gateway_environment(
+        inherited, GATEWAY, secured, host="127.0.0.1", port=8000, upstreams={}
+    )
+
+    for env, prefix in ((auth, "AUTH_"), (catalog, "CATALOG_"), (gateway, "GATEWAY_")):
+        assert (env[prefix + "NATS_USER"], env[prefix + "NATS_PASSWORD"]) == ("marketplace", "pw")
+        assert "MARKETPLACE_NATS_PASSWORD" not in env
+    assert auth["AUTH_SIGNING_KEY_PASSPHRASE"] == "pp"
+    assert not any(key.endswith("SIGNING_KEY_PASSPHRASE") for key in {**catalog, **gateway})
+    assert "AUTH_NATS_USER" not in service_environment({}, AUTH, TOPOLOGY, database="db")
+
+
 def test_a_service_gets_the_urls_of_every_replica_of_the_services_it_calls() -> None:
     orders = by_name("orders")
     assert orders is not None

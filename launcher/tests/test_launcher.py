@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import io
 import json
 import os
 import signal
@@ -10,13 +13,16 @@ import stat
 from dataclasses import replace
 
 import httpx
+import nats
 import pytest
 from launch_harness import FAKE_AUTH, FAKE_FLAKY, LaunchFactory, eventually, pid_alive
 from sqlalchemy.engine import make_url
 
+from marketplace_launcher import dead_letter_commands
 from marketplace_launcher.broker import server_info
+from marketplace_launcher.console import Console
 from marketplace_launcher.databases import ensure_databases
-from marketplace_launcher.options import postgres_url
+from marketplace_launcher.options import DlqOptions, postgres_url
 from marketplace_launcher.run_state import RunState
 from marketplace_platform.testing.database import drop_database, require_postgres, unique_name
 
@@ -59,6 +65,86 @@ async def test_up_starts_everything_wired_together_and_stops_it_in_order(
     after = RunState(var_dir)
     after.acquire()
     after.release()
+
+
+SECRET_SETTINGS = ("INTERNAL_TOKEN", "NATS_USER", "NATS_PASSWORD")
+
+
+async def test_secrets_are_made_once_kept_private_and_reused(launches: LaunchFactory) -> None:
+    async with launches.start(services=(FAKE_AUTH, FAKE_FLAKY)) as first:
+        auth = await first.get_json(first.service_url("auth") + "/env")
+        flaky = await first.get_json(first.service_url("flaky") + "/env")
+    async with launches.start(services=(FAKE_AUTH, FAKE_FLAKY)) as second:
+        auth_again = await second.get_json(second.service_url("auth") + "/env")
+
+    var_dir = first.options.var_dir
+    for private in ("secrets.json", "nats-server.conf"):
+        assert stat.S_IMODE((var_dir / private).stat().st_mode) == 0o600, private
+    stored = json.loads((var_dir / "secrets.json").read_text())
+    assert auth["INTERNAL_TOKEN"] == stored["internal_token"]
+    assert auth["SIGNING_KEY_PASSPHRASE"] == stored["signing_key_passphrase"]
+    assert auth["NATS_PASSWORD"] == stored["nats_password"]
+    assert len(stored["internal_token"]) >= 32
+    assert len(set(stored.values())) == len(stored)  # no two secrets alike
+    assert all(auth[name] == flaky[name] for name in SECRET_SETTINGS)
+    assert "SIGNING_KEY_PASSPHRASE" not in flaky  # auth's alone
+    assert all(auth_again[name] == auth[name] for name in (*SECRET_SETTINGS,
+                                                           "SIGNING_KEY_PASSPHRASE"))
+    # Nothing secret is printed; NATS has no warning about how it was set up.
+    output = first.text + second.text
+    assert not any(secret in output for secret in stored.values() if secret != "marketplace")
+    assert "[WRN]" not in output
+
+
+async def publish_raw(port: int, credentials: dict[str, str]) -> bytes:
+    """What the server answers a client that connects with ``credentials`` and publishes a
+    payment's success (the NATS protocol spoken by hand): ``PONG`` if it was let in."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        await reader.readline()  # INFO
+        connect = json.dumps({"verbose": False, "pedantic": False, **credentials})
+        writer.write(
+            f"CONNECT {connect}\r\nPUB payments.payment.succeeded.v1 2\r\n{{}}\r\nPING\r\n"
+            .encode()
+        )
+        await writer.drain()
+        return await asyncio.wait_for(reader.readline(), 10)
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+
+
+async def test_the_embedded_nats_admits_only_the_launchers_credentials(
+    launches: LaunchFactory,
+) -> None:
+    async with launches.start() as launch:
+        url = f"nats://127.0.0.1:{launch.options.nats_port}"
+        # Any local process could otherwise publish payments.payment.succeeded.v1.
+        anonymous = await publish_raw(launch.options.nats_port, {})
+        assert anonymous.startswith(b"-ERR 'Authorization Violation'")
+        stored = json.loads((launch.options.var_dir / "secrets.json").read_text())
+        state = json.loads((launch.options.var_dir / "launcher.json").read_text())
+        guessed = await publish_raw(
+            launch.options.nats_port, {"user": stored["nats_user"], "pass": "guessed"}
+        )
+        client = await nats.connect(url, user=stored["nats_user"],
+                                    password=stored["nats_password"], allow_reconnect=False)
+        await client.publish("payments.payment.succeeded.v1", b"{}")
+        await client.flush()
+        await client.close()
+        # The operator's command finds the credentials in the var dir by itself.
+        out = io.StringIO()
+        code = await dead_letter_commands.run(
+            DlqOptions(action="list", nats=None, var_dir=launch.options.var_dir),
+            Console(out, color=False),
+            environ={},
+        )
+
+    assert guessed.startswith(b"-ERR 'Authorization Violation'")
+    assert state["nats_url"] == url
+    assert stored["nats_password"] not in json.dumps(state)
+    assert (code, out.getvalue()) == (0, "no dead letters\n")
 
 
 async def test_output_is_prefixed_per_process_and_logged_to_files(
@@ -177,6 +263,25 @@ async def test_a_process_that_dies_is_restarted(launches: LaunchFactory) -> None
 
     assert await launch.task == 0
     assert "flaky.1 exited with code 3: restarting in" in launch.text
+
+
+async def test_a_process_that_hangs_is_killed_and_restarted(launches: LaunchFactory) -> None:
+    async with launches.start(services=(FAKE_AUTH, FAKE_FLAKY)) as launch:
+        url = launch.service_url("flaky")
+        before = int((await launch.get_json(url + "/env"))["PID"])
+        async with httpx.AsyncClient(trust_env=False, timeout=0.5) as client:
+            with pytest.raises(httpx.TimeoutException):
+                await client.post(url + "/hang")
+
+        async def restarted() -> bool:
+            return (await launch.get_json(url + "/env"))["PID"] != str(before)
+
+        await eventually(restarted)
+        assert not pid_alive(before)
+
+    assert await launch.task == 0
+    assert "flaky.1 hung (/health/live failed 3 times in a row" in launch.text
+    assert "and was killed: restarting in" in launch.text
 
 
 async def test_a_process_that_keeps_dying_stops_everything(launches: LaunchFactory) -> None:

@@ -19,7 +19,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Imported on demand: the event bus costs `marketplace up` a second of start-up.
         from marketplace_launcher import dead_letter_commands
 
-        return asyncio.run(dead_letter_commands.run(options, console))
+        return asyncio.run(dead_letter_commands.run(options, console, environ))
     from marketplace_launcher.up import up
 
     return asyncio.run(up(options, environ, console))

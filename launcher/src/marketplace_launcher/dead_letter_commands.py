@@ -1,16 +1,18 @@
 """``marketplace dlq list|replay``: the operator's view of the dead-letter stream.
 
 The functions live with the event bus (``marketplace_platform.events.dead_letters``); this
-module finds the broker, calls them and prints the result.
+module finds the broker and its credentials, calls them and prints the result.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from marketplace_launcher.broker import embedded_url
+from marketplace_launcher import local_secrets
+from marketplace_launcher.broker import NatsCredentials, embedded_url, external_credentials
 from marketplace_launcher.console import Console
 from marketplace_launcher.options import DEFAULT_NATS_PORT, DlqOptions
 from marketplace_launcher.run_state import read_published
@@ -33,6 +35,23 @@ def broker_url(options: DlqOptions) -> str:
     if state and isinstance(state.get("nats_url"), str):
         return str(state["nats_url"])
     return embedded_url(DEFAULT_NATS_PORT)
+
+
+def broker_credentials(options: DlqOptions, environ: Mapping[str, str]) -> NatsCredentials:
+    """``MARKETPLACE_NATS_USER``/``_PASSWORD``; else, with ``--nats URL``, what the URL
+    carries; else the embedded broker's, from the var dir (unless the running launcher uses
+    an external one)."""
+    given = external_credentials(environ)
+    if given.user or options.nats:
+        return given
+    var_dir = options.var_dir.resolve()
+    state = read_published(var_dir)
+    if state is not None and not state.get("nats_embedded", True):
+        return given
+    stored = local_secrets.load(var_dir)
+    if stored is None:
+        return given
+    return NatsCredentials(stored.nats_user, stored.nats_password)
 
 
 def _when(moment: datetime | None) -> str:
@@ -66,17 +85,33 @@ def format_letters(letters: Sequence[DeadLetter]) -> list[str]:
     ]
 
 
-async def run(options: DlqOptions, console: Console) -> int:
+async def run(
+    options: DlqOptions, console: Console, environ: Mapping[str, str] = os.environ
+) -> int:
     url = broker_url(options)
+    try:
+        credentials = broker_credentials(options, environ)
+    except local_secrets.SecretsUnreadable as error:
+        console.error(str(error))
+        return 1
     # An operator's client publishes nothing of its own, so it declares no stream of its own.
-    bus = EventBus(url, service="operator", own_stream=False)
+    bus = EventBus(
+        url,
+        service="operator",
+        own_stream=False,
+        user=credentials.user,
+        password=credentials.password,
+    )
     await bus.start()
     try:
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT):
                 await bus.wait_connected()
         except TimeoutError:
-            console.error(f"cannot reach NATS at {url} (is `marketplace up` running?)")
+            console.error(
+                f"cannot reach NATS at {bus.nats_url} (is `marketplace up` running? are its "
+                f"credentials right?)"
+            )
             return 1
         if options.action == "list":
             letters = await list_dead_letters(bus, limit=options.limit)

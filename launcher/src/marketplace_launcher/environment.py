@@ -15,11 +15,13 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
+from marketplace_launcher.broker import PASSWORD_ENV, USER_ENV
 from marketplace_launcher.ports import Instance
-from marketplace_launcher.services import JWKS_PATH, ServiceSpec
+from marketplace_launcher.services import ISSUER_SERVICE, JWKS_PATH, ServiceSpec
 
-# Secrets meant for the launcher alone: they must not sit in every child's environment.
-LAUNCHER_SECRETS = ("MARKETPLACE_ADMIN_PASSWORD",)
+# Secrets meant for the launcher alone: they must not sit in every child's environment (the
+# NATS credentials reach the services under their own prefix).
+LAUNCHER_SECRETS = ("MARKETPLACE_ADMIN_PASSWORD", USER_ENV, PASSWORD_ENV)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,11 @@ class Topology:
     verbose: bool = False
     # The shared secret of service-to-service calls (``X-Internal-Token``).
     internal_token: str = ""
+    # What auth encrypts its private signing keys with; auth alone gets it.
+    signing_key_passphrase: str = ""
+    # The broker's credentials (none: an external NATS whose URL carries them, or none).
+    nats_user: str = ""
+    nats_password: str = ""
 
 
 def jwks_url(issuer: Instance) -> str:
@@ -71,6 +78,11 @@ def _common(spec: ServiceSpec, topology: Topology) -> dict[str, str]:
         settings["LOG_LEVEL"] = "DEBUG"
     if topology.internal_token:
         settings["INTERNAL_TOKEN"] = topology.internal_token
+    if topology.nats_user:
+        settings["NATS_USER"] = topology.nats_user
+        settings["NATS_PASSWORD"] = topology.nats_password
+    if spec.name == ISSUER_SERVICE and topology.signing_key_passphrase:
+        settings["SIGNING_KEY_PASSPHRASE"] = topology.signing_key_passphrase
     return {prefix + key: value for key, value in settings.items()}
 
 

@@ -11,10 +11,13 @@ services, NATS last so the services' last events still go out; each gets SIGTERM
 ``STOP_TIMEOUT`` seconds before SIGKILL. A second Ctrl-C kills at once.
 
 Supervision: once the system is up, a process that dies is restarted with exponential backoff
-(1 s, 2 s, 4 s ... up to 30 s). One that dies again within 30 s of each of 5 restarts in a row
-is not coming back by itself: the launcher stops everything and exits with status 1 rather
-than pretend the system is up (``RestartPolicy``). During startup any failure is fatal at
-once, with the process's last lines shown.
+(1 s, 2 s, 4 s ... up to 30 s). So is one that hangs: each process is asked whether it is
+alive every few seconds (``GET /health/live``; NATS: its greeting), and one that fails a few
+probes in a row is killed (SIGKILL: a hung process may not heed SIGTERM) and restarted. One
+that dies again within 30 s of each of 5 restarts in a row is not coming back by itself: the
+launcher stops everything and exits with status 1 rather than pretend the system is up
+(``RestartPolicy``). During startup any failure is fatal at once, with the process's last
+lines shown.
 """
 
 from __future__ import annotations
@@ -22,14 +25,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import secrets
 import signal
 import sys
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from marketplace_launcher import broker
+from marketplace_launcher import broker, local_secrets
 from marketplace_launcher.console import Console
 from marketplace_launcher.databases import DatabaseUnavailable, ensure_databases
 from marketplace_launcher.environment import (
@@ -55,9 +57,18 @@ from marketplace_launcher.processes import (
     echo_none,
     run_to_completion,
 )
-from marketplace_launcher.readiness import NotReady, Target, wait_ready
+from marketplace_launcher.readiness import (
+    LIVE_PATH,
+    LivenessCheck,
+    NotReady,
+    Target,
+    http_liveness,
+    until_hung,
+    wait_ready,
+)
 from marketplace_launcher.run_state import AlreadyRunning, RunState
 from marketplace_launcher.services import GATEWAY, ISSUER_SERVICE, ServiceSpec, installed_services
+from marketplace_platform.nats_urls import without_credentials
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 STOP_TIMEOUT = 15.0
@@ -88,6 +99,11 @@ class RestartPolicy:
     # A process that ran this long before dying was healthy: its failure count starts over.
     stable_after: float = 30.0
     max_rapid_restarts: int = 5
+    # Liveness: a probe every ``live_interval`` seconds, each given ``live_timeout`` seconds;
+    # ``live_failures`` failed in a row mean the process is hung.
+    live_interval: float = 5.0
+    live_timeout: float = 3.0
+    live_failures: int = 3
 
     def delay(self, failures: int) -> float:
         """Seconds before restart number ``failures`` (1-based) of a process that keeps dying."""
@@ -146,9 +162,11 @@ class Launcher:
         self.services: list[ChildProcess] = []
         self.gateway: ChildProcess | None = None
         self._watchers: list[asyncio.Task[None]] = []
+        self._liveness: dict[str, LivenessCheck] = {}  # by process name
         self._first_signal_at: float | None = None
         self._admin_line = ""
         self._nats_url = ""
+        self._nats_credentials = broker.NatsCredentials()
         self._instances: list[Instance] = []
 
     # --- the life of the launcher ---------------------------------------------------------
@@ -266,7 +284,11 @@ class Launcher:
         self._warn_about_replicas(by_name)
         self._rotate_logs()
         self._instances = self._plan(services)
-        self._nats_url = await self._start_broker()
+        try:
+            secrets = local_secrets.load_or_create(self.var_dir)
+        except local_secrets.SecretsUnreadable as error:
+            raise StartupFailed(str(error)) from None
+        self._nats_url = await self._start_broker(secrets)
         databases = await self._prepare_databases(services)
         issuer = next(i for i in self._instances if i.spec.name == ISSUER_SERVICE)
         topology = Topology(
@@ -274,8 +296,10 @@ class Launcher:
             jwks_url=jwks_url(issuer),
             var_dir=self.var_dir,
             verbose=self.options.verbose,
-            # New every run: a token from an old run (in a log, a shell history) is worthless.
-            internal_token=secrets.token_urlsafe(32),
+            internal_token=secrets.internal_token,
+            signing_key_passphrase=secrets.signing_key_passphrase,
+            nats_user=self._nats_credentials.user,
+            nats_password=self._nats_credentials.password,
         )
         await self._migrate(services, databases, topology)
         # The admin and the demo data need only the migrated databases: they are made while
@@ -328,13 +352,14 @@ class Launcher:
         except PortUnavailable as error:
             raise StartupFailed(str(error)) from None
 
-    async def _start_broker(self) -> str:
+    async def _start_broker(self, secrets: local_secrets.LocalSecrets) -> str:
         if self.options.nats is not None:
             try:
                 await broker.check_external(self.options.nats)
             except broker.BrokerUnavailable as error:
                 raise StartupFailed(str(error)) from None
-            self.console.info(f"NATS: {self.options.nats} (external)")
+            self._nats_credentials = broker.external_credentials(self.environ)
+            self.console.info(f"NATS: {without_credentials(self.options.nats)} (external)")
             return self.options.nats
         store = self.var_dir / "nats"
         store.mkdir(parents=True, exist_ok=True)
@@ -342,9 +367,16 @@ class Launcher:
             binary = broker.nats_server_binary()
         except broker.BrokerUnavailable as error:
             raise StartupFailed(str(error)) from None
+        self._nats_credentials = broker.NatsCredentials(secrets.nats_user, secrets.nats_password)
+        config = broker.write_config(
+            self.var_dir / broker.CONFIG_NAME,
+            store_dir=store,
+            port=self.options.nats_port,
+            credentials=self._nats_credentials,
+        )
         self.nats = ChildProcess(
             "nats",
-            broker.nats_server_argv(binary, store, self.options.nats_port),
+            broker.nats_server_argv(binary, config),
             self.environ,
             console=self.console,
             log_path=self._log_path("nats"),
@@ -357,6 +389,7 @@ class Launcher:
         except broker.BrokerUnavailable as error:
             raise StartupFailed(str(error), show=[self.nats]) from None
         url = broker.embedded_url(self.options.nats_port)
+        self._liveness["nats"] = broker.liveness(self.options.nats_port)
         self.console.info(f"NATS: {url} (embedded, JetStream store {store})")
         return url
 
@@ -513,6 +546,7 @@ class Launcher:
                 log_path=self._log_path(instance.name),
             )
             self.services.append(child)
+            self._liveness[child.name] = http_liveness(instance.url, self.restarts.live_timeout)
             await child.start()
         listing = ", ".join(f"{i.name} :{i.port}" for i in self._instances)
         self.console.info(f"starting: {listing}")
@@ -533,6 +567,7 @@ class Launcher:
             console=self.console,
             log_path=self._log_path(gateway.name),
         )
+        self._liveness[gateway.name] = http_liveness(self.url, self.restarts.live_timeout)
         await self.gateway.start()
         await self._wait([Target(self.gateway, self.url)])
 
@@ -555,7 +590,9 @@ class Launcher:
         return {
             "pid": os.getpid(),
             "url": self.url,
-            "nats_url": self._nats_url,
+            # Without credentials: `marketplace dlq` finds the embedded broker's in var/.
+            "nats_url": without_credentials(self._nats_url),
+            "nats_embedded": self.nats is not None,
             "services": upstream_table(self._instances),
             "logs": str(self.logs_dir),
         }
@@ -579,9 +616,10 @@ class Launcher:
     async def _watch(self, child: ChildProcess) -> None:
         loop = asyncio.get_running_loop()
         failures = 0
+        booted = True  # the start-up waited until it was ready
         while True:
             started = loop.time()
-            code = await child.wait()
+            what = await self._until_down(child, booted=booted)
             if self.stopping.is_set():
                 return
             policy = self.restarts
@@ -590,7 +628,7 @@ class Launcher:
             failures += 1
             if failures > policy.max_rapid_restarts:
                 self.console.error(
-                    f"{child.name} exited with code {code} again, {policy.max_rapid_restarts} "
+                    f"{child.name} {what} again, {policy.max_rapid_restarts} "
                     f"restarts did not help: stopping everything (see "
                     f"{self._log_path(child.name)})"
                 )
@@ -598,13 +636,47 @@ class Launcher:
                 self.stopping.set()
                 return
             delay = policy.delay(failures)
-            self.console.error(f"{child.name} exited with code {code}: restarting in {delay:g}s")
+            self.console.error(f"{child.name} {what}: restarting in {delay:g}s")
             try:
                 await asyncio.wait_for(self.stopping.wait(), delay)
             except TimeoutError:
                 await child.start()
+                booted = False
             else:
                 return
+
+    async def _until_down(self, child: ChildProcess, *, booted: bool) -> str:
+        """Until ``child`` exits, or hangs and is killed; what happened, in a few words."""
+        check = self._liveness.get(child.name)
+        if check is None:
+            return f"exited with code {await child.wait()}"
+        policy = self.restarts
+        exited = asyncio.ensure_future(child.wait())
+        hung = asyncio.ensure_future(
+            until_hung(
+                check,
+                interval=policy.live_interval,
+                failures=policy.live_failures,
+                grace=self.options.ready_timeout,
+                answered=booted,
+            )
+        )
+        try:
+            await asyncio.wait({exited, hung}, return_when=asyncio.FIRST_COMPLETED)
+            if exited.done():
+                return f"exited with code {exited.result()}"
+            why = hung.result()
+            child.kill()
+            await exited
+        finally:
+            for task in (exited, hung):
+                task.cancel()
+            await asyncio.gather(exited, hung, return_exceptions=True)
+        probe = "its greeting" if child is self.nats else LIVE_PATH
+        return (
+            f"hung ({probe} failed {policy.live_failures} times in a row, last: {why}) "
+            "and was killed"
+        )
 
 
 async def up(options: UpOptions, environ: Mapping[str, str], console: Console) -> int:

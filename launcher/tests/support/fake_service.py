@@ -5,8 +5,9 @@ to import.
 It leaves traces in its var dir that the tests read: ``<name>.migrated`` (the database URL it
 was given), ``admins.jsonl`` (each ensure-admin call), ``seeds.log`` (each seed call),
 ``stops.log`` (who was stopped, in order). ``GET /env`` answers its own environment settings
-and pid; ``POST /exit`` makes it exit with code 3, and a ``<name>.crash`` file in its var dir
-makes it fail at start.
+and pid; ``POST /exit`` makes it exit with code 3, ``POST /hang`` makes it hang for good (its
+event loop blocked: it answers nothing, not even SIGTERM), and a ``<name>.crash`` file in its
+var dir makes it fail at start.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 
@@ -48,6 +50,9 @@ async def _serve(name: str, settings: dict[str, str], var_dir: Path) -> None:
         elif path == "/exit" and method == "POST":
             exit_code = 3
             stop.set()
+        elif path == "/hang" and method == "POST":
+            print(f"{name} hanging on purpose", flush=True)  # noqa: T201
+            time.sleep(3600)  # blocks the loop: no request, no signal handler runs again
         elif path not in ("/health/ready", "/health/live"):
             status, body = 404, {"detail": "not found"}
         payload = json.dumps(body).encode()

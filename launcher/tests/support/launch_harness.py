@@ -29,7 +29,8 @@ FAKE_AUTH = ServiceSpec("auth", "fake_auth", "AUTH_", 8101)
 FAKE_FLAKY = ServiceSpec("flaky", "fake_flaky", "FLAKY_", 8102)
 FAKE_GATEWAY = ServiceSpec("gateway", "fake_gateway", "GATEWAY_", 8000, migrates=False)
 QUICK_RESTARTS = RestartPolicy(first_delay=0.05, max_delay=0.1, stable_after=30.0,
-                               max_rapid_restarts=2)
+                               max_rapid_restarts=2, live_interval=0.2, live_timeout=0.5,
+                               live_failures=3)
 START_LIMIT = 30.0
 
 

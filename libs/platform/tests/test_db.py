@@ -131,7 +131,8 @@ async def test_a_value_the_database_refuses_is_a_422_problem_not_a_500(
             await session.commit()
         return {"name": name}
 
-    app = create_service_app(ServiceSettings(access_log=False), title="t", routers=[router])
+    settings = ServiceSettings(environment="test", access_log=False)
+    app = create_service_app(settings, title="t", routers=[router])
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
         response = await http.post(f"/counters/{name}")

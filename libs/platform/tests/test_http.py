@@ -75,7 +75,7 @@ def build_app(*, broker_up: bool = True, db_up: bool = True):
             raise ServiceUnavailable
 
     app = create_service_app(
-        ServiceSettings(service_name="things", access_log=False),
+        ServiceSettings(environment="test", service_name="things", access_log=False),
         title="Things",
         routers=[router, internal],
         readiness={"database": db_check},

@@ -207,7 +207,9 @@ def upload_app(max_bytes: int) -> FastAPI:
         return {"size": len(data)}
 
     return create_service_app(
-        ServiceSettings(service_name="images", access_log=False), title="t", routers=[router]
+        ServiceSettings(environment="test", service_name="images", access_log=False),
+        title="t",
+        routers=[router],
     )
 
 

@@ -1,10 +1,11 @@
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import ClassVar
 
 import pytest
-from nats.js import JetStreamContext
+from nats.js import JetStreamContext, api
 from sqlalchemy import select, update
 
 from marketplace_contracts import Envelope, Event, stream_name
@@ -218,6 +219,48 @@ async def test_prune_removes_only_rows_published_before_the_retention(
 
     assert await relay.prune() == 1
     assert [row.id for row in await outbox(sqlite_db)] == [recent.id, pending.id]
+
+
+class RecordingBus(EventBus):
+    """Counts every publish by event id: JetStream's duplicate window would hide a second
+    send, so the relays' own output is what is checked."""
+
+    def __init__(self, sent: list[str]) -> None:
+        super().__init__("nats://127.0.0.1:1", service="recorder")
+        self.sent = sent
+
+    @property
+    def connected(self) -> bool:
+        return True
+
+    async def publish(
+        self, subject: str, payload: bytes, *, msg_id: str, headers: dict[str, str] | None = None
+    ) -> api.PubAck:
+        self.sent.append(msg_id)
+        await asyncio.sleep(0.001)  # a network round trip: lets the other relay run meanwhile
+        return api.PubAck(stream="RECORDER", seq=len(self.sent))
+
+
+async def test_relays_of_two_replicas_on_one_sqlite_file_send_each_event_once_in_order(
+    sqlite_db: Database,
+) -> None:
+    # ``--replicas`` on SQLite: each replica process has its own engine on the same file.
+    envelopes = await commit_events(sqlite_db, "replicated", list(range(40)))
+    sent: list[str] = []
+    replicas = [Database(sqlite_db.url) for _ in range(2)]
+    relays = [OutboxRelay(db, RecordingBus(sent), batch_size=5) for db in replicas]
+    try:
+        for _ in range(100):
+            if await all_published(sqlite_db):
+                break
+            await asyncio.gather(*(relay.drain_once() for relay in relays))
+    finally:
+        for db in replicas:
+            await db.dispose()
+
+    assert await all_published(sqlite_db)
+    assert [n for n in Counter(sent).values() if n != 1] == []
+    assert sent == [str(e.id) for e in envelopes]
 
 
 # Several relays on one database is a PostgreSQL deployment (replicas of a service).

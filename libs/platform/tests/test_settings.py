@@ -1,4 +1,4 @@
-"""The settings base: defaults of the embedded runtime, secrets refused in production."""
+"""The settings base: defaults of the embedded runtime, secrets required outside tests."""
 
 import pytest
 from pydantic import ValidationError
@@ -16,14 +16,23 @@ class ShopSettings(ServiceSettings):
 
 
 def test_the_default_database_is_a_sqlite_file_named_after_the_service() -> None:
-    assert ShopSettings().database_url.endswith("/var/shop.db")
+    assert ShopSettings(environment="test").database_url.endswith("/var/shop.db")
 
 
-def test_production_refuses_the_placeholder_internal_token() -> None:
-    with pytest.raises(ValidationError, match="SHOP_INTERNAL_TOKEN"):
-        ShopSettings(environment="production")
-    assert ShopSettings(environment="production", internal_token="r4nd0m").internal_token
+@pytest.mark.parametrize("environment", ["development", "production"])
+@pytest.mark.parametrize("token", ["", "dev-secret", "change-me"])
+def test_outside_tests_a_missing_or_placeholder_internal_token_is_refused(
+    environment: str, token: str
+) -> None:
+    with pytest.raises(ValidationError, match="SHOP_INTERNAL_TOKEN must be set"):
+        ShopSettings(environment=environment, internal_token=token)
+    assert ShopSettings(environment=environment, internal_token="r4nd0m").internal_token
 
 
-def test_the_internal_token_is_kept_out_of_the_repr() -> None:
-    assert "s3cr3t-token" not in repr(ShopSettings(internal_token="s3cr3t-token"))
+def test_tests_may_leave_the_internal_token_unset() -> None:
+    assert ShopSettings(environment="test").internal_token == ""
+
+
+def test_secrets_are_kept_out_of_the_repr() -> None:
+    settings = ShopSettings(internal_token="s3cr3t-token", nats_password="s3cr3t-nats")
+    assert "s3cr3t" not in repr(settings)

@@ -69,6 +69,7 @@ def make_settings(
 ) -> AuthSettings:
     values: dict[str, Any] = {
         "environment": "test",
+        "signing_key_passphrase": "test signing key passphrase",
         "database_url": database_url,
         "var_dir": var_dir,
         "nats_url": nats_url,

@@ -20,6 +20,8 @@ ADMIN_PASSWORD = "a long admin passphrase"
 def environment(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path) -> Iterator[None]:
     monkeypatch.setenv("AUTH_DATABASE_URL", database_url)
     monkeypatch.setenv("AUTH_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("AUTH_ENVIRONMENT", "test")
+    monkeypatch.setenv("AUTH_SIGNING_KEY_PASSPHRASE", "test signing key passphrase")
     monkeypatch.setenv("AUTH_ARGON2_MEMORY_COST", "64")
     monkeypatch.setenv("AUTH_ARGON2_TIME_COST", "1")
     monkeypatch.setenv("AUTH_ADMIN_PASSWORD", ADMIN_PASSWORD)

@@ -9,6 +9,13 @@ from auth_service.settings import AuthSettings
 pytestmark = pytest.mark.unit
 
 
+@pytest.fixture(autouse=True)
+def in_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside tests a service refuses to start without its secrets: these tests are about
+    the other settings (the secrets have tests of their own, with ``environment`` given)."""
+    monkeypatch.setenv("AUTH_ENVIRONMENT", "test")
+
+
 def test_defaults_are_the_embedded_runtime_and_owasp_costs(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("AUTH_PORT", "AUTH_VAR_DIR", "AUTH_DATABASE_URL", "AUTH_AVATAR_DIR"):
         monkeypatch.delenv(name, raising=False)
@@ -35,11 +42,19 @@ def test_settings_come_from_auth_prefixed_variables(monkeypatch: pytest.MonkeyPa
     assert settings.avatars_path == Path("/srv/marketplace/auth/avatars")
 
 
-def test_production_refuses_the_placeholder_key_passphrase() -> None:
+@pytest.mark.parametrize("environment", ["development", "production"])
+@pytest.mark.parametrize("passphrase", ["", "dev-secret"])
+def test_outside_tests_a_missing_or_placeholder_key_passphrase_is_refused(
+    environment: str, passphrase: str
+) -> None:
     with pytest.raises(ValidationError, match="AUTH_SIGNING_KEY_PASSPHRASE"):
-        AuthSettings(environment="production", internal_token="a real internal token")
+        AuthSettings(
+            environment=environment,
+            signing_key_passphrase=passphrase,
+            internal_token="a real internal token",
+        )
     AuthSettings(
-        environment="production",
+        environment=environment,
         signing_key_passphrase="a real long passphrase",
         internal_token="a real internal token",
     )

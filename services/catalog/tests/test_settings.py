@@ -9,6 +9,13 @@ from catalog_service.settings import CatalogSettings
 pytestmark = pytest.mark.unit
 
 
+@pytest.fixture(autouse=True)
+def in_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside tests a service refuses to start without its secrets: these tests are about
+    the other settings (the secrets have tests of their own, with ``environment`` given)."""
+    monkeypatch.setenv("CATALOG_ENVIRONMENT", "test")
+
+
 def test_defaults_are_the_embedded_runtime(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("CATALOG_PORT", "CATALOG_VAR_DIR", "CATALOG_DATABASE_URL", "CATALOG_IMAGE_DIR"):
         monkeypatch.delenv(name, raising=False)

@@ -13,6 +13,13 @@ from gateway_service.settings import GatewaySettings
 pytestmark = pytest.mark.unit
 
 
+@pytest.fixture(autouse=True)
+def in_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside tests a service refuses to start without its secrets: these tests are about
+    the other settings (the secrets have tests of their own, with ``environment`` given)."""
+    monkeypatch.setenv("GATEWAY_ENVIRONMENT", "test")
+
+
 def test_upstreams_come_from_json_in_the_environment(monkeypatch):
     monkeypatch.setenv(
         "GATEWAY_UPSTREAMS",

@@ -9,6 +9,13 @@ from orders_service.settings import OrdersSettings
 pytestmark = pytest.mark.unit
 
 
+@pytest.fixture(autouse=True)
+def in_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside tests a service refuses to start without its secrets: these tests are about
+    the other settings (the secrets have tests of their own, with ``environment`` given)."""
+    monkeypatch.setenv("ORDERS_ENVIRONMENT", "test")
+
+
 def test_defaults_are_the_embedded_runtime(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = OrdersSettings()
     assert settings.port == 8103

@@ -11,6 +11,13 @@ from payments_service.settings import PaymentsSettings
 pytestmark = pytest.mark.unit
 
 
+@pytest.fixture(autouse=True)
+def in_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside tests a service refuses to start without its secrets: these tests are about
+    the other settings (the secrets have tests of their own, with ``environment`` given)."""
+    monkeypatch.setenv("PAYMENTS_ENVIRONMENT", "test")
+
+
 def test_defaults_work_for_make_run(tmp_path: Path) -> None:
     settings = PaymentsSettings(var_dir=tmp_path, _env_file=None)
     assert settings.port == 8104

@@ -29,7 +29,12 @@ class ServiceRuntime:
         self.settings = settings
         self.service = settings.service_name
         self.db = database or Database(settings.database_url, pool_size=settings.db_pool_size)
-        self.bus = bus or EventBus(settings.nats_url, service=self.service)
+        self.bus = bus or EventBus(
+            settings.nats_url,
+            service=self.service,
+            user=settings.nats_user,
+            password=settings.nats_password,
+        )
         self.relay = OutboxRelay(self.db, self.bus)
         self.verifier = verifier or JWKSVerifier.from_url(
             settings.jwks_url,

@@ -3,6 +3,10 @@
 Each service declares one subclass with its own ``env_prefix`` (``AUTH_``, ``CATALOG_`` ...)
 and builds it through a cached ``get_settings()``. Defaults are the embedded runtime of
 ``make run``: a SQLite file under ``var/`` and the launcher's NATS on port 4223.
+
+Secrets have no usable default: a service refuses to start without them, unless its
+``environment`` is ``test`` (where fixtures set what they need). The launcher generates them
+once per var dir and hands them to every process.
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ class ServiceSettings(BaseSettings):
     database_url: str = ""
     db_pool_size: int = Field(default=10, ge=1)
     nats_url: str = EMBEDDED_NATS_URL
+    # The broker's credentials, unless the URL carries them (nats://user:password@host:4222).
+    # The launcher's embedded NATS admits only the user it generated.
+    nats_user: str = ""
+    nats_password: str = Field(default="", repr=False)
     log_level: str = "INFO"
     access_log: bool = True
 
@@ -45,9 +53,9 @@ class ServiceSettings(BaseSettings):
     access_token_max_lifetime_seconds: float = Field(default=900.0, gt=0)
 
     # Shared secret of service-to-service calls that no user may make (``/internal/...``,
-    # never routed by the gateway), sent as ``X-Internal-Token``. The launcher makes a random
-    # one per run; production must set a real one (``<PREFIX>INTERNAL_TOKEN``).
-    internal_token: str = Field(default="dev-secret", repr=False)
+    # never routed by the gateway), sent as ``X-Internal-Token``. The launcher generates one
+    # per var dir; elsewhere it must be set (``<PREFIX>INTERNAL_TOKEN``).
+    internal_token: str = Field(default="", repr=False)
 
     @model_validator(mode="after")
     def _default_database(self) -> ServiceSettings:
@@ -59,7 +67,10 @@ class ServiceSettings(BaseSettings):
         return self
 
     def require_secret(self, name: str, value: str) -> str:
-        """Refuse placeholder secrets outside development."""
-        if self.environment == "production" and value.strip().lower() in PLACEHOLDER_SECRETS:
-            raise ValueError(f"{name} must be set to a real secret in production")
+        """Refuse a missing or placeholder secret outside tests: a well-known value would let
+        anyone who can reach the service in."""
+        if self.environment != "test" and value.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                f"{name} must be set to a real secret (`marketplace up` generates one)"
+            )
         return value

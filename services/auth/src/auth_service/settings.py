@@ -39,9 +39,9 @@ class AuthSettings(ServiceSettings):
     # How often a replica re-reads the signing keys (a rotation by another process reaches it
     # within this); also added to a retired key's grace period.
     signing_key_refresh: Duration = timedelta(seconds=60)
-    # Private signing keys are stored encrypted with this passphrase.
-    # Refused in production (require_secret): there it must come from the environment.
-    signing_key_passphrase: str = "dev-secret"  # noqa: S105
+    # Private signing keys are stored encrypted with this passphrase: it must stay the same
+    # for the life of the database. No default (require_secret): the launcher generates one.
+    signing_key_passphrase: str = Field(default="", repr=False)
 
     # argon2id cost (OWASP: m=19 MiB, t=2, p=1). Tests lower it; production must not.
     argon2_memory_cost: int = Field(default=19 * 1024, ge=8)  # KiB

@@ -18,6 +18,7 @@ def environment(
 ) -> Iterator[None]:
     monkeypatch.setenv("CATALOG_DATABASE_URL", database_url)
     monkeypatch.setenv("CATALOG_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("CATALOG_ENVIRONMENT", "test")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

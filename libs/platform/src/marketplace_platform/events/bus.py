@@ -37,6 +37,7 @@ from marketplace_platform.events.dead_letters import (
     dead_letter_headers,
     dead_letter_subject,
 )
+from marketplace_platform.nats_urls import without_credentials
 from marketplace_platform.tracing import traceparent_var
 
 log = logging.getLogger(__name__)
@@ -80,10 +81,15 @@ class EventBus:
         stream_max_age: float | None = None,
         stop_grace: float = 5.0,
         own_stream: bool = True,
+        user: str = "",
+        password: str = "",
     ) -> None:
         """``own_stream=False`` for a client that publishes nothing of its own (an operator's
-        CLI): it then declares no ``<SERVICE>`` stream."""
-        self.nats_url = nats_url
+        CLI): it then declares no ``<SERVICE>`` stream. ``user``/``password``: the broker's
+        credentials, unless the URL carries them."""
+        self._servers = nats_url
+        self._credentials = {"user": user, "password": password} if user else {}
+        self.nats_url = without_credentials(nats_url)  # what logs and errors show
         self.service = service
         self.stream = stream_name(service)
         self.dead_letter_stream = dead_letter_stream
@@ -162,7 +168,8 @@ class EventBus:
         # With max_reconnect_attempts=-1 nats-py keeps trying the first connection too, so
         # this returns only once connected.
         await nc.connect(
-            servers=[self.nats_url],
+            servers=[self._servers],
+            **self._credentials,  # type: ignore[arg-type]
             name=self.service,
             allow_reconnect=True,
             max_reconnect_attempts=-1,

@@ -5,21 +5,30 @@ died between the publish and marking the row) is stored once by JetStream. A row
 stops the batch: nothing newer overtakes it, so a service's events reach its stream in the
 order they were committed. While NATS is down the relay retries with exponential backoff and
 the outbox simply grows; nothing is dropped.
+
+Several relays may share a database: the replicas of a service (``--replicas``). On
+PostgreSQL they take rows with ``FOR UPDATE SKIP LOCKED``; on SQLite, where rows cannot be
+locked, they take turns through a lock file beside the database (``<file>.relay-lock``), so
+a row is never sent by two relays at once and never out of order.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
+import os
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import orjson
 from sqlalchemy import Row, delete, exists, select, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketplace_platform.clock import utcnow
@@ -31,6 +40,8 @@ from marketplace_platform.events.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 MAX_ERROR_LENGTH = 1000
+LOCK_SUFFIX = ".relay-lock"
+LOCK_POLL = 0.01  # seconds between tries while another relay of the same file drains
 
 _OutboxRow = Row[tuple[uuid.UUID, str, dict[str, Any]]]
 
@@ -39,6 +50,38 @@ def backoff_delay(failures: int, *, initial: float, limit: float) -> float:
     """Doubling delays from ``initial`` up to ``limit``, after ``failures`` failures in a row."""
     # The exponent is capped so that a days-long outage cannot overflow the float.
     return min(limit, initial * 2 ** min(max(failures - 1, 0), 32))
+
+
+def drain_lock_path(database_url: str) -> Path | None:
+    """The lock file the relays of one SQLite file take turns with; None for an in-memory
+    database, which no other process can see."""
+    database = make_url(database_url).database
+    if database in (None, "", ":memory:") or database.startswith("file::memory:"):
+        return None
+    return Path(database + LOCK_SUFFIX)
+
+
+@contextlib.asynccontextmanager
+async def taking_turns(path: Path | None) -> AsyncIterator[None]:
+    """Hold ``path``'s exclusive lock (flock) meanwhile. Another process's relay or another
+    relay of this one (each opens the file anew) waits for its turn; the kernel lets go of
+    the lock of a process that dies, so a crash never blocks the others."""
+    if path is None:
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                # Polled rather than blocking in a thread, so that cancelling the wait
+                # (a stopping service) leaves no thread behind that would take it later.
+                await asyncio.sleep(LOCK_POLL)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 class OutboxRelay:
@@ -67,6 +110,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_prune: float | None = None
+        self._lock_path = drain_lock_path(db.url) if db.dialect == "sqlite" else None
 
     def notify(self) -> None:
         """Something was committed to the outbox: publish now rather than at the next poll."""
@@ -138,16 +182,17 @@ class OutboxRelay:
         return await self._drain_single()
 
     async def _drain_single(self) -> tuple[int, Exception | None]:
-        # SQLite: one process per database file, so no other relay competes; a second one
-        # would at worst re-send rows, which JetStream's duplicate window absorbs. Publishing
+        # SQLite: the relays of every replica on this file take turns (see the module's
+        # docstring), so the rows one reads are marked before the next one looks. Publishing
         # outside any transaction keeps SQLite's single write lock free for the service.
-        async with self._db.read_session() as session:
-            rows = (await session.execute(self._pending_query())).all()
-        if not rows:
-            return 0, None
-        published, failed, error = await self._publish(rows)
-        async with self._db.session() as session, session.begin():
-            await self._record(session, published, failed, error)
+        async with taking_turns(self._lock_path):
+            async with self._db.read_session() as session:
+                rows = (await session.execute(self._pending_query())).all()
+            if not rows:
+                return 0, None
+            published, failed, error = await self._publish(rows)
+            async with self._db.session() as session, session.begin():
+                await self._record(session, published, failed, error)
         return len(published), error
 
     async def _drain_locking(self) -> tuple[int, Exception | None]:
