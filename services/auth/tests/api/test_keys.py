@@ -100,6 +100,22 @@ async def test_the_first_start_makes_one_key_and_later_starts_keep_it(auth) -> N
     assert await auth.scalar("SELECT count(*) FROM signing_keys") == 1
 
 
+async def test_a_start_with_a_lost_passphrase_retires_the_key_it_cannot_open(auth) -> None:
+    """``var/`` (and the passphrase in it) removed while the database stayed: auth starts,
+    signs with a new key, and the old key's tokens verify until its grace ends."""
+    session = await auth.user_session()
+    old_kid = kid_of(session.tokens["access_token"])
+    async with auth.replica(signing_key_passphrase="a-new-passphrase-after-var-was-lost") as new:
+        fresh = await new.login(session.user["email"])
+        new_kid = kid_of(fresh["access_token"])
+        assert new_kid != old_kid
+        jwks = (await new.http.get("/api/auth/jwks.json")).json()
+        assert [key["kid"] for key in jwks["keys"]] == [new_kid, old_kid]
+        me = await new.http.get("/api/auth/me", headers=session.headers)
+        assert me.status_code == 200  # the old key's token, within its grace period
+    assert await auth.scalar("SELECT count(*) FROM signing_keys WHERE retired_at IS NULL") == 1
+
+
 def b64(data: dict[str, object] | bytes) -> str:
     raw = data if isinstance(data, bytes) else json.dumps(data).encode()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

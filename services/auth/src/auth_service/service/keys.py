@@ -2,26 +2,54 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
+from auth_service.adapters.orm import SigningKey
 from auth_service.adapters.repositories import SigningKeyRepository
-from auth_service.adapters.signing_keys import new_signing_key
+from auth_service.adapters.signing_keys import load_private_key, new_signing_key
 from auth_service.domain.signing_keys import KeyState, signing_key
 from marketplace_platform.clock import utcnow
 from marketplace_platform.events.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 async def ensure(*, uow: UnitOfWork, passphrase: str) -> str | None:
     """Create a signing key if there is none to sign with; return its kid, or None if one
     existed. (Two replicas starting at once may both create one: harmless, the newer signs
-    and both are published.)"""
+    and both are published.)
+
+    A signing key that this passphrase cannot open (the passphrase was lost, e.g. ``var/``
+    removed while the PostgreSQL databases stayed) is retired and a new one made: the old
+    key's tokens still verify for its grace period, and no one has to repair the database
+    by hand before auth starts again."""
     async with uow:
         keys = SigningKeyRepository(uow.session)
         existing = await keys.get_all()
-        if signing_key([KeyState(k.kid, k.created_at, k.retired_at) for k in existing]):
-            return None
-        key = new_signing_key(passphrase=passphrase, now=utcnow())
+        chosen = signing_key([KeyState(k.kid, k.created_at, k.retired_at) for k in existing])
+        now = utcnow()
+        if chosen is not None:
+            row = next(key for key in existing if key.kid == chosen.kid)
+            if await asyncio.to_thread(_opens, row, passphrase):
+                return None
+            log.warning(
+                "signing key %s does not open with this passphrase: retiring it for a new one",
+                row.kid,
+            )
+            await keys.retire([key.kid for key in existing if key.retired_at is None], at=now)
+        key = new_signing_key(passphrase=passphrase, now=now)
         keys.add(key)
         await uow.commit()
     return key.kid
+
+
+def _opens(row: SigningKey, passphrase: str) -> bool:
+    try:
+        load_private_key(row, passphrase=passphrase)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 async def rotate(*, uow: UnitOfWork, passphrase: str) -> str:
