@@ -19,7 +19,7 @@ export PATH := $(patsubst %/,%,$(dir $(UV))):$(PATH)
 ARGS ?=
 VAR_DIR ?= var
 
-.PHONY: help install run test test-unit test-integration test-system lint bench clean
+.PHONY: help install run test test-unit test-integration test-system lint bench chaos clean
 
 help: ## show this help
 	@echo "Marketplace: a learning marketplace built as Python microservices."
@@ -52,10 +52,10 @@ define pytest_tier
 endef
 
 test-unit: ## unit tier: pure logic
-	$(call pytest_tier,unit,not integration and not postgres and not system and not browser,-q)
+	$(call pytest_tier,unit,not integration and not postgres and not system and not browser and not chaos,-q)
 
 test-integration: ## integration tier: real SQLite/PostgreSQL, real NATS
-	$(call pytest_tier,integration,(integration or postgres) and not system and not browser,-q)
+	$(call pytest_tier,integration,(integration or postgres) and not system and not browser and not chaos,-q)
 
 test-system: ## system tier: the launcher starts everything, tests drive the gateway
 	$(call pytest_tier,system,system,-q)
@@ -71,6 +71,10 @@ bench: install ## run the benchmarks in bench/
 		echo "== $$script"; bash "$$script"; \
 	done; \
 	if [ $$found -eq 0 ]; then echo "no benchmarks in bench/ yet"; fi
+
+# Minutes long, so not part of `make test`: CHAOS_SAGAS, CHAOS_BUYERS ... (docs/reliability.md).
+chaos: install ## the chaos suite: hundreds of sagas while every process is killed in turn
+	$(PYTEST) -m chaos tests/chaos -s -q --tb=line $(ARGS)
 
 clean: ## remove var/ (databases, NATS store, logs) unless the system is running
 	@if [ -f $(VAR_DIR)/launcher.lock ] && ! $(PYTHON) -c 'import fcntl, sys; \
