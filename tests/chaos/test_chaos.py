@@ -627,16 +627,18 @@ def check_stock(db: Databases, products: list[str], report: Report) -> None:
                  "catalog's decrement vs. orders not cancelled")
     statuses = {uid(i): s for i, s in db.query("orders", "SELECT id, status FROM orders")}
     leaks: Counter[str] = Counter()
-    for reservation, status, product, quantity in db.query(
-            "catalog", "SELECT r.id, r.status, i.product_id, i.quantity FROM stock_reservations r "
-            "JOIN stock_reservation_items i ON i.reservation_id = r.id"):
+    for reservation, status, created, product, quantity in db.query(
+            "catalog", "SELECT r.id, r.status, r.created_at, i.product_id, i.quantity "
+            "FROM stock_reservations r JOIN stock_reservation_items i ON i.reservation_id = r.id"):
         if uid(product) not in ours or status == "released":
             continue
         order = statuses.get(uid(reservation))
-        if order is None:
-            leaks["held for no order"] += quantity
-        elif order == "cancelled":
-            leaks["held for a cancelled order"] += quantity
+        why = ("held for no order" if order is None
+               else "held for a cancelled order" if order == "cancelled" else None)
+        if why:
+            leaks[why] += quantity
+            report.details.append(f"reservation {reservation} ({status}, {created}): "
+                                  f"{quantity} units {why}")
     report.check("reserved units held by no live order", sum(leaks.values()),
                  sum(leaks.values()), ", ".join(f"{k}: {v}" for k, v in leaks.items()))
 
