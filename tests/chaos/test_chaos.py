@@ -283,6 +283,7 @@ class Saga:
     error: str | None = None  # an answer no retry explains (a 4xx that should not be)
     retries: Counter[str] = field(default_factory=Counter)
     charged: bool = False  # a payment answer said succeeded
+    last_seen: str = ""  # the order's status at the buyer's last look
 
 
 @dataclass
@@ -321,6 +322,7 @@ class Buyer:
         response = await self.call(saga, "GET", f"/api/orders/{saga.order_id}", "read order")
         if response.status_code != 200:
             raise AssertionError(f"GET order: {response.status_code} {response.text[:200]}")
+        saga.last_seen = response.json()["status"]
         return dict(response.json())
 
     async def wait_for(self, saga: Saga, wanted: set[str], step: str) -> dict[str, Any]:
@@ -705,6 +707,9 @@ def summary(sagas: list[Saga], roles: list[str], kills: list[Kill], loaded: floa
                  len(spared), f"spared (a run too short): {', '.join(spared)}" if spared else "")
     report.details.append("retries: " + ", ".join(f"{k} {v}" for k, v in retries.most_common(12)))
     report.details += [f"saga {s.number} ({s.kind}) error: {s.error}" for s in errors[:10]]
+    report.details += [f"saga {s.number} ({s.kind}) given up at {s.gave_up}, order {s.order_id} "
+                       f"last seen {s.last_seen or '-'}, retries {dict(s.retries)}"
+                       for s in sagas if s.gave_up][:20]
 
 
 @contextlib.contextmanager
