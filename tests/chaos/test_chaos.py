@@ -206,7 +206,11 @@ async def watch_back(system: RunningSystem, kill: Kill, http: httpx.AsyncClient)
             kill.new_pid, kill.back_after = new, time.monotonic() - began
             break
         await asyncio.sleep(0.2)
-    shown = "-" if kill.back_after is None else f"{kill.back_after:.1f}s"
+    else:  # not back: restarted but not answering, or not restarted at all?
+        kill.new_pid = processes(system).get(kill.role)
+    shown = ("-" if kill.back_after is None else f"{kill.back_after:.1f}s") + (
+        f" (pid {kill.new_pid} runs, not answering)" if kill.new_pid and kill.back_after is None
+        else "")
     print(f"   kill {kill.role:<16} pid {kill.old_pid:<7} back after {shown}", flush=True)
 
 
@@ -705,6 +709,9 @@ def summary(sagas: list[Saga], roles: list[str], kills: list[Kill], loaded: floa
     spared = sorted(set(roles) - {k.role for k in kills})
     report.check("every process killed at least once", f"{len(roles) - len(spared)}/{len(roles)}",
                  len(spared), f"spared (a run too short): {', '.join(spared)}" if spared else "")
+    report.details += [f"{k.role} killed (pid {k.old_pid}) not back within {BACK_LIMIT:g}s: "
+                       + (f"pid {k.new_pid} runs but does not answer" if k.new_pid
+                          else "no new process") for k in not_back]
     report.details.append("retries: " + ", ".join(f"{k} {v}" for k, v in retries.most_common(12)))
     report.details += [f"saga {s.number} ({s.kind}) error: {s.error}" for s in errors[:10]]
     report.details += [f"saga {s.number} ({s.kind}) given up at {s.gave_up}, order {s.order_id} "
