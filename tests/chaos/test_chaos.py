@@ -92,6 +92,7 @@ LOAD_LIMIT = SAGA_BUDGET * (SAGAS / max(BUYERS, 1) + 2)
 BACK_LIMIT = 90.0  # seconds for a killed process to be back
 STABLE_AFTER = 35.0  # the launcher's 30 s, and a margin
 REQUEST_TIMEOUT = 10.0
+DECLINE_WAIT = 30.0  # seconds a buyer waits to see its decline on the order before paying again
 GOOD_CARD = "4242 4242 4242 4242"
 DECLINED_CARD = "4000 0000 0000 0002"
 PRODUCTS = 4
@@ -379,10 +380,17 @@ class Buyer:
             await asyncio.sleep(0.5)
 
     async def wait_declined(self, saga: Saga) -> None:
-        """The decline's events have come back: the order is ``created`` with the reason."""
+        """The decline's events have come back: the order is ``created`` with the reason.
+        After ``DECLINE_WAIT`` seconds with the order ``created`` but no reason, the buyer
+        pays again anyway, as a user would; whether orders recorded the decline is checked
+        after quiescence."""
+        began = time.monotonic()
         while True:
             order = await self.status(saga)
             if order["status"] == "created" and order.get("payment_failure"):
+                return
+            if order["status"] == "created" and time.monotonic() - began > DECLINE_WAIT:
+                saga.retries["decline not shown, paid again"] += 1
                 return
             if time.monotonic() > self.deadline:
                 raise GaveUp("wait declined")
@@ -621,6 +629,21 @@ def check_money(db: Databases, report: Report) -> None:
     report.details += [f"order {o} is {orders.get(o)} with a live charge" for o in taken]
 
 
+def check_declines(db: Databases, report: Report) -> None:
+    """A failed payment is noted on its order: the history has the reason (docs/orders.md:
+    ``failed`` moves the order back to ``created`` with the reason)."""
+    failed = db.query("payments", "SELECT order_id, failure_reason FROM payments "
+                      "WHERE status = 'failed'")
+    reasons: dict[str, set[str]] = defaultdict(set)
+    for order, reason in db.query("orders", "SELECT order_id, reason FROM order_history "
+                                  "WHERE reason IS NOT NULL"):
+        reasons[uid(order)].add(reason)
+    missing = [(uid(o), r) for o, r in failed if r not in reasons[uid(o)]]
+    report.check("failed payments noted on their order", f"{len(failed) - len(missing)}/"
+                 f"{len(failed)}", len(missing), "the order's history has the reason")
+    report.details += [f"order {o}: its {r} payment is not in its history" for o, r in missing]
+
+
 def check_stock(db: Databases, products: list[str], report: Report) -> None:
     ours = {uid(p) for p in products}
     stock = {uid(i): s for i, s in db.query("catalog", "SELECT id, stock FROM products")}
@@ -788,6 +811,7 @@ def test_sagas_keep_their_promises_while_every_process_is_killed(
             summary(sagas, roles, kills, loaded, report)
             check_orders(db, sagas, buyer_ids, report)
             check_money(db, report)
+            check_declines(db, report)
             check_stock(db, products, report)
             check_dead_letters(system, report)
             alive = system.process is not None and system.process.poll() is None
