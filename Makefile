@@ -21,7 +21,7 @@ ARGS ?=
 PYTEST_ARGS ?=
 VAR_DIR ?= var
 
-.PHONY: help install run test test-unit test-integration test-system lint bench clean
+.PHONY: help install run test test-unit test-integration test-system lint bench chaos clean
 
 help: ## show this help
 	@echo "Marketplace: a learning marketplace built as Python microservices."
@@ -56,10 +56,10 @@ endef
 # Every tier (and lint) installs first, so each works alone from a fresh clone; `make` runs
 # `install` once however many of them one command names.
 test-unit: install ## unit tier: pure logic
-	$(call pytest_tier,unit,not integration and not postgres and not system and not browser,-q $(PYTEST_ARGS))
+	$(call pytest_tier,unit,not integration and not postgres and not system and not browser and not chaos,-q $(PYTEST_ARGS))
 
 test-integration: install ## integration tier: real SQLite/PostgreSQL, real NATS
-	$(call pytest_tier,integration,(integration or postgres) and not system and not browser,-q $(PYTEST_ARGS))
+	$(call pytest_tier,integration,(integration or postgres) and not system and not browser and not chaos,-q $(PYTEST_ARGS))
 
 test-system: install ## system tier: the launcher starts everything, tests drive the gateway
 	$(call pytest_tier,system,system,-q $(PYTEST_ARGS))
@@ -75,6 +75,10 @@ bench: install ## run the benchmarks in bench/
 		echo "== $$script"; bash "$$script"; \
 	done; \
 	if [ $$found -eq 0 ]; then echo "no benchmarks in bench/ yet"; fi
+
+# Minutes long, so not part of `make test`: CHAOS_SAGAS, CHAOS_BUYERS ... (docs/reliability.md).
+chaos: install ## the chaos suite: hundreds of sagas while every process is killed in turn
+	$(PYTEST) -m chaos tests/chaos -s -q --tb=line $(PYTEST_ARGS)
 
 clean: ## remove var/ (databases, NATS store, logs) unless the system is running
 	@if [ -f $(VAR_DIR)/launcher.lock ] && ! $(PYTHON) -c 'import fcntl, sys; \
