@@ -241,7 +241,9 @@ async def test_an_expired_token_says_to_refresh_it(ring: KeyRing, verifier: JWKS
 async def test_a_services_verifier_takes_its_limits_from_the_settings(
     ring: KeyRing, tmp_path: Path
 ) -> None:
-    settings = ServiceSettings(var_dir=tmp_path, access_token_max_lifetime_seconds=60)
+    settings = ServiceSettings(
+        environment="test", var_dir=tmp_path, access_token_max_lifetime_seconds=60
+    )
     runtime = ServiceRuntime(settings)
     try:
         runtime.verifier.load(await ring.fetch())

@@ -99,7 +99,7 @@ def test_a_request_only_through_trusted_hops_is_from_the_left_most():
 def test_trusted_proxies_come_comma_separated_from_the_environment(monkeypatch):
     monkeypatch.setenv("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.1,2001:db8::/32")
 
-    assert GatewaySettings().trusted_proxies == (
+    assert GatewaySettings(environment="test").trusted_proxies == (
         "10.0.0.0/8", "192.168.1.1/32", "2001:db8::/32"
     )
 

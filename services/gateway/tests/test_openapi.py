@@ -153,7 +153,9 @@ def platform_spec(service: str) -> dict:
         return 0
 
     app = create_service_app(
-        ServiceSettings(service_name=service, access_log=False), title=service, routers=[router]
+        ServiceSettings(environment="test", service_name=service, access_log=False),
+        title=service,
+        routers=[router],
     )
     return app.openapi()
 
