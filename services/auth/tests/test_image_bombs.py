@@ -53,6 +53,8 @@ def auth_process(database_url: str, nats_url: str, tmp_path: Path) -> Iterator[P
     env = {
         **os.environ,
         "AUTH_ENVIRONMENT": "test",
+        "AUTH_SIGNING_KEY_PASSPHRASE": "image-bomb-test-passphrase",
+        "AUTH_INTERNAL_TOKEN": "image-bomb-test-token",
         "AUTH_PORT": str(port),
         "AUTH_DATABASE_URL": database_url,
         "AUTH_VAR_DIR": str(tmp_path / "var"),
