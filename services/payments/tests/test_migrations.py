@@ -51,6 +51,4 @@ def test_downgrade_to_base_and_upgrade_again(database_url: str) -> None:
     downgrade(MIGRATIONS_DIR, database_url, "base")
     assert tables(database_url) <= {"alembic_version"}
     upgrade(MIGRATIONS_DIR, database_url)
-    assert {"payments", "outbox", "inbox", "idempotency_keys"} <= tables(
-        database_url
-    )
+    assert {"payments", "outbox", "inbox", "idempotency_keys"} <= tables(database_url)

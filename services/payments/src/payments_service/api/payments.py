@@ -105,7 +105,8 @@ async def create_payment(
     claim: Claim | None = None
     if key is not None:
         begun = await components.keys.begin(
-            scope=f"payments:{payer.user_id}", key=key,
+            scope=f"payments:{payer.user_id}",
+            key=key,
             fingerprint=_fingerprint(request, body, card),
         )
         if isinstance(begun, Replay):

@@ -52,9 +52,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_payments"),
     )
     op.create_index("ix_payments_user_id", "payments", ["user_id"])
-    op.create_index(
-        "ux_payments_order_attempt", "payments", ["order_id", "attempt"], unique=True
-    )
+    op.create_index("ux_payments_order_attempt", "payments", ["order_id", "attempt"], unique=True)
     op.create_index(
         "ux_payments_order_active",
         "payments",
