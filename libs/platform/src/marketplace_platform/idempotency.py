@@ -50,7 +50,8 @@ Where the effect cannot share the transaction (payments: the charge is an outsid
 
 The table lives on its own metadata (``IdempotencyBase.metadata``), not on ``PlatformBase``,
 so services that do not use keys need no migration for it; a service that does includes the
-metadata in its ``env.py`` and creates the table in a migration.
+metadata in its ``env.py`` and creates the table in a migration with
+``marketplace_platform.migrations.create_idempotency_table``.
 """
 
 from __future__ import annotations
