@@ -3,7 +3,6 @@ each engine, and go again without a trace."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from alembic.operations import Operations
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
-from marketplace_platform.db import Database, PlatformBase
+from marketplace_platform.db import PlatformBase
 from marketplace_platform.events import models  # noqa: F401 - registers the outbox and inbox
 from marketplace_platform.idempotency import IdempotencyBase
 from marketplace_platform.migrations import (
@@ -24,7 +23,7 @@ from marketplace_platform.migrations import (
     drop_event_tables,
     drop_idempotency_table,
 )
-from marketplace_platform.testing.database import PostgresTemplates
+from marketplace_platform.testing.database import PostgresTemplates, run_on
 
 pytestmark = pytest.mark.integration
 
@@ -35,18 +34,6 @@ def empty_url(database_engine: str, tmp_path: Path, request: pytest.FixtureReque
         return f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
     templates: PostgresTemplates = request.getfixturevalue("postgres_templates")
     return templates.clone("platform_empty", lambda url: None)
-
-
-def run(url: str, work: Callable[[Connection], Any]) -> Any:
-    async def go() -> Any:
-        database = Database(url)
-        try:
-            async with database.engine.begin() as connection:
-                return await connection.run_sync(work)
-        finally:
-            await database.dispose()
-
-    return asyncio.run(go())
 
 
 def migrate(*steps: Callable[[Operations], None]) -> Callable[[Connection], None]:
@@ -71,16 +58,16 @@ def tables(connection: Connection) -> set[str]:
 
 
 def test_the_created_tables_are_the_models_tables(empty_url: str) -> None:
-    run(empty_url, migrate(create_event_tables, create_idempotency_table))
-    assert run(empty_url, tables) == {"outbox", "inbox", "idempotency_keys"}
-    assert run(empty_url, differences) == []
+    run_on(empty_url, migrate(create_event_tables, create_idempotency_table))
+    assert run_on(empty_url, tables) == {"outbox", "inbox", "idempotency_keys"}
+    assert run_on(empty_url, differences) == []
 
 
 def test_the_event_tables_alone_are_the_event_models(empty_url: str) -> None:
-    run(empty_url, migrate(create_event_tables))
-    assert run(empty_url, tables) == {"outbox", "inbox"}
+    run_on(empty_url, migrate(create_event_tables))
+    assert run_on(empty_url, tables) == {"outbox", "inbox"}
     # All that differs from the models is the idempotency table this service did not take.
-    missing = [(kind, thing.name) for kind, thing in run(empty_url, differences)]
+    missing = [(kind, thing.name) for kind, thing in run_on(empty_url, differences)]
     assert missing == [
         ("add_table", "idempotency_keys"),
         ("add_index", "ix_idempotency_keys_expires_at"),
@@ -88,6 +75,6 @@ def test_the_event_tables_alone_are_the_event_models(empty_url: str) -> None:
 
 
 def test_the_drops_undo_the_creates(empty_url: str) -> None:
-    run(empty_url, migrate(create_event_tables, create_idempotency_table))
-    run(empty_url, migrate(drop_idempotency_table, drop_event_tables))
-    assert run(empty_url, tables) == set()
+    run_on(empty_url, migrate(create_event_tables, create_idempotency_table))
+    run_on(empty_url, migrate(drop_idempotency_table, drop_event_tables))
+    assert run_on(empty_url, tables) == set()
