@@ -59,13 +59,8 @@ async def test_no_card_number_in_logs_events_or_databases(
             "/api/payments",
             json={
                 "order_id": str(order_id),
-                "card": {
-                    "number": spaced,
-                    "exp_month": 12,
-                    "exp_year": 2040,
-                    "cvc": CVC,
-                    "holder": "IVAN PETROV",
-                },
+                "card": {"number": spaced, "exp_month": 12, "exp_year": 2040, "cvc": CVC,
+                         "holder": "IVAN PETROV"},
             },
             headers={**payments.headers(user), "Idempotency-Key": str(uuid.uuid4())},
         )
@@ -73,16 +68,8 @@ async def test_no_card_number_in_logs_events_or_databases(
         assert leaks(response.text) == []
     bad = await payments.http.post(
         "/api/payments",
-        json={
-            "order_id": str(paid_order),
-            "card": {
-                "number": NUMBERS[0][:-1] + "1",
-                "exp_month": 12,
-                "exp_year": 2040,
-                "cvc": CVC,
-                "holder": "X",
-            },
-        },
+        json={"order_id": str(paid_order), "card": {"number": NUMBERS[0][:-1] + "1",
+              "exp_month": 12, "exp_year": 2040, "cvc": CVC, "holder": "X"}},
         headers=payments.headers(user),
     )
     assert bad.status_code == 422

@@ -20,11 +20,7 @@ pytestmark = pytest.mark.integration
 
 def visa():
     return parse_card(
-        number="4242424242424242",
-        exp_month=12,
-        exp_year=2040,
-        cvc="123",
-        holder="I P",
+        number="4242424242424242", exp_month=12, exp_year=2040, cvc="123", holder="I P",
         today=date.today(),
     )
 
@@ -34,11 +30,7 @@ async def start_pending(service, user: uuid.UUID) -> Payment:
     order_id = service.orders.add(user)
     started = await use_cases._start(
         service.components.runtime.unit_of_work(),
-        order_id=order_id,
-        user_id=user,
-        amount=100,
-        currency="RUB",
-        card=visa(),
+        order_id=order_id, user_id=user, amount=100, currency="RUB", card=visa(),
     )
     return started.payment
 

@@ -41,13 +41,8 @@ async def orders_bus(private_nats_server) -> AsyncIterator[EventBus]:
 
 def cancelled(order_id: uuid.UUID, user_id: uuid.UUID, *, refund: bool = False) -> Envelope:
     event = OrderCancelled(
-        order_id=order_id,
-        user_id=user_id,
-        from_status="paid" if refund else "created",
-        actor="user",
-        refund=refund,
-        total=12_990,
-        currency="RUB",
+        order_id=order_id, user_id=user_id, from_status="paid" if refund else "created",
+        actor="user", refund=refund, total=12_990, currency="RUB",
     )
     return Envelope.wrap(event, id=new_id(), source="orders")
 
@@ -112,14 +107,8 @@ async def test_a_cancelled_unpaid_order_changes_nothing(payments, orders_bus) ->
 
 def status_changed(order_id: uuid.UUID, user: uuid.UUID, *, to: str) -> Envelope:
     event = OrderStatusChanged(
-        order_id=order_id,
-        user_id=user,
-        from_status="paid",
-        to_status=to,
-        actor="user",
-        total=12_990,
-        currency="RUB",
-        changed_at=datetime.now(UTC),
+        order_id=order_id, user_id=user, from_status="paid", to_status=to, actor="user",
+        total=12_990, currency="RUB", changed_at=datetime.now(UTC),
     )
     return Envelope.wrap(event, id=new_id(), source="orders")
 
@@ -212,10 +201,8 @@ async def test_a_payment_that_succeeds_after_the_cancellation_is_refunded(
 
     components = payments.components
     await settle_stale(
-        db=components.runtime.db,
-        unit_of_work=components.runtime.unit_of_work,
-        processor=components.processor,
-        older_than=timedelta(0),
+        db=components.runtime.db, unit_of_work=components.runtime.unit_of_work,
+        processor=components.processor, older_than=timedelta(0),
     )
     assert await statuses_of_order(payments, order_id) == ["succeeded"]
     await components.refunds.run_once()
@@ -273,9 +260,9 @@ async def test_a_settled_cancellation_is_closed_and_left_alone(payments, orders_
     await payments.components.refunds.run_once()
 
     assert await statuses_of_order(payments, order_id) == ["refunded"]
-    assert (
-        await payments.scalar("SELECT count(*) FROM cancelled_orders WHERE closed_at IS NULL") == 0
-    )
+    assert await payments.scalar(
+        "SELECT count(*) FROM cancelled_orders WHERE closed_at IS NULL"
+    ) == 0
 
 
 async def pending_payment_charged_at_processor(

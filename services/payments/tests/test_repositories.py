@@ -16,17 +16,9 @@ pytestmark = pytest.mark.integration
 def payment(order_id: uuid.UUID, attempt: int, status: str) -> Payment:
     now = utcnow()
     return Payment(
-        id=new_id(),
-        order_id=order_id,
-        attempt=attempt,
-        user_id=uuid.uuid4(),
-        status=status,
-        amount=100,
-        currency="RUB",
-        card_brand="visa",
-        card_last4="4242",
-        created_at=now,
-        updated_at=now,
+        id=new_id(), order_id=order_id, attempt=attempt, user_id=uuid.uuid4(), status=status,
+        amount=100, currency="RUB", card_brand="visa", card_last4="4242",
+        created_at=now, updated_at=now,
     )
 
 

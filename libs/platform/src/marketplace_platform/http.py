@@ -207,11 +207,8 @@ def install_problem_handlers(app: FastAPI) -> None:
             return await unexpected_error(request, exc)
         return problem_response(
             problem(
-                422,
-                "Invalid input",
-                "The input holds a value that cannot be stored.",
-                type_slug="validation-error",
-                instance=request.url.path,
+                422, "Invalid input", "The input holds a value that cannot be stored.",
+                type_slug="validation-error", instance=request.url.path,
             )
         )
 

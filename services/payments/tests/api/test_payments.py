@@ -47,8 +47,7 @@ async def test_a_declined_card_fails_and_another_card_then_pays(payments) -> Non
     declined = await payments.pay(user, order_id, DECLINED)
     assert declined.status_code == 201, declined.text
     assert (declined.json()["status"], declined.json()["failure_reason"]) == (
-        "failed",
-        "card_declined",
+        "failed", "card_declined"
     )
     failed = (await payments.outbox(PaymentFailed.TYPE))[0]["data"]
     assert failed["reason"] == "card_declined"
@@ -59,20 +58,15 @@ async def test_a_declined_card_fails_and_another_card_then_pays(payments) -> Non
     assert body["id"] != declined.json()["id"]  # a new payment: each has one outcome
     assert (body["status"], body["failure_reason"], body["attempt"]) == ("succeeded", None, 2)
     assert body["card"] == {"brand": "mastercard", "last4": "4444"}
-    assert [
-        (a["attempt"], a["status"], a["failure_reason"], a["card"]["last4"])
-        for a in body["attempts"]
-    ] == [
+    assert [(a["attempt"], a["status"], a["failure_reason"], a["card"]["last4"])
+            for a in body["attempts"]] == [
         (1, "failed", "card_declined", "0002"),
         (2, "succeeded", None, "4444"),
     ]
     started = [e["data"]["payment_id"] for e in await payments.outbox(PaymentStarted.TYPE)]
     assert started == [declined.json()["id"], body["id"]]
     assert [e["type"] for e in await payments.outbox()] == [
-        PaymentStarted.TYPE,
-        PaymentFailed.TYPE,
-        PaymentStarted.TYPE,
-        PaymentSucceeded.TYPE,
+        PaymentStarted.TYPE, PaymentFailed.TYPE, PaymentStarted.TYPE, PaymentSucceeded.TYPE
     ]
 
 
@@ -151,14 +145,8 @@ async def test_a_bad_card_is_refused_before_anything_happens(
     order_id = payments.orders.add(user)
     body = {
         "order_id": str(order_id),
-        "card": {
-            "number": "4242424242424242",
-            "exp_month": 12,
-            "exp_year": 2040,
-            "cvc": "123",
-            "holder": "IVAN PETROV",
-            **card_fields,
-        },
+        "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2040, "cvc": "123",
+                 "holder": "IVAN PETROV", **card_fields},
     }
 
     response = await payments.http.post("/api/payments", json=body, headers=payments.headers(user))
@@ -318,7 +306,9 @@ async def test_users_list_their_own_payments_and_admins_everyones(payments) -> N
     rest = await payments.http.get(
         "/api/payments", params={"limit": 2, "cursor": page["next_cursor"]}, headers=admin
     )
-    assert [p["id"] for p in page["items"] + rest.json()["items"]] == [b1["id"], a2["id"], a1["id"]]
+    assert [p["id"] for p in page["items"] + rest.json()["items"]] == [
+        b1["id"], a2["id"], a1["id"]
+    ]
     assert rest.json()["next_cursor"] is None
 
     snooping = await payments.http.get(
@@ -363,6 +353,5 @@ async def test_the_internal_view_lists_every_try_of_the_order(payments) -> None:
     )
 
     assert [(p["attempt"], p["status"]) for p in found.json()["items"]] == [
-        (1, "failed"),
-        (2, "succeeded"),
+        (1, "failed"), (2, "succeeded")
     ]

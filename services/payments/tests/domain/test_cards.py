@@ -45,14 +45,8 @@ def test_a_number_of_other_characters_or_lengths_is_refused(raw: str) -> None:
 
 @pytest.mark.parametrize(
     "digits",
-    [
-        "4242424242424242",
-        "4000000000000002",
-        "5555555555554444",
-        "378282246310005",
-        "2200000000000004",
-        "79927398713",
-    ],
+    ["4242424242424242", "4000000000000002", "5555555555554444", "378282246310005",
+     "2200000000000004", "79927398713"],
 )
 def test_luhn_accepts_valid_numbers(digits: str) -> None:
     assert luhn_valid(digits)
@@ -101,11 +95,8 @@ def test_an_impossible_expiry_is_refused(month: int, year: int) -> None:
 def test_the_cvc_is_three_digits_and_four_for_amex() -> None:
     assert parse(cvc="123").cvc == "123"
     assert parse("378282246310005", cvc="1234").cvc == "1234"
-    for number, cvc in [
-        ("4242424242424242", "1234"),
-        ("4242424242424242", "12a"),
-        ("378282246310005", "123"),
-    ]:
+    for number, cvc in [("4242424242424242", "1234"), ("4242424242424242", "12a"),
+                        ("378282246310005", "123")]:
         with pytest.raises(InvalidCard) as caught:
             parse(number, cvc=cvc)
         assert caught.value.extra["field"] == "cvc"
@@ -121,10 +112,7 @@ def test_the_holder_is_1_to_100_printable_characters(holder: str) -> None:
 def test_a_checked_card_keeps_brand_and_last_four_and_hides_the_rest_from_repr() -> None:
     card = parse("4242 4242 4242 4242", exp_year=30, holder="  Ivan   Petrov ")
     assert (card.brand, card.last4, card.exp_year, card.holder) == (
-        Brand.VISA,
-        "4242",
-        2030,
-        "Ivan Petrov",
+        Brand.VISA, "4242", 2030, "Ivan Petrov"
     )
     assert card.summary.last4 == "4242"
     assert "4242424242424242" not in repr(card)

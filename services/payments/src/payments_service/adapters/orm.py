@@ -49,7 +49,9 @@ class Payment(Base):
     refunded_at: Mapped[datetime | None] = mapped_column(default=None)
 
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'succeeded', 'failed', 'refunded')", name="status"),
+        CheckConstraint(
+            "status IN ('pending', 'succeeded', 'failed', 'refunded')", name="status"
+        ),
         CheckConstraint(f"failure_reason IS NULL OR failure_reason IN ({_REASONS})", name="reason"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         CheckConstraint("attempt >= 1", name="attempt_positive"),

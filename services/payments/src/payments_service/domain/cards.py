@@ -73,7 +73,9 @@ def normalize_number(raw: str) -> str:
             "The card number may hold only digits, spaces and dashes.", field="number"
         )
     if not MIN_DIGITS <= len(digits) <= MAX_DIGITS:
-        raise InvalidCard(f"A card number has {MIN_DIGITS} to {MAX_DIGITS} digits.", field="number")
+        raise InvalidCard(
+            f"A card number has {MIN_DIGITS} to {MAX_DIGITS} digits.", field="number"
+        )
     return digits
 
 

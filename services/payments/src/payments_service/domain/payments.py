@@ -80,7 +80,9 @@ def check_order_payable(order_status: str) -> None:
 def check_amount(requested: int | None, *, total: int) -> None:
     """The payer may state the amount they agreed to; it must be the order's total now."""
     if requested is not None and requested != total:
-        raise AmountMismatch(f"The order's total is {total}, not {requested}.", order_total=total)
+        raise AmountMismatch(
+            f"The order's total is {total}, not {requested}.", order_total=total
+        )
 
 
 def check_can_attempt(earlier: Iterable[PaymentStatus]) -> None:

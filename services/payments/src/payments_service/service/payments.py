@@ -89,12 +89,8 @@ async def pay(
     rules.check_amount(amount, total=order.total)
 
     started = await _start(
-        unit_of_work(),
-        order_id=order.id,
-        user_id=payer.user_id,
-        amount=order.total,
-        currency=order.currency,
-        card=card,
+        unit_of_work(), order_id=order.id, user_id=payer.user_id, amount=order.total,
+        currency=order.currency, card=card,
     )
     payment = started.payment
     try:

@@ -91,11 +91,8 @@ async def reconcile(
             cancellations = await CancelledOrderRepository(session).open(limit=BATCH, after=after)
         for cancellation in cancellations:
             refunded += await _reconcile_order(
-                db=db,
-                unit_of_work=unit_of_work,
-                processor=processor,
-                cancellation=cancellation,
-                grace=grace,
+                db=db, unit_of_work=unit_of_work, processor=processor,
+                cancellation=cancellation, grace=grace,
             )
         if len(cancellations) < BATCH:
             return refunded
