@@ -13,6 +13,7 @@ from marketplace_platform.events import (
     OutboxMessage,
     UnitOfWork,
     claim,
+    consume_once,
     handle_once,
 )
 
@@ -175,3 +176,39 @@ async def test_events_published_by_the_effect_go_out_only_the_first_time(
         subjects = (await session.scalars(select(OutboxMessage.subject))).all()
     assert subjects == ["tests.tally.incremented.v1"]
     assert len(nudges) == 1
+
+
+class RecordingBus:
+    """Stands for the EventBus: keeps what was registered."""
+
+    def __init__(self) -> None:
+        self.registered: list[tuple[str, list[str], Callable[[Envelope], Awaitable[None]]]] = []
+
+    def consume(self, durable: str, subjects, handler) -> None:
+        self.registered.append((durable, list(subjects), handler))
+
+
+async def test_consume_once_applies_each_known_event_once_and_ignores_the_rest(
+    platform_db: Database, tallies_table: Table
+) -> None:
+    bus = RecordingBus()
+    known = _envelope()
+    unknown = Envelope(id=uuid.uuid4(), type="tests.other.v1", source="tests", data={})
+    consume_once(
+        bus,  # type: ignore[arg-type]
+        "tally",
+        ["tests.>"],
+        unit_of_work=lambda: UnitOfWork(platform_db, source="tests"),
+        effect_of=lambda envelope: (
+            _increment(tallies_table, "seen") if envelope.type == known.type else None
+        ),
+    )
+    [(durable, subjects, handle)] = bus.registered
+    assert (durable, subjects) == ("tally", ["tests.>"])
+
+    await handle(known)
+    await handle(known)  # redelivered
+    await handle(unknown)
+
+    assert await _tally(platform_db, tallies_table, "seen") == 1
+    assert await _inbox_rows(platform_db) == {("tally", known.id)}

@@ -3,7 +3,13 @@ from pathlib import Path
 
 import pytest
 
-from marketplace_platform.files import FileNotFound, LocalFileStore, content_type_of
+from marketplace_platform.files import (
+    FileNotFound,
+    LocalFileStore,
+    StoredFile,
+    content_type_of,
+    file_response,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -58,3 +64,12 @@ async def test_unknown_content_types_are_refused(tmp_path: Path) -> None:
 
 def test_content_type_follows_the_extension() -> None:
     assert content_type_of("0123456789abcdef0123456789abcdef.jpg") == "image/jpeg"
+
+
+def test_a_served_file_is_never_sniffed_never_run_and_cached_for_good() -> None:
+    response = file_response(StoredFile(name="a.webp", content_type="image/webp", data=b"img"))
+    assert response.body == b"img"
+    assert response.media_type == "image/webp"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"

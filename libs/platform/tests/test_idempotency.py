@@ -26,6 +26,7 @@ from marketplace_platform.idempotency import (
     InvalidIdempotencyKey,
     Replay,
     check_key,
+    once,
     request_fingerprint,
 )
 from marketplace_platform.testing.database import PostgresTemplates
@@ -284,3 +285,108 @@ async def test_the_header_dependency_answers_a_problem_for_a_bad_key() -> None:
     assert bad.status_code == 422
     assert bad.headers["content-type"] == "application/problem+json"
     assert bad.json()["type"].endswith("/invalid-idempotency-key")
+
+
+class Refused(Exception):
+    """A refusal before the effect did anything."""
+
+
+def placing(db: Database, keys: IdempotencyKeys, answer: object, calls: list[Claim | None]):
+    """An effect that records each call and stores ``answer`` with its claim."""
+
+    async def effect(claim: Claim | None) -> object:
+        calls.append(claim)
+        async with db.session() as session, session.begin():
+            await session.execute(insert(effects).values())
+            if claim is not None:
+                await keys.complete(session, claim, status=201, body=answer)
+        return answer
+
+    return effect
+
+
+@pytest.mark.integration
+async def test_once_runs_the_effect_once_and_replays_its_answer(db: Database) -> None:
+    keys = IdempotencyKeys(db)
+    calls: list[Claim | None] = []
+    effect = placing(db, keys, {"id": "order-1"}, calls)
+    keyed = keys.keyed("k-1", scope=SCOPE, fingerprint=PRINT)
+    assert await once(keyed, effect) == {"id": "order-1"}
+    assert await once(keyed, effect) == Replay(status=201, body={"id": "order-1"})
+    assert len(calls) == 1
+    assert isinstance(calls[0], Claim)
+    assert await effect_count(db) == 1
+
+
+@pytest.mark.integration
+async def test_once_without_a_key_runs_every_time(db: Database) -> None:
+    keys = IdempotencyKeys(db)
+    calls: list[Claim | None] = []
+    effect = placing(db, keys, {"id": "x"}, calls)
+    keyed = keys.keyed(None, scope=SCOPE, fingerprint=PRINT)
+    assert keyed is None
+    await once(keyed, effect)
+    await once(keyed, effect)
+    assert calls == [None, None]
+    assert await effect_count(db) == 2
+
+
+@pytest.mark.integration
+async def test_once_refuses_the_key_with_another_request(db: Database) -> None:
+    keys = IdempotencyKeys(db)
+    calls: list[Claim | None] = []
+    await once(keys.keyed("k-1", scope=SCOPE, fingerprint=PRINT), placing(db, keys, 1, calls))
+    with pytest.raises(IdempotencyKeyReused):
+        await once(
+            keys.keyed("k-1", scope=SCOPE, fingerprint=OTHER_PRINT), placing(db, keys, 2, calls)
+        )
+    assert len(calls) == 1
+
+
+@pytest.mark.integration
+async def test_once_answers_409_to_a_duplicate_while_the_first_runs(db: Database) -> None:
+    keys = IdempotencyKeys(db)
+    keyed = keys.keyed("k-1", scope=SCOPE, fingerprint=PRINT)
+    started, finish = asyncio.Event(), asyncio.Event()
+
+    async def slow(claim: Claim | None) -> str:
+        started.set()
+        await finish.wait()
+        return "done"
+
+    first = asyncio.create_task(once(keyed, slow))
+    await started.wait()
+    with pytest.raises(IdempotencyKeyInUse):
+        await once(keyed, slow)
+    finish.set()
+    assert await first == "done"
+
+
+@pytest.mark.integration
+async def test_once_releases_the_key_when_the_effect_fails(db: Database) -> None:
+    keys = IdempotencyKeys(db)
+    keyed = keys.keyed("k-1", scope=SCOPE, fingerprint=PRINT)
+
+    async def refuse(claim: Claim | None) -> None:
+        raise Refused
+
+    with pytest.raises(Refused):
+        await once(keyed, refuse)
+    calls: list[Claim | None] = []
+    assert await once(keyed, placing(db, keys, "fresh", calls)) == "fresh"
+    assert len(calls) == 1
+
+
+@pytest.mark.integration
+async def test_once_keeps_the_claim_on_errors_it_is_not_told_to_release_on(db: Database) -> None:
+    keys = IdempotencyKeys(db)
+    keyed = keys.keyed("k-1", scope=SCOPE, fingerprint=PRINT)
+
+    async def half_done(claim: Claim | None) -> None:
+        raise RuntimeError("recorded something, then failed")
+
+    with pytest.raises(RuntimeError):
+        await once(keyed, half_done, release_on=(Refused,))
+    # The lease, not a retry, frees it: the effect may have happened in part.
+    with pytest.raises(IdempotencyKeyInUse):
+        await once(keyed, placing(db, keys, "again", []))

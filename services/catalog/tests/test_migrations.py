@@ -1,8 +1,6 @@
 """The migration history runs both ways and matches the models, on each engine; the search
 machinery it adds by hand is there and kept out of autogenerate's sight."""
 
-import asyncio
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -11,23 +9,12 @@ from sqlalchemy import inspect
 from catalog_service.adapters.orm import Base
 from catalog_service.adapters.search import is_search_object
 from catalog_service.migrations import MIGRATIONS_DIR
-from marketplace_platform.db import Database, PlatformBase
+from marketplace_platform.db import PlatformBase
 from marketplace_platform.events import models  # noqa: F401 - registers the platform tables
 from marketplace_platform.migrations import downgrade, upgrade
+from marketplace_platform.testing.database import run_on as run
 
 pytestmark = pytest.mark.integration
-
-
-def run(url: str, work):
-    async def go():
-        database = Database(url)
-        try:
-            async with database.engine.connect() as connection:
-                return await connection.run_sync(work)
-        finally:
-            await database.dispose()
-
-    return asyncio.run(go())
 
 
 def schema_differences(url: str) -> list[object]:

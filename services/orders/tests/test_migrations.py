@@ -1,34 +1,21 @@
 """The migration history runs both ways and matches the models, on each engine."""
 
-import asyncio
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from marketplace_platform.db import Database, PlatformBase
+from marketplace_platform.db import PlatformBase
 from marketplace_platform.events import models  # noqa: F401 - registers the platform tables
 from marketplace_platform.idempotency import IdempotencyBase
 from marketplace_platform.migrations import downgrade, upgrade
+from marketplace_platform.testing.database import run_on as run
 from orders_service.adapters.orm import Base
 from orders_service.migrations import MIGRATIONS_DIR
 
 pytestmark = pytest.mark.integration
 
 METADATA = [Base.metadata, IdempotencyBase.metadata, PlatformBase.metadata]
-
-
-def run(url: str, work):
-    async def go():
-        database = Database(url)
-        try:
-            async with database.engine.connect() as connection:
-                return await connection.run_sync(work)
-        finally:
-            await database.dispose()
-
-    return asyncio.run(go())
 
 
 def test_the_migrated_schema_matches_the_models(database_url: str) -> None:

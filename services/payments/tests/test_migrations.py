@@ -1,32 +1,19 @@
 """The migration history runs both ways and matches the models, on each engine."""
 
-import asyncio
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from marketplace_platform.db import Database, PlatformBase
+from marketplace_platform.db import PlatformBase
 from marketplace_platform.events import models  # noqa: F401 - registers the platform tables
 from marketplace_platform.idempotency import IdempotencyBase
 from marketplace_platform.migrations import downgrade, upgrade
+from marketplace_platform.testing.database import run_on as run
 from payments_service.adapters.orm import Base
 from payments_service.migrations import MIGRATIONS_DIR
 
 pytestmark = pytest.mark.integration
-
-
-def run(url: str, work):
-    async def go():
-        database = Database(url)
-        try:
-            async with database.engine.connect() as connection:
-                return await connection.run_sync(work)
-        finally:
-            await database.dispose()
-
-    return asyncio.run(go())
 
 
 def schema_differences(url: str) -> list[object]:
@@ -51,6 +38,4 @@ def test_downgrade_to_base_and_upgrade_again(database_url: str) -> None:
     downgrade(MIGRATIONS_DIR, database_url, "base")
     assert tables(database_url) <= {"alembic_version"}
     upgrade(MIGRATIONS_DIR, database_url)
-    assert {"payments", "outbox", "inbox", "idempotency_keys"} <= tables(
-        database_url
-    )
+    assert {"payments", "outbox", "inbox", "idempotency_keys"} <= tables(database_url)

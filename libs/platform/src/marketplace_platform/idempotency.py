@@ -21,45 +21,48 @@ A claim is a lease: if the process dies mid-request the row stays ``in_progress`
 ``lease`` another request with that key may take it over. A claim therefore carries a token;
 ``complete`` and ``release`` act only while the claim still holds it.
 
-Use from a FastAPI route (the result is stored in the *same* transaction as the effect when
-the effect is one transaction, so an answer is stored if and only if the effect happened)::
+Use from a FastAPI route through ``once``, which claims the key, replays a completed one,
+and releases the claim if the effect fails (the answer is stored in the *same* transaction as
+the effect when the effect is one transaction, so an answer is stored if and only if the
+effect happened)::
 
     keys = IdempotencyKeys(db)  # one per process, e.g. in the service's components
 
     async def create_order(body: OrderCreate, user: CurrentUser, key: IdempotencyKeyHeader,
                            request: Request) -> Response:
-        if key is None:
-            return await do_it()
-        outcome = await keys.begin(
-            scope=f"orders:{user.user_id}", key=key,
-            fingerprint=request_fingerprint(request.method, request.url.path, body_json),
-        )
-        if isinstance(outcome, Replay):
-            return outcome.response()
-        try:
+        async def place(claim: Claim | None) -> Order:
             async with uow:
                 ...  # the effect
-                await keys.complete(uow.session, outcome, status=201, body=answer)
+                if claim is not None:
+                    await keys.complete(uow.session, claim, status=201, body=answer)
                 await uow.commit()
-        except BaseException:
-            await keys.release(outcome)  # no effect happened: a retry may run afresh
-            raise
+
+        keyed = keys.keyed(key, scope=f"orders:{user.user_id}",
+                           fingerprint=request_fingerprint(request.method, request.url.path,
+                                                           body.model_dump(mode="json")))
+        result = await once(keyed, place)
+        if isinstance(result, Replay):
+            return result.response()
+        ...
 
 Where the effect cannot share the transaction (payments: the charge is an outside call),
 ``complete`` goes in the transaction that records the charge's result, right after it.
 
 The table lives on its own metadata (``IdempotencyBase.metadata``), not on ``PlatformBase``,
 so services that do not use keys need no migration for it; a service that does includes the
-metadata in its ``env.py`` and creates the table in a migration.
+metadata in its ``env.py`` and creates the table in a migration with
+``marketplace_platform.migrations.create_idempotency_table``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import Depends, Request
@@ -72,6 +75,8 @@ from sqlalchemy.types import Uuid
 from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database, UTCDateTime, dialect_insert, new_metadata
 from marketplace_platform.problems import Conflict, InvalidInput
+
+log = logging.getLogger(__name__)
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -189,6 +194,12 @@ class IdempotencyKeys:
         self.db = db
         self.retention = retention
         self.lease = lease
+
+    def keyed(self, key: str | None, *, scope: str, fingerprint: str) -> KeyedRequest | None:
+        """The request's key with what it was sent with, for ``once``; None without a key."""
+        if key is None:
+            return None
+        return KeyedRequest(self, scope=scope, key=key, fingerprint=fingerprint)
 
     async def begin(self, *, scope: str, key: str, fingerprint: str) -> Claim | Replay:
         """Claim the key, or answer how its first request ended.
@@ -315,3 +326,47 @@ class IdempotencyKeys:
                 delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= (now or utcnow()))
             )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedRequest:
+    """An ``Idempotency-Key``, the caller it belongs to, and what it was sent with."""
+
+    keys: IdempotencyKeys
+    scope: str
+    key: str
+    fingerprint: str
+
+
+Result = TypeVar("Result")
+
+
+async def once(
+    keyed: KeyedRequest | None,
+    effect: Callable[[Claim | None], Awaitable[Result]],
+    *,
+    release_on: tuple[type[BaseException], ...] = (BaseException,),
+) -> Result | Replay:
+    """Run ``effect`` at most once per key: the same key and request replay the first answer
+    (``Replay``), another request with the key is refused (422), and one while the first is in
+    flight gets 409 rather than waiting (its effect must not start twice).
+
+    ``effect`` gets the claim (None without a key) and stores its answer with
+    ``keys.complete`` in the transaction of its effect. If it raises one of ``release_on``,
+    the claim is released so that a corrected retry runs afresh: the default suits an effect
+    that is one transaction; one that records something before an outside call releases only
+    on the errors that come before anything was recorded. A release that fails is logged, and
+    the lease frees the key instead: the effect's own error is the one that matters."""
+    if keyed is None:
+        return await effect(None)
+    begun = await keyed.keys.begin(scope=keyed.scope, key=keyed.key, fingerprint=keyed.fingerprint)
+    if isinstance(begun, Replay):
+        return begun
+    try:
+        return await effect(begun)
+    except release_on:
+        try:
+            await keyed.keys.release(begun)
+        except Exception:
+            log.exception("could not release an idempotency key")
+        raise

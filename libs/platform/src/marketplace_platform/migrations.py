@@ -4,6 +4,10 @@ Each service keeps ``<package>/migrations/`` (``env.py``, ``versions/``) with no
 ``upgrade(script_location, url)`` builds the configuration, and the service's ``env.py`` is
 one call to ``run_migrations(target_metadata)``. The same history runs on SQLite (in batch
 mode, since SQLite cannot ALTER most things in place) and on PostgreSQL.
+
+The tables the platform itself owns (outbox, inbox, idempotency keys) are created by the
+functions at the end of this module, which each service's first migration calls: one
+definition of their schema, the same in every service.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import command, context
 from alembic.config import Config
+from alembic.operations import Operations
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -77,3 +83,66 @@ def run_migrations(
             await engine.dispose()
 
     asyncio.run(run_async())
+
+
+# The platform's own tables, as services' migrations create them. Written out as DDL, not
+# derived from the models: a migration must mean today what it meant when it first ran, or a
+# fresh database and an old one would drift apart. A change to these models is a new
+# function here, called by a new migration of each service that has the table.
+# UTCDateTime stores through DateTime(timezone=True) on both engines.
+_Timestamp = sa.DateTime(timezone=True)
+
+
+def create_event_tables(op: Operations) -> None:
+    """The outbox and the inbox (``marketplace_platform.events.models``), in every service."""
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("subject", sa.String(200), nullable=False),
+        sa.Column("envelope", sa.JSON(), nullable=False),
+        sa.Column("created_at", _Timestamp, nullable=False),
+        sa.Column("published_at", _Timestamp, nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+    )
+    op.create_index("ix_outbox_unpublished", "outbox", ["published_at", "id"])
+    op.create_table(
+        "inbox",
+        sa.Column("consumer", sa.String(100), nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("event_type", sa.String(200), nullable=False),
+        sa.Column("processed_at", _Timestamp, nullable=False),
+        sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_inbox")),
+    )
+
+
+def drop_event_tables(op: Operations) -> None:
+    op.drop_table("inbox")
+    op.drop_index("ix_outbox_unpublished", table_name="outbox")
+    op.drop_table("outbox")
+
+
+def create_idempotency_table(op: Operations) -> None:
+    """``idempotency_keys`` (``marketplace_platform.idempotency``), in services that take
+    ``Idempotency-Key``."""
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("scope", sa.String(200), nullable=False),
+        sa.Column("key", sa.String(255), nullable=False),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("token", sa.Uuid(), nullable=False),
+        sa.Column("locked_at", _Timestamp, nullable=False),
+        sa.Column("response_status", sa.Integer(), nullable=True),
+        sa.Column("response_body", sa.JSON(), nullable=True),
+        sa.Column("created_at", _Timestamp, nullable=False),
+        sa.Column("expires_at", _Timestamp, nullable=False),
+        sa.PrimaryKeyConstraint("scope", "key", name=op.f("pk_idempotency_keys")),
+    )
+    op.create_index("ix_idempotency_keys_expires_at", "idempotency_keys", ["expires_at"])
+
+
+def drop_idempotency_table(op: Operations) -> None:
+    op.drop_index("ix_idempotency_keys_expires_at", table_name="idempotency_keys")
+    op.drop_table("idempotency_keys")

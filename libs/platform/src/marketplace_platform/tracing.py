@@ -10,6 +10,9 @@ import os
 import re
 from contextvars import ContextVar
 
+# The header that carries it, on requests (and on the events' NATS messages).
+TRACEPARENT_HEADER = "traceparent"
+
 traceparent_var: ContextVar[str | None] = ContextVar("traceparent", default=None)
 
 _TRACEPARENT = re.compile(r"^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")

@@ -9,22 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from marketplace_platform.settings import ServiceSettings
-
-
-def _seconds(value: Any) -> Any:
-    # Environment variables are strings; pydantic reads "900" as a malformed ISO duration.
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return value
-
-
-Duration = Annotated[timedelta, BeforeValidator(_seconds)]
+from marketplace_platform.settings_types import Duration
 
 
 class AuthSettings(ServiceSettings):

@@ -9,22 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from marketplace_platform.settings import ServiceSettings
-
-
-def _seconds(value: Any) -> Any:
-    # Environment variables are strings; pydantic reads "5" as a malformed ISO duration.
-    if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
-        return float(value)
-    return value
-
-
-Duration = Annotated[timedelta, BeforeValidator(_seconds)]
+from marketplace_platform.settings_types import Duration, require_positive
 
 
 class CatalogSettings(ServiceSettings):
@@ -59,10 +49,8 @@ class CatalogSettings(ServiceSettings):
         if self.image_dir is None:
             object.__setattr__(self, "image_dir", self.var_dir / "catalog" / "images")
         object.__setattr__(self, "public_base_url", self.public_base_url.rstrip("/"))
-        if self.view_flush_interval <= timedelta(0):
-            raise ValueError("CATALOG_VIEW_FLUSH_INTERVAL must be positive")
-        if self.category_refresh_interval < timedelta(0):
-            raise ValueError("CATALOG_CATEGORY_REFRESH_INTERVAL must not be negative")
+        require_positive(self, "view_flush_interval")
+        require_positive(self, "category_refresh_interval", zero_ok=True)
         return self
 
     @property

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import httpx
 
 from marketplace_platform.idempotency import IdempotencyKeys
+from marketplace_platform.internal_http import InternalClient
 from marketplace_platform.runtime import ServiceRuntime
 from orders_service.adapters.catalog import CatalogClient
-from orders_service.adapters.internal_http import InternalClient
 from orders_service.adapters.payments import PaymentsClient
 from orders_service.service.sweeps import Sweeper, SweepSettings
 from orders_service.settings import OrdersSettings

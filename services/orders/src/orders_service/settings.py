@@ -10,31 +10,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import lru_cache
-from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, model_validator
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
 
 from marketplace_platform.settings import ServiceSettings
+from marketplace_platform.settings_types import (
+    Duration,
+    ReplicaUrls,
+    require_positive,
+    require_urls,
+)
 from orders_service.domain.limits import Limits
-
-
-def _seconds(value: Any) -> Any:
-    # Environment variables are strings; pydantic reads "5" as a malformed ISO duration.
-    if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
-        return float(value)
-    return value
-
-
-def _urls(value: Any) -> Any:
-    if isinstance(value, str):
-        return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
-    return value
-
-
-Duration = Annotated[timedelta, BeforeValidator(_seconds)]
-# NoDecode: a comma-separated list, not the JSON pydantic-settings expects of a tuple.
-Urls = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_urls)]
 
 
 class OrdersSettings(ServiceSettings):
@@ -43,8 +30,8 @@ class OrdersSettings(ServiceSettings):
     service_name: str = "orders"
     port: int = Field(default=8103, ge=0, le=65535)
 
-    catalog_url: Urls = ("http://127.0.0.1:8102",)
-    payments_url: Urls = ("http://127.0.0.1:8104",)
+    catalog_url: ReplicaUrls = ("http://127.0.0.1:8102",)
+    payments_url: ReplicaUrls = ("http://127.0.0.1:8104",)
     # A user waits on the catalog while an order is placed: fail fast and answer 503.
     catalog_timeout: Duration = Field(default=timedelta(seconds=5))
     payments_timeout: Duration = Field(default=timedelta(seconds=5))
@@ -67,10 +54,9 @@ class OrdersSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _orders_checks(self) -> OrdersSettings:
-        for name in ("catalog_url", "payments_url"):
-            if not getattr(self, name):
-                raise ValueError(f"ORDERS_{name.upper()} needs at least one URL")
-        positive = (
+        require_urls(self, "catalog_url", "payments_url")
+        require_positive(
+            self,
             "catalog_timeout",
             "payments_timeout",
             "unpaid_timeout",
@@ -78,11 +64,7 @@ class OrdersSettings(ServiceSettings):
             "sweep_interval",
             "idempotency_retention",
         )
-        for name in positive:
-            if getattr(self, name) <= timedelta(0):
-                raise ValueError(f"ORDERS_{name.upper()} must be positive")
-        if self.auto_deliver_after is not None and self.auto_deliver_after < timedelta(0):
-            raise ValueError("ORDERS_AUTO_DELIVER_AFTER must not be negative")
+        require_positive(self, "auto_deliver_after", zero_ok=True)
         return self
 
     @property

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from marketplace_platform.http import create_service_app
 from marketplace_platform.idempotency import IdempotencyKeys
+from marketplace_platform.internal_http import InternalClient
 from marketplace_platform.runtime import ServiceRuntime
 from payments_service.adapters.orders import OrdersClient
 from payments_service.adapters.processor import SimulatedProcessor
@@ -56,9 +57,12 @@ def create_app(
         interval=settings.refund_interval,
     )
     orders = OrdersClient(
-        settings.orders_urls,
-        internal_token=settings.internal_token,
-        timeout=settings.orders_timeout.total_seconds(),
+        InternalClient(
+            settings.orders_url,
+            token=settings.internal_token,
+            timeout=settings.orders_timeout,
+            max_connections=50,
+        )
     )
     components = Components(
         settings=settings,

@@ -10,22 +10,17 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from marketplace_platform.settings import ServiceSettings
-
-
-def _seconds(value: Any) -> Any:
-    # Environment variables are strings; pydantic reads "5" as a malformed ISO duration.
-    if isinstance(value, str) and value.strip().replace(".", "", 1).isdigit():
-        return float(value)
-    return value
-
-
-Duration = Annotated[timedelta, BeforeValidator(_seconds)]
+from marketplace_platform.settings_types import (
+    Duration,
+    ReplicaUrls,
+    require_positive,
+    require_urls,
+)
 
 
 class PaymentsSettings(ServiceSettings):
@@ -35,7 +30,7 @@ class PaymentsSettings(ServiceSettings):
     port: int = Field(default=8104, ge=0, le=65535)
 
     # The orders service's internal API; several replicas comma-separated, used in turn.
-    orders_url: str = "http://127.0.0.1:8103"
+    orders_url: ReplicaUrls = ("http://127.0.0.1:8103",)
     orders_timeout: Duration = Field(default=timedelta(seconds=3))
 
     # The simulated card processor (see ``adapters.processor``): how long a charge takes, how
@@ -68,20 +63,16 @@ class PaymentsSettings(ServiceSettings):
         if self.processor_hold_file is not None and not self.processor_hold_file.is_absolute():
             hold_file = (self.var_dir / self.processor_hold_file).resolve()
             object.__setattr__(self, "processor_hold_file", hold_file)
-        if not self.orders_urls:
-            raise ValueError("PAYMENTS_ORDERS_URL names no orders service")
-        for name in ("orders_timeout", "processor_timeout", "recovery_interval", "refund_interval"):
-            if getattr(self, name) <= timedelta(0):
-                raise ValueError(f"PAYMENTS_{name.upper()} must be positive")
-        if self.processor_latency < timedelta(0) or self.recovery_after < timedelta(0):
-            raise ValueError(
-                "PAYMENTS_PROCESSOR_LATENCY and PAYMENTS_RECOVERY_AFTER must not be negative"
-            )
+        require_urls(self, "orders_url")
+        require_positive(
+            self, "orders_timeout", "processor_timeout", "recovery_interval", "refund_interval"
+        )
+        require_positive(self, "processor_latency", "recovery_after", zero_ok=True)
         return self
 
     @property
     def orders_urls(self) -> list[str]:
-        return [url.strip().rstrip("/") for url in self.orders_url.split(",") if url.strip()]
+        return list(self.orders_url)
 
 
 @lru_cache

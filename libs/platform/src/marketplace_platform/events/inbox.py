@@ -3,11 +3,15 @@
 The consumer records ``(consumer, event id)`` in the same transaction as the effect. If the
 row is already there, the event was applied before (a redelivery, a replay) and the effect is
 skipped; if two deliveries race, the primary key lets exactly one transaction insert it.
+
+A consumer whose every event is one effect in one transaction registers with
+``consume_once``: it says what each event does (``effect_of``), the platform does the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +21,12 @@ from marketplace_platform.db import dialect_insert
 from marketplace_platform.events.models import InboxMessage
 from marketplace_platform.events.unit_of_work import UnitOfWork
 
+if TYPE_CHECKING:
+    from marketplace_platform.events.bus import EventBus
+
 Effect = Callable[[UnitOfWork], Awaitable[None]]
+# What an event does, or None for an event the consumer does not act on.
+EffectOf = Callable[[Envelope], Effect | None]
 
 
 async def claim(session: AsyncSession, *, consumer: str, envelope: Envelope) -> bool:
@@ -55,3 +64,23 @@ async def handle_once(
         await effect(uow)
         await uow.commit()
     return True
+
+
+def consume_once(
+    bus: EventBus,
+    consumer: str,
+    subjects: Sequence[str],
+    *,
+    unit_of_work: Callable[[], UnitOfWork],
+    effect_of: EffectOf,
+) -> None:
+    """Register ``consumer`` for ``subjects``: each event's effect (``effect_of``) is applied
+    once, in a fresh unit of work with its inbox claim; events without one are acknowledged
+    and ignored."""
+
+    async def handle(envelope: Envelope) -> None:
+        effect = effect_of(envelope)
+        if effect is not None:
+            await handle_once(unit_of_work(), consumer=consumer, envelope=envelope, effect=effect)
+
+    bus.consume(consumer, subjects, handle)

@@ -21,8 +21,9 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 
+from marketplace_platform.db import Database
 from marketplace_platform.migrations import upgrade
 
 POSTGRES_ENV = "MARKETPLACE_TEST_POSTGRES_URL"
@@ -212,3 +213,18 @@ def migrated_database_fixtures(name: str, migrations_dir: Path) -> tuple[Any, An
         return templates.clone(name, migrate)
 
     return sqlite_template, database_url
+
+
+def run_on(url: str, work: Callable[[Connection], Any]) -> Any:
+    """``work(connection)`` on the database at ``url``, in one transaction that commits, from
+    synchronous test code (a schema check, a migration step); returns what ``work`` does."""
+
+    async def go() -> Any:
+        database = Database(url)
+        try:
+            async with database.engine.begin() as connection:
+                return await connection.run_sync(work)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(go())

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import json
 import logging
@@ -31,6 +30,7 @@ from auth_service.adapters.orm import SigningKey
 from auth_service.domain.signing_keys import KeyState, published_keys, signing_key
 from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
+from marketplace_platform.periodic import Periodic
 from marketplace_platform.problems import ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -96,11 +96,12 @@ class KeyRing:
         self._db = db
         self._passphrase = passphrase
         self._grace = grace
-        self._refresh_interval = refresh_interval
         self._current: ActiveKey | None = None
         self._jwks: dict[str, Any] = {"keys": []}
         self._listeners: list[JwksListener] = []
-        self._task: asyncio.Task[None] | None = None
+        self._timer = Periodic(
+            self._refresh, interval=refresh_interval, name="signing-key-refresh", run_first=False
+        )
         self._lock = asyncio.Lock()
 
     @property
@@ -152,21 +153,14 @@ class KeyRing:
 
     async def start(self) -> None:
         await self.reload()
-        if self._task is None:
-            self._task = asyncio.create_task(self._refresh_forever(), name="signing-key-refresh")
+        self._timer.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._timer.stop()
 
-    async def _refresh_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self._refresh_interval.total_seconds())
-            try:
-                await self.reload()
-            except Exception as error:
-                # Keep the last good keys; the database may be back at the next round.
-                log.warning("could not reload the signing keys: %s", error)
+    async def _refresh(self) -> None:
+        try:
+            await self.reload()
+        except Exception as error:
+            # Keep the last good keys; the database may be back at the next round.
+            log.warning("could not reload the signing keys: %s", error)

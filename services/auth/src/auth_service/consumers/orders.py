@@ -6,18 +6,16 @@ One durable consumer for both subjects, shared by auth's replicas; each event is
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from auth_service.service import order_history
 from marketplace_contracts import Envelope, OrderCreated, OrderStatusChanged
 from marketplace_platform.events.bus import EventBus
-from marketplace_platform.events.inbox import handle_once
+from marketplace_platform.events.inbox import Effect, consume_once
 from marketplace_platform.events.unit_of_work import UnitOfWork
 
 CONSUMER = "auth"
 SUBJECTS = (OrderCreated.TYPE, OrderStatusChanged.TYPE)
-
-Effect = Callable[[UnitOfWork], Awaitable[None]]
 
 
 def effect_of(envelope: Envelope) -> Effect | None:
@@ -32,9 +30,4 @@ def effect_of(envelope: Envelope) -> Effect | None:
 
 
 def register(bus: EventBus, unit_of_work: Callable[[], UnitOfWork]) -> None:
-    async def handle(envelope: Envelope) -> None:
-        effect = effect_of(envelope)
-        if effect is not None:
-            await handle_once(unit_of_work(), consumer=CONSUMER, envelope=envelope, effect=effect)
-
-    bus.consume(CONSUMER, SUBJECTS, handle)
+    consume_once(bus, CONSUMER, SUBJECTS, unit_of_work=unit_of_work, effect_of=effect_of)

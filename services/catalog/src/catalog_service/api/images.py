@@ -6,17 +6,9 @@ from fastapi import APIRouter, Path, Response
 
 from catalog_service.api.deps import ImageStoreDep
 from catalog_service.service import images
+from marketplace_platform.files import file_response
 
 router = APIRouter(prefix="/api/catalog/images", tags=["images"])
-
-# An uploaded file must never be read as anything but the image it is: no sniffing, no
-# scripts or styles even if a browser opened it as a page. A name is never reused, so the
-# file can be cached for a year.
-IMAGE_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; sandbox",
-    "Cache-Control": "public, max-age=31536000, immutable",
-}
 
 
 @router.get(
@@ -27,4 +19,4 @@ IMAGE_HEADERS = {
 async def get_image(store: ImageStoreDep, name: str = Path(max_length=64)) -> Response:
     """A product image file."""
     stored = await images.get_file(store=store, name=name)
-    return Response(stored.data, media_type=stored.content_type, headers=IMAGE_HEADERS)
+    return file_response(stored)

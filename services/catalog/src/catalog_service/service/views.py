@@ -13,7 +13,6 @@ default). A clean shutdown flushes once more, so a restart loses nothing.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from catalog_service.domain.views import ViewTally
 from marketplace_contracts import ProductViews, ProductViewsCounted
 from marketplace_platform.clock import utcnow
 from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.periodic import Periodic
 from marketplace_platform.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
@@ -33,9 +33,8 @@ BATCH = 500
 class ViewCounter:
     def __init__(self, runtime: ServiceRuntime, *, interval: timedelta) -> None:
         self._runtime = runtime
-        self._interval = interval.total_seconds()
         self._tally = ViewTally(since=utcnow())
-        self._task: asyncio.Task[None] | None = None
+        self._timer = Periodic(self._flush, interval=interval, name="view-counter", run_first=False)
         self._lock = asyncio.Lock()
 
     def record(self, product_id: uuid.UUID) -> None:
@@ -63,28 +62,21 @@ class ViewCounter:
             return len(counts)
 
     async def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="view-counter")
+        self._timer.start()
 
     async def stop(self) -> None:
         """Stop the timer and flush once more."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._timer.stop()
         try:
             await self.flush()
         except Exception:
             log.exception("could not write the last view counts")
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await self.flush()
-            except Exception as error:
-                log.warning("could not write view counts, keeping them for later: %s", error)
+    async def _flush(self) -> None:
+        try:
+            await self.flush()
+        except Exception as error:
+            log.warning("could not write view counts, keeping them for later: %s", error)
 
 
 async def _publish(

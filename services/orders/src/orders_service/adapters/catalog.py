@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
+from marketplace_platform.internal_http import InternalClient, PeerUnavailable
 from marketplace_platform.problems import InvalidInput
-from orders_service.adapters.internal_http import InternalClient, Unreachable
 from orders_service.domain.errors import (
     CatalogUnavailable,
     InsufficientStock,
@@ -58,7 +58,7 @@ class CatalogClient:
         }
         try:
             response = await self.client.request("POST", RESERVATIONS, json=body)
-        except Unreachable as error:
+        except PeerUnavailable as error:
             log.warning("catalog unreachable while reserving stock: %s", error)
             raise CatalogUnavailable(
                 "The catalog cannot be reached; no order was placed. Try again shortly."
@@ -90,7 +90,7 @@ class CatalogClient:
         try:
             path = f"{RESERVATIONS}/{reservation_id}/{action}"
             response = await self.client.request("POST", path)
-        except Unreachable as error:
+        except PeerUnavailable as error:
             raise StockCallFailed(str(error)) from None
         if response.status_code == 200:
             return

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from orders_service.adapters.internal_http import InternalClient, Unreachable
+from marketplace_platform.internal_http import InternalClient, PeerUnavailable
 from orders_service.domain.payments import PaymentOutcome, PaymentRecord
 
 PAYMENTS = "/internal/payments"
@@ -33,7 +33,7 @@ class PaymentsClient:
             response = await self.client.request(
                 "GET", PAYMENTS, params={"order_id": str(order_id)}
             )
-        except Unreachable as error:
+        except PeerUnavailable as error:
             raise PaymentsUnavailable(str(error)) from None
         if response.status_code != 200:
             raise PaymentsUnavailable(f"payments answered {response.status_code}")

@@ -52,16 +52,13 @@ async def create_order(
     limits: LimitsDep,
 ) -> Response:
     """Place an order: items priced and reserved by the catalog; send an Idempotency-Key."""
-    keyed = None
-    if key is not None:
-        keyed = orders.KeyedRequest(
-            keys=keys,
-            scope=f"orders:{user.user_id}",
-            key=key,
-            fingerprint=request_fingerprint(
-                request.method, request.url.path, body.model_dump(mode="json")
-            ),
-        )
+    keyed = keys.keyed(
+        key,
+        scope=f"orders:{user.user_id}",
+        fingerprint=request_fingerprint(
+            request.method, request.url.path, body.model_dump(mode="json")
+        ),
+    )
     result = await orders.create(
         uow=uow,
         db=db,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +12,7 @@ from marketplace_contracts import OrderCreated
 from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
 from marketplace_platform.events.unit_of_work import UnitOfWork
-from marketplace_platform.idempotency import Claim, IdempotencyKeys, Replay
+from marketplace_platform.idempotency import Claim, IdempotencyKeys, KeyedRequest, Replay, once
 from marketplace_platform.ids import new_id
 from marketplace_platform.pagination import Page, decode_cursor, page_after
 from marketplace_platform.problems import InvalidInput
@@ -35,23 +33,11 @@ from orders_service.domain.status_machine import Actor, OrderStatus
 from orders_service.service import stock, transitions
 from orders_service.service.transitions import lines_of
 
-log = logging.getLogger(__name__)
-
 CURSOR_TAG = "orders"
 # The catalog's definite refusals of a reservation: it holds nothing under the id.
 REFUSALS = (UnknownProduct, InsufficientStock, ProductUnavailable, InvalidInput)
 # The answer an idempotency key replays: the created order as the API shows it.
 Render = Callable[[Order], Any]
-
-
-@dataclass(frozen=True, slots=True)
-class KeyedRequest:
-    """An ``Idempotency-Key`` and what it was sent with."""
-
-    keys: IdempotencyKeys
-    scope: str
-    key: str
-    fingerprint: str
 
 
 async def create(
@@ -73,15 +59,8 @@ async def create(
     all, the reservation is released. A repeated key answers the first request's result.
     A user with ``limits.max_unpaid_orders`` open already is refused."""
     rules.check_lines(lines)
-    claim: Claim | None = None
-    if keyed is not None:
-        outcome = await keyed.keys.begin(
-            scope=keyed.scope, key=keyed.key, fingerprint=keyed.fingerprint
-        )
-        if isinstance(outcome, Replay):
-            return outcome
-        claim = outcome
-    try:
+
+    async def place(claim: Claim | None) -> Order:
         return await _place(
             uow=uow,
             db=db,
@@ -94,14 +73,10 @@ async def create(
             keys=keyed.keys if keyed else None,
             claim=claim,
         )
-    except BaseException:
-        if keyed is not None and claim is not None:
-            try:
-                await keyed.keys.release(claim)
-            except Exception:
-                # The claim's lease runs out instead; the original error matters more.
-                log.exception("could not release an idempotency key")
-        raise
+
+    # Any failure releases the key: the order and its answer are one transaction, and a
+    # reservation made before it failed is released (or owed) by ``_place``.
+    return await once(keyed, place)
 
 
 async def _place(

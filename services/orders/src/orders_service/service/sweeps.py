@@ -9,8 +9,6 @@ Functions take ``now`` so that tests need not wait for time to pass.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -21,6 +19,7 @@ from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
 from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.idempotency import IdempotencyKeys
+from marketplace_platform.periodic import Periodic
 from orders_service.adapters.catalog import CatalogClient
 from orders_service.adapters.payments import PaymentsClient, PaymentsUnavailable
 from orders_service.adapters.repositories import OrderRepository
@@ -225,7 +224,9 @@ class Sweeper:
         self.payments_api = payments_api
         self.keys = keys
         self.settings = settings
-        self._task: asyncio.Task[None] | None = None
+        self._timer = Periodic(
+            self.sweep_once, interval=settings.interval, name="orders-sweeper", run_first=False
+        )
 
     async def sweep_once(self, now: datetime | None = None) -> None:
         """One pass of every sweep; one failing does not keep the others from running."""
@@ -262,18 +263,8 @@ class Sweeper:
             except Exception:
                 log.exception("the %s sweep failed; it runs again next time", name)
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings.interval.total_seconds())
-            await self.sweep_once()
-
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="orders-sweeper")
+        self._timer.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._timer.stop()

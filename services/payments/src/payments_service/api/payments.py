@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketplace_platform.clock import utcnow
-from marketplace_platform.idempotency import Claim, Replay, request_fingerprint
+from marketplace_platform.idempotency import Claim, Replay, once, request_fingerprint
 from marketplace_platform.problems import DomainError, Forbidden
 from marketplace_platform.security.jwks import Principal
 from payments_service.adapters.repositories import PaymentFilter
@@ -106,23 +106,19 @@ async def create_payment(
         holder=body.card.holder,
         today=utcnow().date(),
     )
-    claim: Claim | None = None
-    if key is not None:
-        begun = await components.keys.begin(
-            scope=f"payments:{payer.user_id}", key=key,
-            fingerprint=_fingerprint(request, body, card),
-        )
-        if isinstance(begun, Replay):
-            return begun.response()
-        claim = begun
-    try:
-        view = await _pay(components, body, card, payer, claim)
-    except DomainError:
-        # Refused before anything was recorded or charged: a corrected retry runs afresh.
-        if claim is not None:
-            await components.keys.release(claim)
-        raise
-    code, answer = _answer(view)
+    keyed = components.keys.keyed(
+        key, scope=f"payments:{payer.user_id}", fingerprint=_fingerprint(request, body, card)
+    )
+    result = await once(
+        keyed,
+        lambda claim: _pay(components, body, card, payer, claim),
+        # Only a refusal comes before anything is recorded or charged: then a corrected
+        # retry runs afresh. Past that point the lease, not a retry, frees the key.
+        release_on=(DomainError,),
+    )
+    if isinstance(result, Replay):
+        return result.response()
+    code, answer = _answer(result)
     return JSONResponse(answer, status_code=code)
 
 

@@ -26,10 +26,10 @@ from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
 from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.idempotency import IdempotencyKeys
+from marketplace_platform.periodic import Periodic
 from payments_service.adapters.processor import SimulatedProcessor
 from payments_service.adapters.repositories import PaymentRepository
 from payments_service.service.payments import settle
-from payments_service.service.periodic import Periodic
 
 log = logging.getLogger(__name__)
 

@@ -36,12 +36,12 @@ from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
 from marketplace_platform.events.inbox import handle_once
 from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.periodic import Periodic
 from payments_service.adapters.orm import CancelledOrder, Payment
 from payments_service.adapters.processor import SimulatedProcessor
 from payments_service.adapters.repositories import CancelledOrderRepository, PaymentRepository
 from payments_service.domain import payments as rules
 from payments_service.domain.payments import PaymentStatus
-from payments_service.service.periodic import Periodic
 
 log = logging.getLogger(__name__)
 

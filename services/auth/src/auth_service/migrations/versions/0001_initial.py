@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from marketplace_platform.migrations import create_event_tables, drop_event_tables
+
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -105,35 +107,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_login_failures_client_failed_at", "login_failures", ["client", "failed_at"])
     op.create_index("ix_login_failures_failed_at", "login_failures", ["failed_at"])
-
-    # The platform's tables (marketplace_platform.events.models).
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("subject", sa.String(200), nullable=False),
-        sa.Column("envelope", sa.JSON(), nullable=False),
-        sa.Column("created_at", Timestamp, nullable=False),
-        sa.Column("published_at", Timestamp, nullable=True),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
-    )
-    op.create_index("ix_outbox_unpublished", "outbox", ["published_at", "id"])
-
-    op.create_table(
-        "inbox",
-        sa.Column("consumer", sa.String(100), nullable=False),
-        sa.Column("event_id", sa.Uuid(), nullable=False),
-        sa.Column("event_type", sa.String(200), nullable=False),
-        sa.Column("processed_at", Timestamp, nullable=False),
-        sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_inbox")),
-    )
+    create_event_tables(op)
 
 
 def downgrade() -> None:
-    op.drop_table("inbox")
-    op.drop_index("ix_outbox_unpublished", table_name="outbox")
-    op.drop_table("outbox")
+    drop_event_tables(op)
     op.drop_index("ix_login_failures_failed_at", table_name="login_failures")
     op.drop_index("ix_login_failures_client_failed_at", table_name="login_failures")
     op.drop_index("ix_login_failures_account_failed_at", table_name="login_failures")

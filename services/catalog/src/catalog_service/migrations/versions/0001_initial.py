@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from marketplace_platform.migrations import create_event_tables, drop_event_tables
+
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -209,29 +211,7 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_stock_reservation_items_product_id"), "stock_reservation_items", ["product_id"]
     )
-
-    # The platform's tables (marketplace_platform.events.models).
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("subject", sa.String(200), nullable=False),
-        sa.Column("envelope", sa.JSON(), nullable=False),
-        sa.Column("created_at", Timestamp, nullable=False),
-        sa.Column("published_at", Timestamp, nullable=True),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
-    )
-    op.create_index("ix_outbox_unpublished", "outbox", ["published_at", "id"])
-
-    op.create_table(
-        "inbox",
-        sa.Column("consumer", sa.String(100), nullable=False),
-        sa.Column("event_id", sa.Uuid(), nullable=False),
-        sa.Column("event_type", sa.String(200), nullable=False),
-        sa.Column("processed_at", Timestamp, nullable=False),
-        sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_inbox")),
-    )
+    create_event_tables(op)
 
     dialect = op.get_bind().dialect.name
     for statement in POSTGRES_SEARCH if dialect == "postgresql" else SQLITE_SEARCH:
@@ -243,9 +223,7 @@ def downgrade() -> None:
         for trigger in ("products_fts_update", "products_fts_delete", "products_fts_insert"):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
         op.execute("DROP TABLE IF EXISTS products_fts")
-    op.drop_table("inbox")
-    op.drop_index("ix_outbox_unpublished", table_name="outbox")
-    op.drop_table("outbox")
+    drop_event_tables(op)
     op.drop_index(
         op.f("ix_stock_reservation_items_product_id"), table_name="stock_reservation_items"
     )

@@ -11,6 +11,13 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from marketplace_platform.migrations import (
+    create_event_tables,
+    create_idempotency_table,
+    drop_event_tables,
+    drop_idempotency_table,
+)
+
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -109,53 +116,13 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_stock_actions_due_at"), "stock_actions", ["due_at"])
 
-    # marketplace_platform.idempotency
-    op.create_table(
-        "idempotency_keys",
-        sa.Column("scope", sa.String(200), nullable=False),
-        sa.Column("key", sa.String(255), nullable=False),
-        sa.Column("fingerprint", sa.String(64), nullable=False),
-        sa.Column("state", sa.String(16), nullable=False),
-        sa.Column("token", sa.Uuid(), nullable=False),
-        sa.Column("locked_at", Timestamp, nullable=False),
-        sa.Column("response_status", sa.Integer(), nullable=True),
-        sa.Column("response_body", sa.JSON(), nullable=True),
-        sa.Column("created_at", Timestamp, nullable=False),
-        sa.Column("expires_at", Timestamp, nullable=False),
-        sa.PrimaryKeyConstraint("scope", "key", name=op.f("pk_idempotency_keys")),
-    )
-    op.create_index("ix_idempotency_keys_expires_at", "idempotency_keys", ["expires_at"])
-
-    # The platform's tables (marketplace_platform.events.models).
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("subject", sa.String(200), nullable=False),
-        sa.Column("envelope", sa.JSON(), nullable=False),
-        sa.Column("created_at", Timestamp, nullable=False),
-        sa.Column("published_at", Timestamp, nullable=True),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
-    )
-    op.create_index("ix_outbox_unpublished", "outbox", ["published_at", "id"])
-
-    op.create_table(
-        "inbox",
-        sa.Column("consumer", sa.String(100), nullable=False),
-        sa.Column("event_id", sa.Uuid(), nullable=False),
-        sa.Column("event_type", sa.String(200), nullable=False),
-        sa.Column("processed_at", Timestamp, nullable=False),
-        sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_inbox")),
-    )
+    create_idempotency_table(op)
+    create_event_tables(op)
 
 
 def downgrade() -> None:
-    op.drop_table("inbox")
-    op.drop_index("ix_outbox_unpublished", table_name="outbox")
-    op.drop_table("outbox")
-    op.drop_index("ix_idempotency_keys_expires_at", table_name="idempotency_keys")
-    op.drop_table("idempotency_keys")
+    drop_event_tables(op)
+    drop_idempotency_table(op)
     op.drop_index(op.f("ix_stock_actions_due_at"), table_name="stock_actions")
     op.drop_table("stock_actions")
     op.drop_index(op.f("ix_order_payments_order_id"), table_name="order_payments")

@@ -13,6 +13,13 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from marketplace_platform.migrations import (
+    create_event_tables,
+    create_idempotency_table,
+    drop_event_tables,
+    drop_idempotency_table,
+)
+
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -52,9 +59,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_payments"),
     )
     op.create_index("ix_payments_user_id", "payments", ["user_id"])
-    op.create_index(
-        "ux_payments_order_attempt", "payments", ["order_id", "attempt"], unique=True
-    )
+    op.create_index("ux_payments_order_attempt", "payments", ["order_id", "attempt"], unique=True)
     op.create_index(
         "ux_payments_order_active",
         "payments",
@@ -65,47 +70,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_payments_status_updated_at", "payments", ["status", "updated_at"])
 
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("subject", sa.String(length=200), nullable=False),
-        sa.Column("envelope", sa.JSON(), nullable=False),
-        sa.Column("created_at", Timestamp, nullable=False),
-        sa.Column("published_at", Timestamp, nullable=True),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_outbox"),
-    )
-    op.create_index("ix_outbox_unpublished", "outbox", ["published_at", "id"])
+    create_event_tables(op)
 
-    op.create_table(
-        "inbox",
-        sa.Column("consumer", sa.String(length=100), nullable=False),
-        sa.Column("event_id", sa.Uuid(), nullable=False),
-        sa.Column("event_type", sa.String(length=200), nullable=False),
-        sa.Column("processed_at", Timestamp, nullable=False),
-        sa.PrimaryKeyConstraint("consumer", "event_id", name="pk_inbox"),
-    )
-
-    op.create_table(
-        "idempotency_keys",
-        sa.Column("scope", sa.String(length=200), nullable=False),
-        sa.Column("key", sa.String(length=255), nullable=False),
-        sa.Column("fingerprint", sa.String(length=64), nullable=False),
-        sa.Column("state", sa.String(length=16), nullable=False),
-        sa.Column("token", sa.Uuid(), nullable=False),
-        sa.Column("locked_at", Timestamp, nullable=False),
-        sa.Column("response_status", sa.Integer(), nullable=True),
-        sa.Column("response_body", sa.JSON(), nullable=True),
-        sa.Column("created_at", Timestamp, nullable=False),
-        sa.Column("expires_at", Timestamp, nullable=False),
-        sa.PrimaryKeyConstraint("scope", "key", name="pk_idempotency_keys"),
-    )
-    op.create_index("ix_idempotency_keys_expires_at", "idempotency_keys", ["expires_at"])
+    create_idempotency_table(op)
 
 
 def downgrade() -> None:
-    op.drop_table("idempotency_keys")
-    op.drop_table("inbox")
-    op.drop_table("outbox")
+    drop_idempotency_table(op)
+    drop_event_tables(op)
     op.drop_table("payments")

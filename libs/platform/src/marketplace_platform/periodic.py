@@ -1,6 +1,7 @@
-"""A job that runs at start and then every ``interval`` in the background: recovery of
-pending payments and the refund reconciler are both one. A failing round (the database or
-the processor away) is logged and the next round tries again."""
+"""A job that runs in the background every ``interval``, in one task per process: payments'
+recovery and refund reconciler, orders' sweeper, auth's signing-key refresh and the catalog's
+view counter are each one. A failing round (the database or a peer away) is logged and the
+next round tries again; a job that wants its own words for that catches its errors itself."""
 
 from __future__ import annotations
 
@@ -17,11 +18,19 @@ log = logging.getLogger(__name__)
 
 class Periodic:
     def __init__(
-        self, job: Callable[[], Awaitable[Any]], *, interval: timedelta, name: str
+        self,
+        job: Callable[[], Awaitable[Any]],
+        *,
+        interval: timedelta,
+        name: str,
+        run_first: bool = True,
     ) -> None:
+        """``run_first``: a round at start, then every ``interval``; otherwise the first
+        round comes one interval after start."""
         self._job = job
         self._interval = interval
         self._name = name
+        self._run_first = run_first
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -34,6 +43,8 @@ class Periodic:
             await cancel_and_wait(task)
 
     async def _loop(self) -> None:
+        if not self._run_first:
+            await asyncio.sleep(self._interval.total_seconds())
         while True:
             try:
                 await self._job()
