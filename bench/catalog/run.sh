@@ -9,4 +9,6 @@ if ! command -v wrk >/dev/null 2>&1; then
     echo "missing: wrk. Install it with: sudo apt-get install -y wrk" >&2
     exit 1
 fi
+# uv from PATH, else the copy `make install` keeps under .tools/ (not on PATH).
+PATH="$PATH:$PWD/.tools/uv/bin"
 exec uv run python bench/catalog/run.py "$@"

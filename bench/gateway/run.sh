@@ -9,4 +9,6 @@ for tool in wrk nginx; do
         exit 1
     fi
 done
+# uv from PATH, else the copy `make install` keeps under .tools/ (not on PATH).
+PATH="$PATH:$PWD/.tools/uv/bin"
 exec uv run python bench/gateway/run.py "$@"

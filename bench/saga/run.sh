@@ -4,4 +4,6 @@
 # postgresql://postgres@127.0.0.1:5432/postgres); without one it measures SQLite only and says so.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# uv from PATH, else the copy `make install` keeps under .tools/ (not on PATH).
+PATH="$PATH:$PWD/.tools/uv/bin"
 exec uv run python bench/saga/run.py "$@"

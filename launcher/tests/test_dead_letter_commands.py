@@ -128,3 +128,34 @@ async def test_no_broker_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
 
     assert code == 1
     assert f"cannot reach NATS at nats://127.0.0.1:{port}" in output
+
+
+@pytest.mark.integration
+async def test_a_long_error_in_russian_is_listed_whole_and_readable(publisher: EventBus) -> None:
+    # Cut to length with a marker, and not ASCII: once a crash in `dlq list`.
+    error = "ValueError: заказ не найден " * 40
+    await park(publisher, "orders", error)
+
+    code, listed = await dlq(publisher.nats_url, "list")
+
+    assert code == 0
+    assert "ValueError: заказ не найден" in listed
+    assert listed.rstrip().endswith("...")
+
+
+@pytest.mark.integration
+async def test_a_letter_parked_with_raw_utf8_headers_is_listed(publisher: EventBus) -> None:
+    # Parked by an older release, which wrote the error header as it came.
+    headers = dead_letter_headers(
+        original=None, subject=ORIGINAL, stream="AUTH", stream_seq=2, consumer="orders",
+        error="x", deliveries=5,
+    )
+    headers["Dlq-Error"] = "ошибка: нет пользователя…"
+    await publisher.publish(
+        dead_letter_subject("orders", ORIGINAL), b"{}", msg_id="parked-raw", headers=headers
+    )
+
+    code, listed = await dlq(publisher.nats_url, "list")
+
+    assert code == 0
+    assert listed.rstrip().endswith("ошибка: нет пользователя…")

@@ -114,3 +114,19 @@ def test_a_damaged_marker_means_the_admin_is_ensured_again(tmp_path: Path) -> No
     marker.path.write_text("{not json")
 
     assert plan_admin({}, marker, DB, fresh_database=False) is not None
+
+
+@pytest.mark.integration
+def test_a_password_alone_replaces_the_password_of_the_admin_made_before(tmp_path: Path) -> None:
+    # What the second run's hint says: set MARKETPLACE_ADMIN_PASSWORD to set a new one, for
+    # the account it names, even if that was made with MARKETPLACE_ADMIN_EMAIL back then.
+    marker = AdminMarker(tmp_path)
+    marker.record(DB, "boss@example.com")
+
+    plan = plan_admin({"MARKETPLACE_ADMIN_PASSWORD": "a lost password replaced"}, marker, DB,
+                      fresh_database=False)
+
+    assert plan is not None
+    assert (plan.email, plan.password, plan.generated) == (
+        "boss@example.com", "a lost password replaced", False,
+    )

@@ -149,3 +149,14 @@ def test_no_command_prints_help_and_fails(capsys: pytest.CaptureFixture[str]) ->
 
     assert exit_.value.code == 2
     assert "up" in capsys.readouterr().out
+
+
+def test_dlq_list_help_says_which_letters_it_shows(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parse(["dlq", "list", "--help"], {})
+
+    text = " ".join(capsys.readouterr().out.split())
+    # list_dead_letters reads the stream from its start.
+    assert "oldest first" in text
+    assert "newest" not in text
+    assert "--limit N show at most N letters (default 20)" in text

@@ -1,9 +1,11 @@
 """The first administrator.
 
-With ``MARKETPLACE_ADMIN_EMAIL`` / ``MARKETPLACE_ADMIN_PASSWORD`` set, the launcher makes sure
-that account exists and is an admin on every run. Without a password it creates
-``admin@marketplace.example`` (or the given email) with a generated password on the first run
-of a database only, and prints the password that once. A marker file under the var dir
+With ``MARKETPLACE_ADMIN_PASSWORD`` set, the launcher makes sure on every run that the account
+(``MARKETPLACE_ADMIN_EMAIL``, else the admin made before, else the default) exists, is an
+admin and has that password: this is how an operator replaces a lost one (auth's
+``ensure-admin`` signs the account out when its password changes). Without a password it
+creates ``admin@marketplace.example`` (or the given email) with a generated password on the
+first run of a database only, and prints the password that once. A marker file under the var dir
 remembers which databases got their admin; it holds no password.
 """
 
@@ -86,10 +88,14 @@ def plan_admin(
     ``database`` names the auth database (no password in it); ``fresh_database`` says it
     was created by this run, so any old marker entry for it is stale.
     """
-    email = environ.get(EMAIL_ENV, "").strip() or DEFAULT_ADMIN_EMAIL
+    made = None if fresh_database else marker.done(database)
+    given = environ.get(EMAIL_ENV, "").strip()
     password = environ.get(PASSWORD_ENV, "")
     if password:
+        # A password alone is for the admin the last run's banner named.
+        email = given or made or DEFAULT_ADMIN_EMAIL
         return AdminPlan(email=email, password=password, generated=False)
-    if not fresh_database and marker.done(database) is not None:
+    if made is not None:
         return None
-    return AdminPlan(email=email, password=generate_password(), generated=True)
+    return AdminPlan(email=given or DEFAULT_ADMIN_EMAIL, password=generate_password(),
+                     generated=True)

@@ -229,7 +229,8 @@ def build_parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
                     help="databases, NATS store, logs (default %(default)s)")
     up.add_argument("--ready-timeout", type=seconds,
                     default=env.get("ready-timeout", seconds, DEFAULT_READY_TIMEOUT),
-                    help="seconds to wait for every process to be ready (default %(default)s)")
+                    help="seconds the services (started together), then the gateway, have to "
+                    "be ready; also a restarted process's grace (default %(default)s)")
     up.add_argument("--verbose", action="store_true",
                     default=env.get("verbose", flag, False),
                     help="debug logs from every process")
@@ -241,8 +242,13 @@ def build_parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
 
     dlq = commands.add_parser("dlq", help="list or replay dead-lettered events")
     dlq_commands = dlq.add_subparsers(dest="action", metavar="ACTION", required=True)
-    listing = dlq_commands.add_parser("list", help="show the newest dead letters")
-    listing.add_argument("--limit", type=positive_int, default=20)
+    # Oldest first: the letters that have waited longest, in the order they failed.
+    listing = dlq_commands.add_parser(
+        "list", help="show the dead letters, oldest first",
+        description="Show the dead letters, oldest first (at most --limit of them).",
+    )
+    listing.add_argument("--limit", type=positive_int, default=20, metavar="N",
+                         help="show at most N letters (default %(default)s)")
     replay = dlq_commands.add_parser("replay", help="publish a dead letter again")
     replay.add_argument("sequence", type=positive_int, metavar="SEQ",
                         help="its sequence number, as `dlq list` shows it")

@@ -14,7 +14,11 @@ from marketplace_platform.events import (
     list_dead_letters,
     replay,
 )
-from marketplace_platform.events.dead_letters import dead_letter_headers, one_line
+from marketplace_platform.events.dead_letters import (
+    dead_letter_headers,
+    error_text,
+    one_line,
+)
 from marketplace_platform.testing.nats import EmbeddedNats
 
 Eventually = Callable[..., Awaitable[None]]
@@ -57,8 +61,24 @@ def test_dead_letter_headers_describe_the_failure_on_one_line() -> None:
 
 
 @pytest.mark.unit
-def test_long_errors_are_cut() -> None:
-    assert len(one_line("x" * 10_000)) == 500
+def test_long_errors_are_cut_with_an_ascii_marker() -> None:
+    cut = one_line("x" * 10_000)
+
+    assert len(cut) == 500
+    assert cut.endswith("...")
+
+
+@pytest.mark.unit
+def test_error_headers_are_ascii_and_read_back_as_written() -> None:
+    error = "ValueError: заказ 42 не найден (100% sure)"
+    headers = dead_letter_headers(
+        original=None, subject="orders.order.paid.v1", stream="ORDERS", stream_seq=1,
+        consumer="notifications", error=error, deliveries=5,
+    )
+
+    assert headers["Dlq-Error"].isascii()
+    assert headers["Dlq-Error"].startswith("ValueError: ")
+    assert error_text(headers["Dlq-Error"]) == error
 
 
 @pytest.mark.integration

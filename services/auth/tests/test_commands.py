@@ -1,14 +1,18 @@
 """The operator's verbs: ``ensure-admin`` and ``rotate-keys``, run as the CLI runs them."""
 
 import asyncio
+import uuid
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
 from auth_service.__main__ import main
-from auth_service.adapters.orm import SigningKey, User
+from auth_service.adapters.orm import RefreshTokenFamily, SigningKey, User
+from auth_service.components import password_hasher
 from auth_service.settings import get_settings
+from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
 
 pytestmark = pytest.mark.integration
@@ -60,8 +64,12 @@ def test_ensure_admin_promotes_an_existing_user(database_url: str, capsys, monke
     monkeypatch.setenv("AUTH_ADMIN_PASSWORD", "a different passphrase")
     get_settings.cache_clear()
     assert main(["ensure-admin", "--email", "someone@example.com"]) == 0
-    assert capsys.readouterr().out == "promoted someone@example.com to admin\n"
+    assert capsys.readouterr().out == (
+        "promoted someone@example.com to admin and set a new password for it "
+        "(its sessions are signed out)\n"
+    )
     assert users(database_url) == {"someone@example.com": "admin"}
+    assert _password_works(database_url, "someone@example.com", "a different passphrase")
 
 
 async def _demote(database_url: str, email: str) -> None:
@@ -73,6 +81,95 @@ async def _demote(database_url: str, email: str) -> None:
             user.role = "user"
     finally:
         await database.dispose()
+
+
+async def _start_session(database_url: str, email: str) -> uuid.UUID:
+    """A login of ``email``: a refresh-token family, as the login endpoint starts one."""
+    database = Database(database_url)
+    try:
+        async with database.session() as session, session.begin():
+            user = await session.scalar(select(User).where(User.email == email))
+            assert user is not None
+            family = RefreshTokenFamily(user_id=user.id, client="127.0.0.1", created_at=utcnow())
+            session.add(family)
+            await session.flush()
+            return family.id
+    finally:
+        await database.dispose()
+
+
+async def _family_revoked(database_url: str, family_id: uuid.UUID) -> datetime | None:
+    database = Database(database_url)
+    try:
+        async with database.read_session() as session:
+            family = await session.get(RefreshTokenFamily, family_id)
+            assert family is not None
+            return family.revoked_at
+    finally:
+        await database.dispose()
+
+
+def _password_works(database_url: str, email: str, password: str) -> bool:
+    async def check() -> bool:
+        database = Database(database_url)
+        try:
+            async with database.read_session() as session:
+                stored = await session.scalar(
+                    select(User.password_hash).where(User.email == email)
+                )
+        finally:
+            await database.dispose()
+        assert stored is not None
+        valid, _ = await password_hasher(get_settings()).verify(password, stored)
+        return valid
+
+    return asyncio.run(check())
+
+
+def test_ensure_admin_sets_a_new_password_and_signs_the_account_out(
+    database_url: str, capsys, monkeypatch
+) -> None:
+    assert main(["ensure-admin", "--email", "boss@example.com"]) == 0
+    family = asyncio.run(_start_session(database_url, "boss@example.com"))
+    capsys.readouterr()
+
+    monkeypatch.setenv("AUTH_ADMIN_PASSWORD", "a brand new passphrase")
+    get_settings.cache_clear()
+    assert main(["ensure-admin", "--email", "boss@example.com"]) == 0
+
+    assert capsys.readouterr().out == (
+        "set a new password for admin boss@example.com (its sessions are signed out)\n"
+    )
+    assert _password_works(database_url, "boss@example.com", "a brand new passphrase")
+    assert not _password_works(database_url, "boss@example.com", ADMIN_PASSWORD)
+    assert asyncio.run(_family_revoked(database_url, family)) is not None
+
+
+def test_ensure_admin_with_the_same_password_keeps_the_sessions(
+    database_url: str, capsys
+) -> None:
+    # The launcher runs ensure-admin on every start with MARKETPLACE_ADMIN_PASSWORD set.
+    assert main(["ensure-admin", "--email", "boss@example.com"]) == 0
+    family = asyncio.run(_start_session(database_url, "boss@example.com"))
+    capsys.readouterr()
+
+    assert main(["ensure-admin", "--email", "boss@example.com"]) == 0
+
+    assert capsys.readouterr().out == "boss@example.com is already an admin\n"
+    assert asyncio.run(_family_revoked(database_url, family)) is None
+
+
+def test_ensure_admin_refuses_a_weak_new_password_and_keeps_the_old(
+    database_url: str, capsys, monkeypatch
+) -> None:
+    assert main(["ensure-admin", "--email", "boss@example.com"]) == 0
+    monkeypatch.setenv("AUTH_ADMIN_PASSWORD", "password")
+    get_settings.cache_clear()
+
+    assert main(["ensure-admin", "--email", "boss@example.com"]) == 1
+
+    assert "common" in capsys.readouterr().err
+    assert _password_works(database_url, "boss@example.com", ADMIN_PASSWORD)
 
 
 def test_ensure_admin_needs_the_password_in_the_environment(capsys, monkeypatch) -> None:

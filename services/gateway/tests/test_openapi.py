@@ -6,7 +6,7 @@ import pytest
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from gateway_service.openapi import merge_specs
+from gateway_service.openapi import GATEWAY_PATHS, merge_specs
 from gateway_service.public_routes import PublicRouteTable
 from marketplace_platform.http import create_service_app
 from marketplace_platform.idempotency import IdempotencyKeyHeader
@@ -184,3 +184,11 @@ def test_the_merged_document_shows_problems_idempotency_keys_and_no_internal_rou
     read = merged["paths"]["/api/orders/{thing_id}"]["get"]
     assert read["responses"]["401"]["content"] == problem
     assert read["responses"]["404"]["content"] == problem
+
+
+@pytest.mark.unit
+def test_the_websocket_summary_says_it_answers_503_until_notifications_exists():
+    summary = GATEWAY_PATHS["/ws"]["get"]["summary"]
+
+    assert "503" in summary
+    assert "notifications service" in summary

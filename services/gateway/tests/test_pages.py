@@ -41,3 +41,20 @@ async def test_a_missing_docs_asset_is_a_404(start_gateway):
 
     assert response.status == 404
     assert response.content_type == "application/problem+json"
+
+
+async def test_the_root_page_offers_only_what_exists_and_marks_the_rest_as_coming(
+    start_gateway,
+):
+    gateway = await start_gateway({})
+
+    page = await (await gateway.get("/")).text()
+
+    today, _, coming = page.partition("Coming")
+    for built in ("/api/auth", "/api/catalog", "/api/orders", "/api/payments"):
+        assert built in today
+    for planned in ("/api/reviews", "/api/notifications", "/api/analytics"):
+        assert planned not in today
+        assert planned in coming
+    assert "real-time notifications" not in today.lower()
+    assert "503" in coming  # what /ws answers meanwhile

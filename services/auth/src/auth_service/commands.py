@@ -1,8 +1,10 @@
 """The auth service's own command-line verbs, beside ``serve``, ``migrate`` and ``revision``.
 
-- ``ensure-admin --email E [--name N]``: make E an admin. Creates the account with the
-  password in ``AUTH_ADMIN_PASSWORD`` (environment only: argv is visible to every user of
-  the machine in ``ps``), or promotes an existing account, whose password stays as it is.
+- ``ensure-admin --email E [--name N]``: make E an admin whose password is the one in
+  ``AUTH_ADMIN_PASSWORD`` (environment only: argv is visible to every user of the machine in
+  ``ps``). Creates the account, or promotes an existing one; an existing account with
+  another password gets this one and is signed out everywhere. This is how an operator
+  replaces a lost admin password.
 - ``rotate-keys``: a new signing key becomes current; the old one stays published until the
   tokens it signed have expired. Running replicas pick it up within
   ``AUTH_SIGNING_KEY_REFRESH``.
@@ -48,6 +50,10 @@ def _with_database(settings: AuthSettings, work: Callable[[UnitOfWork], Awaitabl
 def configure_ensure_admin(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--email", required=True, help="the admin's email address")
     parser.add_argument("--name", default="Administrator", help="display name if created")
+    parser.description = (
+        "Make the account an admin whose password is AUTH_ADMIN_PASSWORD: create it, or "
+        "promote it and set that password (a new one signs it out everywhere)."
+    )
 
 
 def ensure_admin(args: argparse.Namespace, settings: ServiceSettings) -> int:
@@ -70,13 +76,22 @@ def ensure_admin(args: argparse.Namespace, settings: ServiceSettings) -> int:
     except DomainError as error:
         _say(f"ensure-admin failed: {error.detail}", error=True)
         return 1
-    messages = {
-        accounts.AdminOutcome.CREATED: f"created admin {args.email}",
-        accounts.AdminOutcome.PROMOTED: f"promoted {args.email} to admin",
-        accounts.AdminOutcome.UNCHANGED: f"{args.email} is already an admin",
-    }
-    _say(messages[outcome])
+    _say(_describe(args.email, outcome))
     return 0
+
+
+def _describe(email: str, result: accounts.AdminResult) -> str:
+    signed_out = "(its sessions are signed out)"
+    match result.outcome, result.password_set:
+        case accounts.AdminOutcome.CREATED, _:
+            return f"created admin {email}"
+        case accounts.AdminOutcome.PROMOTED, True:
+            return f"promoted {email} to admin and set a new password for it {signed_out}"
+        case accounts.AdminOutcome.PROMOTED, False:
+            return f"promoted {email} to admin"
+        case accounts.AdminOutcome.UNCHANGED, True:
+            return f"set a new password for admin {email} {signed_out}"
+    return f"{email} is already an admin"
 
 
 def configure_rotate_keys(parser: argparse.ArgumentParser) -> None:

@@ -84,7 +84,8 @@ GATEWAY_PATHS: dict[str, Any] = {
     "/ws": {
         "get": {
             "tags": ["gateway"], "operationId": "gateway-websocket",
-            "summary": "Real-time notifications over a WebSocket (proxied to notifications).",
+            "summary": "Real-time notifications over a WebSocket; answers 503 until the "
+                       "notifications service exists.",
             "description": "Browsers pass the access token as the `token` query parameter.",
             "parameters": [
                 {"name": "token", "in": "query", "required": False, "schema": {"type": "string"}}

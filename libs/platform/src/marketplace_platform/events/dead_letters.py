@@ -3,7 +3,11 @@ replay (``marketplace dlq list|replay``).
 
 A consumer that exhausts its deliveries republishes the message, payload untouched, on
 ``dlq.<consumer>.<original subject>`` with headers saying where it came from and why it
-failed, then terminates the original. Replaying publishes the payload back on its original
+failed, then terminates the original. Header values must be plain ASCII: nats-py hands back
+any other value as an ``email.header.Header``, not a ``str``. So the error is cut with an
+ASCII marker and its other characters (Russian text, say) are percent-encoded, and reading
+turns every header back into text, also those of letters parked before this was so.
+Replaying publishes the payload back on its original
 subject, addressed to that one consumer: other consumers of the subject handled the event the
 first time and skip the copy.
 """
@@ -11,9 +15,12 @@ first time and skip the copy.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.header import Header, decode_header
 from typing import TYPE_CHECKING
+from urllib.parse import quote, unquote
 
 import orjson
 from nats.js.errors import NotFoundError
@@ -35,6 +42,9 @@ ORIGINAL_MSG_ID_HEADER = "Dlq-Msg-Id"
 REPLAY_FOR_HEADER = "Dlq-Replay-For"
 
 MAX_ERROR_LENGTH = 500
+CUT_MARKER = "..."
+# Kept as they are in the error header: printable ASCII but the escape character itself.
+_ERROR_SAFE = "".join(chr(code) for code in range(0x20, 0x7F) if chr(code) != "%")
 
 
 class DeadLetterNotFound(LookupError):
@@ -86,7 +96,7 @@ def dead_letter_headers(
             STREAM_HEADER: stream,
             SEQUENCE_HEADER: str(stream_seq),
             CONSUMER_HEADER: consumer,
-            ERROR_HEADER: one_line(error),
+            ERROR_HEADER: quote(one_line(error), safe=_ERROR_SAFE),
             DELIVERIES_HEADER: str(deliveries),
             # Parking the same delivery twice (a crash between publish and term) stores it once.
             MSG_ID_HEADER: f"{stream}:{stream_seq}:{consumer}",
@@ -99,8 +109,24 @@ def one_line(text: str) -> str:
     """Header values are single lines; keep errors short and readable."""
     flat = " ".join(text.split())
     if len(flat) > MAX_ERROR_LENGTH:
-        flat = flat[: MAX_ERROR_LENGTH - 1] + "…"
+        flat = flat[: MAX_ERROR_LENGTH - len(CUT_MARKER)] + CUT_MARKER
     return flat
+
+
+def error_text(value: str) -> str:
+    """The error as it was written, from the (percent-encoded) error header."""
+    return unquote(value)
+
+
+def _header_text(value: object) -> str:
+    """A header value as text: nats-py parses a non-ASCII one into a ``Header`` of raw bytes
+    (NATS itself writes UTF-8)."""
+    if not isinstance(value, Header):
+        return str(value)
+    return "".join(
+        part.decode("utf-8", "replace") if isinstance(part, bytes) else part
+        for part, _charset in decode_header(value)
+    )
 
 
 async def list_dead_letters(
@@ -166,10 +192,10 @@ def _to_dead_letter(
     seq: int,
     subject: str | None,
     data: bytes | None,
-    headers: dict[str, str] | None,
+    raw_headers: Mapping[str, object] | None,
     time: datetime | None,
 ) -> DeadLetter:
-    headers = headers or {}
+    headers = {key: _header_text(value) for key, value in (raw_headers or {}).items()}
     payload = data or b""
     original_subject = headers.get(SUBJECT_HEADER)
     if original_subject is None and subject:
@@ -180,7 +206,7 @@ def _to_dead_letter(
         seq=seq,
         subject=original_subject or "",
         consumer=headers.get(CONSUMER_HEADER) or _consumer_from(subject),
-        error=headers.get(ERROR_HEADER, ""),
+        error=error_text(headers.get(ERROR_HEADER, "")),
         deliveries=_int(headers.get(DELIVERIES_HEADER)),
         stream=headers.get(STREAM_HEADER),
         stream_seq=_int(headers.get(SEQUENCE_HEADER)),
@@ -188,7 +214,7 @@ def _to_dead_letter(
         envelope_id=envelope_id,
         envelope_type=envelope_type,
         payload=payload,
-        headers=dict(headers),
+        headers=headers,
     )
 
 

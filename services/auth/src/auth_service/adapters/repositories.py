@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, select, text, update
+from sqlalchemy import ColumnElement, Select, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -109,9 +109,17 @@ class RefreshTokenRepository:
         return getattr(result, "rowcount", 0) == 1
 
     async def revoke_family(self, family_id: uuid.UUID, *, at: datetime, reason: str) -> None:
+        await self._revoke(RefreshTokenFamily.id == family_id, at=at, reason=reason)
+
+    async def revoke_user(self, user_id: uuid.UUID, *, at: datetime, reason: str) -> None:
+        """Revoke every family of the user: all their sessions."""
+        await self._revoke(RefreshTokenFamily.user_id == user_id, at=at, reason=reason)
+
+    async def _revoke(self, which: ColumnElement[bool], *, at: datetime, reason: str) -> None:
+        # Families revoked already keep the time and the reason of their first revocation.
         await self.session.execute(
             update(RefreshTokenFamily)
-            .where(RefreshTokenFamily.id == family_id, RefreshTokenFamily.revoked_at.is_(None))
+            .where(which, RefreshTokenFamily.revoked_at.is_(None))
             .values(revoked_at=at, revoked_reason=reason)
             .execution_options(synchronize_session=False)
         )

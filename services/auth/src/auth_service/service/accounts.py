@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
 from auth_service.adapters.orm import User
 from auth_service.adapters.passwords import PasswordHasher
-from auth_service.adapters.repositories import UserRepository
+from auth_service.adapters.repositories import RefreshTokenRepository, UserRepository
 from auth_service.domain.emails import normalise_email
-from auth_service.domain.errors import EmailTaken
+from auth_service.domain.errors import EmailTaken, UserNotFound
 from auth_service.domain.passwords import check_password
 from auth_service.domain.roles import Role
 from marketplace_contracts import UserRegistered, UserUpdated
@@ -67,25 +68,57 @@ class AdminOutcome(enum.StrEnum):
     UNCHANGED = "unchanged"
 
 
+@dataclass(frozen=True, slots=True)
+class AdminResult:
+    outcome: AdminOutcome  # what happened to the account and its role
+    password_set: bool  # an existing account got the given password (and was signed out)
+
+
 async def ensure_admin(
     *, uow: UnitOfWork, passwords: PasswordHasher, email: str, password: str, name: str
-) -> AdminOutcome:
-    """Make ``email`` an admin: create the account, or promote the existing one (whose
-    password is left as it is)."""
+) -> AdminResult:
+    """Make ``email`` an admin whose password is ``password``: create the account, or
+    promote the existing one and give it that password.
+
+    The operator who runs this owns the machine, so this is how a lost admin password is
+    replaced. A new password ends every session of the account, as any password change
+    should; the same password changes nothing (the launcher runs this on every start)."""
     address = normalise_email(email)
     async with uow:
-        user = await UserRepository(uow.session).get_by_email_key(address.key)
-        if user is not None:
-            if user.role == Role.ADMIN:
-                return AdminOutcome.UNCHANGED
+        existing = await UserRepository(uow.session).get_by_email_key(address.key)
+        # Read now: the session's end expires the object.
+        found = (existing.id, existing.password_hash) if existing is not None else None
+    if found is None:
+        await register(
+            uow=uow, passwords=passwords, email=email, password=password, name=name,
+            role=Role.ADMIN,
+        )
+        return AdminResult(AdminOutcome.CREATED, password_set=False)
+    # Outside any transaction: argon2 takes a while (see ``register``).
+    user_id, stored_hash = found
+    valid, new_hash = await passwords.verify(password, stored_hash)
+    if not valid:
+        check_password(password, email=address)
+        new_hash = await passwords.hash(password)
+    # (A valid one may still get a new hash: the cost parameters were raised since.)
+    now = utcnow()
+    async with uow:
+        user = await UserRepository(uow.session).get(user_id)
+        if user is None:  # deleted in between: nothing is left to promote
+            raise UserNotFound("The account was deleted meanwhile; run the command again.")
+        promoted = user.role != Role.ADMIN
+        if promoted:
             user.role = Role.ADMIN.value
-            user.updated_at = utcnow()
+            user.updated_at = now
             uow.publish(
                 UserUpdated(user_id=user.id, name=user.name, role="admin", changed=["role"])
             )
-            await uow.commit()
-            return AdminOutcome.PROMOTED
-    await register(
-        uow=uow, passwords=passwords, email=email, password=password, name=name, role=Role.ADMIN
-    )
-    return AdminOutcome.CREATED
+        if new_hash is not None:
+            user.password_hash = new_hash
+        if not valid:
+            await RefreshTokenRepository(uow.session).revoke_user(
+                user.id, at=now, reason="password"
+            )
+        await uow.commit()
+    outcome = AdminOutcome.PROMOTED if promoted else AdminOutcome.UNCHANGED
+    return AdminResult(outcome, password_set=not valid)
