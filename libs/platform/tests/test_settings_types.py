@@ -25,6 +25,12 @@ class PeerSettings(ServiceSettings):
     peers_url: ReplicaUrls = ("http://127.0.0.1:1",)
 
 
+@pytest.fixture(autouse=True)
+def _test_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside ``test`` the settings refuse a missing internal token: not what is tested here."""
+    monkeypatch.setenv("PEER_ENVIRONMENT", "test")
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

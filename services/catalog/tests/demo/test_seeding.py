@@ -181,6 +181,10 @@ class FailingStore(LocalFileStore):
         self.puts += 1
         if self.puts == self.fail_at:
             raise OSError("No space left on device")
+        if self.puts > self.fail_at:
+            # Writes started alongside the failing one end after it: their files must not
+            # outlive the clean-up either.
+            await asyncio.sleep(0.05)
         return await super().put(data, content_type=content_type)
 
 
@@ -190,6 +194,7 @@ async def test_a_failed_seeding_leaves_no_rows_and_no_files(catalog, tmp_path: P
 
     with pytest.raises(OSError, match="No space"):
         await run_seed(catalog, count=20, store=store)
+    await asyncio.sleep(0.3)  # long enough for any write still under way to land
 
     assert await catalog.scalar("SELECT count(*) FROM products") == 0
     assert await catalog.scalar("SELECT count(*) FROM categories") == 0

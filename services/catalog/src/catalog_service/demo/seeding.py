@@ -258,9 +258,16 @@ async def _store_images(
         written.append(name)  # to remove again if the transaction fails
         return name
 
-    names = await asyncio.gather(
-        *(put(data) for _, files in pairs for data in (files.large, files.small))
+    # Every put runs to its end before a failure is raised: one still writing while the
+    # caller removes what was written would leave its file behind.
+    results = await asyncio.gather(
+        *(put(data) for _, files in pairs for data in (files.large, files.small)),
+        return_exceptions=True,
     )
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    names = [str(result) for result in results]
     return [
         {
             "id": new_id(),
