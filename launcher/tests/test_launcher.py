@@ -96,6 +96,28 @@ async def test_secrets_are_made_once_kept_private_and_reused(launches: LaunchFac
     assert "[WRN]" not in output
 
 
+async def test_what_the_system_writes_under_var_is_for_its_user_alone(
+    launches: LaunchFactory,
+) -> None:
+    """Databases hold password hashes, logs hold emails: no other user of the machine may
+    read them, however wide the shell's umask or the var dir made before."""
+    var_dir = None
+    previous = os.umask(0o022)
+    try:
+        async with launches.start(services=(FAKE_AUTH,)) as run:
+            var_dir = run.options.var_dir
+            assert os.umask(0o022) == 0o077  # while it runs, and so for every child
+            os.umask(0o077)
+    finally:
+        os.umask(previous)
+    assert var_dir is not None
+    assert stat.S_IMODE(var_dir.stat().st_mode) == 0o700
+    written = [path for path in var_dir.rglob("*") if path.is_file()]
+    assert any(path.suffix == ".log" for path in written)
+    for path in written:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
 async def publish_raw(port: int, credentials: dict[str, str]) -> bytes:
     """What the server answers a client that connects with ``credentials`` and publishes a
     payment's success (the NATS protocol spoken by hand): ``PONG`` if it was let in."""

@@ -32,6 +32,8 @@ class RunState:
 
     def acquire(self) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)
+        # A var/ made before (or by hand) may be open to every user: close it.
+        self.var_dir.chmod(0o700)
         lock = self.lock_path.open("a+", encoding="utf-8")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -70,6 +70,8 @@ from marketplace_launcher.run_state import AlreadyRunning, RunState
 from marketplace_launcher.services import GATEWAY, ISSUER_SERVICE, ServiceSpec, installed_services
 from marketplace_platform.nats_urls import without_credentials
 
+# Files the system writes are its user's alone: 0600 files, 0700 folders.
+PRIVATE_UMASK = 0o077
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 STOP_TIMEOUT = 15.0
 # Wrappers (make, uv, timeout) may pass on a signal the process group already got: a second
@@ -172,6 +174,16 @@ class Launcher:
     # --- the life of the launcher ---------------------------------------------------------
 
     async def run(self) -> int:
+        # What the system writes under var/ (databases with password hashes, logs, avatars,
+        # the NATS store) is for this user alone: files 0600, folders 0700, in every process
+        # started from here, which inherits the mask.
+        previous_umask = os.umask(PRIVATE_UMASK)
+        try:
+            return await self._run()
+        finally:
+            os.umask(previous_umask)
+
+    async def _run(self) -> int:
         try:
             self.run_state.acquire()
         except AlreadyRunning as error:
