@@ -70,6 +70,26 @@ async def test_a_declined_card_fails_and_another_card_then_pays(payments) -> Non
     ]
 
 
+async def test_a_retry_before_orders_heard_of_the_failure_is_told_to_wait(payments) -> None:
+    """Right after a decline the order may still show ``processing`` (the failure reaches
+    orders as an event): the payer is told to repeat in a moment, not that it cannot pay."""
+    user = uuid.uuid4()
+    order_id = payments.orders.add(user)
+    declined = await payments.pay(user, order_id, DECLINED)
+    assert declined.json()["status"] == "failed"
+    payments.orders.set_status(order_id, "processing")  # the failure not yet applied
+
+    early = await payments.pay(user, order_id, "4242 4242 4242 4242")
+    assert early.status_code == 409, early.text
+    assert early.json()["type"].endswith("/order-settling")
+    assert early.headers["retry-after"] == "1"
+    assert len(await payments.outbox(PaymentStarted.TYPE)) == 1  # nothing new was started
+
+    payments.orders.set_status(order_id, "created")  # orders caught up
+    paid = await payments.pay(user, order_id, "4242 4242 4242 4242")
+    assert (paid.status_code, paid.json()["status"]) == (201, "succeeded")
+
+
 @pytest.mark.parametrize(
     ("number", "reason"),
     [("4000 0000 0000 9995", "insufficient_funds"), ("4000 0000 0000 0119", "processing_error")],

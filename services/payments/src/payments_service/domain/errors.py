@@ -26,6 +26,16 @@ class OrderNotPayable(Conflict):
     type_slug, title = "order-not-payable", "Order not awaiting payment"
 
 
+class OrderSettling(Conflict):
+    """The order still shows the last try as under way: its failure is on its way to orders
+    as an event. Worth repeating in a moment, so the answer says when."""
+
+    type_slug, title = "order-settling", "Order still settling the last payment"
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
+
+
 class AmountMismatch(Conflict):
     type_slug, title = "amount-mismatch", "Amount does not match the order"
 

@@ -23,6 +23,7 @@ from payments_service.domain.errors import (
     AlreadyPaid,
     AmountMismatch,
     OrderNotPayable,
+    OrderSettling,
     PaymentInProgress,
 )
 
@@ -69,7 +70,17 @@ class Outcome:
         return PaymentStatus.SUCCEEDED if self.succeeded else PaymentStatus.FAILED
 
 
-def check_order_payable(order_status: str) -> None:
+def check_order_payable(order_status: str, *, earlier: Iterable[PaymentStatus] = ()) -> None:
+    """Only a ``created`` order is paid. One still ``processing`` after every try payments
+    made has failed is only late to hear it (the failure travels as an event): the payer is
+    told to repeat in a moment rather than that the order cannot be paid."""
+    statuses = set(earlier)
+    if order_status == "processing" and statuses == {PaymentStatus.FAILED}:
+        raise OrderSettling(
+            "The last payment of this order failed a moment ago and the order has not caught "
+            "up yet; pay again in a second.",
+            order_status=order_status,
+        )
     if order_status != PAYABLE_ORDER_STATUS:
         raise OrderNotPayable(
             f"The order is {order_status}; only a created order can be paid.",

@@ -85,7 +85,12 @@ async def pay(
     order = await orders.get_order(order_id)
     if order is None or order.user_id != payer.user_id:
         raise OrderNotFound("There is no order with this id.")
-    rules.check_order_payable(order.status)
+    earlier: list[PaymentStatus] = []
+    if order.status == "processing":  # only then does the history change the answer
+        async with unit_of_work() as uow:
+            payments = await PaymentRepository(uow.session).of_order(order.id)
+            earlier = [PaymentStatus(p.status) for p in payments]
+    rules.check_order_payable(order.status, earlier=earlier)
     rules.check_amount(amount, total=order.total)
 
     started = await _start(
