@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import String, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from marketplace_platform.db import Database, UTCDateTime, new_metadata
+from marketplace_platform.db import Database, UTCDateTime, async_url, new_metadata
 from marketplace_platform.testing.database import PostgresTemplates
 
 pytestmark = pytest.mark.integration
@@ -141,3 +141,25 @@ async def test_a_value_the_database_refuses_is_a_422_problem_not_a_500(
     else:
         assert response.status_code == 422
         assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("typed", "used"),
+    [
+        ("sqlite:///var/auth.db", "sqlite+aiosqlite:///var/auth.db"),
+        ("postgresql://u:p@db:5432/auth", "postgresql+asyncpg://u:p@db:5432/auth"),
+        ("sqlite+aiosqlite:///var/auth.db", "sqlite+aiosqlite:///var/auth.db"),
+        ("postgresql+asyncpg://u:p@db/auth", "postgresql+asyncpg://u:p@db/auth"),
+    ],
+)
+def test_a_url_without_a_driver_gets_the_async_one(typed: str, used: str) -> None:
+    assert async_url(typed) == used
+
+
+async def test_a_plain_sqlite_url_opens(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'plain.db'}")
+    try:
+        async with database.read_session() as session:
+            assert await session.scalar(text("SELECT 1")) == 1
+    finally:
+        await database.dispose()

@@ -1,10 +1,13 @@
-"""The operator's verbs: ``ensure-admin`` and ``rotate-keys``, run as the CLI runs them."""
+"""The operator's verbs: ``ensure-admin``, ``rotate-keys`` and ``withdraw-key``, run as the CLI
+runs them."""
 
 import asyncio
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
 
+import httpx
+import jwt
 import pytest
 from sqlalchemy import select
 
@@ -216,3 +219,75 @@ def test_rotate_keys_makes_a_new_current_key(database_url: str, capsys) -> None:
     stored = asyncio.run(keys())
     assert [active for _, active in stored] == [False, True]
     assert stored[1][0] in second
+
+
+def test_rotate_keys_accepts_a_url_without_an_async_driver(
+    database_url: str, capsys, monkeypatch
+) -> None:
+    # What an operator types: sqlite:///path or postgresql://..., not the driver SQLAlchemy
+    # needs for asyncio.
+    plain = database_url.replace("+aiosqlite", "").replace("+asyncpg", "")
+    assert plain != database_url
+    monkeypatch.setenv("AUTH_DATABASE_URL", plain)
+    get_settings.cache_clear()
+    assert main(["rotate-keys"]) == 0
+    assert capsys.readouterr().out.startswith("rotated signing keys: ")
+
+
+def _kid_of(token: str) -> str:
+    return jwt.get_unverified_header(token)["kid"]
+
+
+def _published(jwks: httpx.Response) -> list[str]:
+    return [key["kid"] for key in jwks.json()["keys"]]
+
+
+async def test_withdraw_key_unpublishes_the_current_key_and_makes_a_new_one(
+    auth, capsys
+) -> None:
+    session = await auth.user_session()
+    leaked = _kid_of(session.tokens["access_token"])
+
+    assert await asyncio.to_thread(main, ["withdraw-key", leaked]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"withdrew signing key {leaked}; ")
+    # What the running service's key refresh does (every AUTH_SIGNING_KEY_REFRESH).
+    await auth.components.keys.reload()
+
+    published = _published(await auth.http.get("/api/auth/jwks.json"))
+    assert leaked not in published
+    assert len(published) == 1
+    assert published[0] in said
+    refused = await auth.http.get("/api/auth/me", headers=session.headers)
+    assert refused.status_code == 401
+    fresh = await auth.login(session.user["email"])
+    assert _kid_of(fresh["access_token"]) == published[0]
+    me = await auth.http.get("/api/auth/me", headers=auth.bearer(fresh["access_token"]))
+    assert me.status_code == 200
+
+
+async def test_withdraw_key_of_a_retired_key_keeps_the_current_one(auth, capsys) -> None:
+    session = await auth.user_session()
+    retired = _kid_of(session.tokens["access_token"])
+    assert await asyncio.to_thread(main, ["rotate-keys"]) == 0
+    await auth.components.keys.reload()
+    current = [kid for kid in _published(await auth.http.get("/api/auth/jwks.json"))]
+    assert len(current) == 2
+
+    assert await asyncio.to_thread(main, ["withdraw-key", retired]) == 0
+    await auth.components.keys.reload()
+
+    assert _published(await auth.http.get("/api/auth/jwks.json")) == [current[0]]
+    refused = await auth.http.get("/api/auth/me", headers=session.headers)
+    assert refused.status_code == 401
+    assert capsys.readouterr().out.endswith(f"withdrew signing key {retired}\n")
+
+
+def test_withdraw_key_of_an_unknown_kid_fails_and_changes_nothing(
+    database_url: str, capsys
+) -> None:
+    assert main(["rotate-keys"]) == 0
+    capsys.readouterr()
+    assert main(["withdraw-key", "no-such-kid"]) == 1
+    assert "no-such-kid" in capsys.readouterr().err
+    assert main(["rotate-keys"]) == 0  # the keys are still there to rotate

@@ -101,7 +101,20 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+# The asyncio driver of each engine, for URLs that name none (``sqlite:///path``,
+# ``postgresql://...``: what an operator types), which SQLAlchemy would load a sync one for.
+ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+def async_url(url: str) -> str:
+    """``url`` with the asyncio driver of its engine if it names no driver."""
+    parsed = make_url(url)
+    driver = ASYNC_DRIVERS.get(parsed.drivername)
+    return parsed.set(drivername=driver).render_as_string(hide_password=False) if driver else url
+
+
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    url = async_url(url)
     if is_sqlite(url):
         database = make_url(url).database
         in_memory = database in (None, "", ":memory:")

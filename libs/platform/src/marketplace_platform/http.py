@@ -225,12 +225,20 @@ def install_problem_handlers(app: FastAPI) -> None:
             )
             return await domain_error(request, refused)
         errors = _validation_errors(exc)
+        [only, *others] = exc.errors() or [{}]
+        title = (only.get("ctx") or {}).get("problem_title")
+        if title and not others:
+            # One field broke one domain rule (``problems.field_error``): its own type and
+            # reason, as when the use case itself refuses it.
+            type_slug, title, detail = only["type"], title, only["msg"]
+        else:
+            type_slug, title, detail = "validation-error", "Invalid input", None
         return problem_response(
             problem(
                 422,
-                "Invalid input",
-                _validation_detail(errors),
-                type_slug="validation-error",
+                title,
+                detail or _validation_detail(errors),
+                type_slug=type_slug,
                 instance=request.url.path,
                 errors=errors,
             )

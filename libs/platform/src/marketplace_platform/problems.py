@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic_core import PydanticCustomError
+
 PROBLEM_JSON = "application/problem+json"
 
 # The title and ``type`` slug of each status that a service or the gateway answers itself,
@@ -105,6 +107,15 @@ class DomainError(Exception):
             instance=instance,
             **self.extra,
         )
+
+
+def field_error(error: DomainError) -> PydanticCustomError:
+    """A domain rule's refusal as a request-schema validation error, so that a request with
+    several wrong fields is answered with all of them in one 422 (``errors``), each under its
+    own problem type. Alone, it is answered as the domain error itself (see ``http``)."""
+    return PydanticCustomError(
+        error.type_slug, "{detail}", {"detail": error.detail, "problem_title": error.title}
+    )
 
 
 class InvalidInput(DomainError):

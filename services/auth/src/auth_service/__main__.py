@@ -1,4 +1,4 @@
-"""``python -m auth_service serve|migrate|revision|ensure-admin|rotate-keys``."""
+"""``python -m auth_service serve|migrate|revision|ensure-admin|rotate-keys|withdraw-key``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra={
             "ensure-admin": (commands.configure_ensure_admin, commands.ensure_admin),
             "rotate-keys": (commands.configure_rotate_keys, commands.rotate_keys),
+            "withdraw-key": (commands.configure_withdraw_key, commands.withdraw_key),
         },
         argv=argv,
     )

@@ -8,9 +8,14 @@
 - ``rotate-keys``: a new signing key becomes current; the old one stays published until the
   tokens it signed have expired. Running replicas pick it up within
   ``AUTH_SIGNING_KEY_REFRESH``.
+- ``withdraw-key KID``: for a leaked key. It leaves the JWKS with no grace period, so the
+  tokens it signed stop verifying, at auth and at every service, within their key refresh
+  intervals (``AUTH_SIGNING_KEY_REFRESH``, ``<PREFIX>JWKS_REFRESH_SECONDS``); if it was
+  the signing key, a new one is made. Its users log in again.
 
-Both expect a migrated database and print one line. Events they cause (``UserRegistered``,
-``UserUpdated``) wait in the outbox for the running service's relay.
+All expect a migrated database and print one line (``withdraw-key`` of an unknown kid:
+exit 1). Events they cause (``UserRegistered``, ``UserUpdated``) wait in the outbox for the
+running service's relay.
 """
 
 from __future__ import annotations
@@ -105,4 +110,29 @@ def rotate_keys(args: argparse.Namespace, settings: ServiceSettings) -> int:
         lambda uow: keys.rotate(uow=uow, passphrase=settings.signing_key_passphrase),
     )
     _say(f"rotated signing keys: {kid} is now current")
+    return 0
+
+
+def configure_withdraw_key(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kid", help="the key id, as the JWKS and the tokens' header show it")
+    parser.description = (
+        "Withdraw a leaked signing key: it leaves the JWKS at once (no grace period) and the "
+        "tokens it signed stop verifying; a new key is made if it was the current one."
+    )
+
+
+def withdraw_key(args: argparse.Namespace, settings: ServiceSettings) -> int:
+    assert isinstance(settings, AuthSettings)
+    try:
+        replacement = _with_database(
+            settings,
+            lambda uow: keys.withdraw(
+                uow=uow, passphrase=settings.signing_key_passphrase, kid=args.kid
+            ),
+        )
+    except DomainError as error:
+        _say(f"withdraw-key failed: {error.detail}", error=True)
+        return 1
+    made = f"; {replacement} is now current" if replacement else ""
+    _say(f"withdrew signing key {args.kid}{made}")
     return 0

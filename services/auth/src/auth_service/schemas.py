@@ -10,11 +10,23 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from auth_service.adapters.orm import User
 from auth_service.domain import profile
+from auth_service.domain.emails import EmailAddress, normalise_email
+from auth_service.domain.errors import InvalidEmail, WeakPassword
+from auth_service.domain.passwords import check_password
 from auth_service.domain.roles import Role
+from marketplace_platform.problems import field_error
 
 # Generous input bounds; the domain applies the real rules with clear messages.
 EmailInput = Annotated[str, Field(min_length=1, max_length=320, examples=["anna@example.com"])]
@@ -27,9 +39,34 @@ class RequestModel(BaseModel):
 
 
 class UserCreate(RequestModel):
+    """The domain's email and password rules run here too (the use case runs them again), so
+    that one 422 names every wrong field, not the first the use case meets."""
+
     email: EmailInput
     password: PasswordInput
     name: Name
+
+    @field_validator("email")
+    @classmethod
+    def _valid_email(cls, value: str) -> str:
+        try:
+            normalise_email(value)
+        except InvalidEmail as error:
+            raise field_error(error) from None
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _strong_password(cls, value: str, info: ValidationInfo) -> str:
+        # Fields are checked in order: a valid email is in ``info.data``. With none, the
+        # password is not compared with it (the email's own error is reported instead).
+        email = info.data.get("email")
+        address = normalise_email(email) if email else EmailAddress(address="", key="")
+        try:
+            check_password(value, email=address)
+        except WeakPassword as error:
+            raise field_error(error) from None
+        return value
 
 
 class LoginRequest(RequestModel):

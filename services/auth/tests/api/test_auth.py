@@ -98,6 +98,35 @@ async def test_a_password_equal_to_the_email_is_refused(auth) -> None:
     assert "email" in response.json()["detail"]
 
 
+async def test_a_registration_with_several_wrong_fields_lists_them_all(auth) -> None:
+    # A form can mark every wrong field at once instead of one per round trip.
+    response = await auth.http.post(
+        "/api/auth/register", json={"email": "bad", "password": "1"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"].endswith("/validation-error")
+    wrong = {tuple(error["loc"]): error["type"] for error in problem["errors"]}
+    assert wrong == {
+        ("body", "email"): "invalid-email",
+        ("body", "password"): "weak-password",
+        ("body", "name"): "missing",
+    }
+    assert "1" not in [error["msg"] for error in problem["errors"]]  # no input echoed
+
+
+async def test_one_wrong_field_keeps_its_own_problem_type(auth) -> None:
+    response = await auth.http.post(
+        "/api/auth/register", json={"email": "bad", "password": PASSWORD, "name": "A"}
+    )
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["type"].endswith("/invalid-email")
+    assert "not a valid email address" in problem["detail"]
+    assert [error["loc"] for error in problem["errors"]] == [["body", "email"]]
+
+
 BAD_REGISTRATIONS = [
     {"email": "not-an-email", "password": PASSWORD, "name": "A"},
     {"email": "new@example.com", "password": PASSWORD, "name": ""},

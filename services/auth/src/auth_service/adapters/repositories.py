@@ -219,6 +219,13 @@ class SigningKeyRepository:
     async def get_all(self) -> Sequence[SigningKey]:
         return (await self.session.scalars(select(SigningKey))).all()
 
+    async def delete(self, kid: str) -> None:
+        await self.session.execute(
+            delete(SigningKey)
+            .where(SigningKey.kid == kid)
+            .execution_options(synchronize_session=False)
+        )
+
     async def retire(self, kids: Sequence[str], *, at: datetime) -> None:
         if kids:
             await self.session.execute(

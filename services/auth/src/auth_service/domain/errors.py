@@ -45,3 +45,7 @@ class LastAdmin(Conflict):
 
 class AvatarNotFound(NotFound):
     type_slug, title = "avatar-not-found", "Avatar not found"
+
+
+class SigningKeyNotFound(NotFound):
+    type_slug, title = "signing-key-not-found", "Signing key not found"

@@ -1,4 +1,4 @@
-"""The signing keys' life cycle: the first key, and rotation."""
+"""The signing keys' life cycle: the first key, rotation, and withdrawal of a leaked one."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 from auth_service.adapters.orm import SigningKey
 from auth_service.adapters.repositories import SigningKeyRepository
 from auth_service.adapters.signing_keys import load_private_key, new_signing_key
+from auth_service.domain.errors import SigningKeyNotFound
 from auth_service.domain.signing_keys import KeyState, signing_key
 from marketplace_platform.clock import utcnow
 from marketplace_platform.events.unit_of_work import UnitOfWork
@@ -64,3 +65,25 @@ async def rotate(*, uow: UnitOfWork, passphrase: str) -> str:
         keys.add(key)
         await uow.commit()
     return key.kid
+
+
+async def withdraw(*, uow: UnitOfWork, passphrase: str, kid: str) -> str | None:
+    """Delete the key ``kid`` (a leaked one): it leaves the JWKS at the next key refresh,
+    with no grace period, so every token it signed stops verifying. If it was the signing
+    key, a new one takes its place (the other unretired keys are retired, as in ``rotate``)
+    and its kid is returned; otherwise None."""
+    now = utcnow()
+    async with uow:
+        keys = SigningKeyRepository(uow.session)
+        existing = await keys.get_all()
+        if not any(key.kid == kid for key in existing):
+            raise SigningKeyNotFound(f"There is no signing key {kid}.")
+        chosen = signing_key([KeyState(k.kid, k.created_at, k.retired_at) for k in existing])
+        await keys.delete(kid)
+        replacement = None
+        if chosen is not None and chosen.kid == kid:
+            replacement = new_signing_key(passphrase=passphrase, now=now)
+            await keys.retire([k.kid for k in existing if k.retired_at is None], at=now)
+            keys.add(replacement)
+        await uow.commit()
+    return replacement.kid if replacement else None
