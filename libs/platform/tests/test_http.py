@@ -9,6 +9,7 @@ from marketplace_platform.http import create_service_app
 from marketplace_platform.idempotency import IdempotencyKeyHeader
 from marketplace_platform.problems import Conflict, ServiceUnavailable, TooManyRequests
 from marketplace_platform.security.dependencies import AdminUser, CurrentUser, InternalCaller
+from marketplace_platform.security.jwks import JWKSVerifier
 from marketplace_platform.settings import ServiceSettings
 from marketplace_platform.testing.tokens import TokenSigner
 
@@ -247,6 +248,23 @@ async def test_a_token_living_longer_than_an_access_token_is_a_401() -> None:
     async with client(build_app()) as http:
         response = await http.get("/api/things/mine", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
+
+
+async def test_a_token_that_cannot_be_checked_for_want_of_keys_is_a_503() -> None:
+    async def auth_down() -> dict:
+        raise ValueError("auth is restarting")
+
+    app = build_app()
+    app.state.verifier = JWKSVerifier(auth_down, issuer=SIGNER.issuer, audience=SIGNER.audience)
+    async with client(app) as http:
+        response = await http.get(
+            "/api/things/mine", headers={"Authorization": f"Bearer {SIGNER.token()}"}
+        )
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert int(response.headers["retry-after"]) >= 1
+    assert "www-authenticate" not in response.headers
+    assert "signing keys" in response.json()["detail"]
 
 
 async def test_openapi_documents_problems_headers_and_internal_routes() -> None:

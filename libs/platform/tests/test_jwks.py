@@ -14,6 +14,7 @@ from marketplace_platform.security.jwks import (
     ExpiredToken,
     InvalidToken,
     JWKSVerifier,
+    KeysUnavailable,
     bearer_token,
 )
 from marketplace_platform.settings import ServiceSettings
@@ -98,6 +99,85 @@ async def test_refresh_is_rate_limited_against_kid_spraying(ring: KeyRing) -> No
         with pytest.raises(InvalidToken):
             await verifier.verify(forged)
     assert ring.fetches == 1
+
+
+class Clock:
+    """``time.monotonic`` as the verifier sees it, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FlakyAuth:
+    """Auth's JWKS endpoint while auth restarts: it fails until ``up`` is set."""
+
+    def __init__(self, ring: KeyRing) -> None:
+        self.ring = ring
+        self.up = False
+        self.attempts = 0
+
+    async def fetch(self) -> dict[str, Any]:
+        self.attempts += 1
+        if not self.up:
+            raise ValueError("auth is restarting")
+        return await self.ring.fetch()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr("marketplace_platform.security.jwks.time.monotonic", clock)
+    return clock
+
+
+async def test_a_token_that_cannot_be_checked_for_want_of_keys_is_not_called_invalid(
+    ring: KeyRing, clock: Clock
+) -> None:
+    auth = FlakyAuth(ring)
+    verifier = JWKSVerifier(auth.fetch, issuer=ISSUER, audience=AUDIENCE)
+    token = ring.token("k1")
+    # While the fetch fails, and within the back-off after it: the keys are unavailable, the
+    # token is not known to be bad (a 503 for the caller, not a 401).
+    for _ in range(2):
+        with pytest.raises(KeysUnavailable) as raised:
+            await verifier.verify(token)
+        assert not isinstance(raised.value, InvalidToken)
+        assert raised.value.retry_after >= 1
+    assert auth.attempts == 1
+
+
+async def test_keys_are_fetched_again_a_second_after_a_failure(ring: KeyRing, clock: Clock) -> None:
+    auth = FlakyAuth(ring)
+    # The default throttle between fetches (10 s) is for a set that was fetched; a failed
+    # fetch is tried again after about a second, so a restarted auth is seen at once.
+    verifier = JWKSVerifier(auth.fetch, issuer=ISSUER, audience=AUDIENCE)
+    token = ring.token("k1")
+    with pytest.raises(KeysUnavailable):
+        await verifier.verify(token)
+    auth.up = True
+    clock.now += 1.5
+    await verifier.verify(token)
+    assert auth.attempts == 2
+
+
+async def test_an_unknown_kid_with_keys_freshly_fetched_is_invalid(
+    ring: KeyRing, clock: Clock
+) -> None:
+    auth = FlakyAuth(ring)
+    verifier = JWKSVerifier(auth.fetch, issuer=ISSUER, audience=AUDIENCE)
+    with pytest.raises(KeysUnavailable):
+        await verifier.verify(ring.token("k1"))
+    auth.up = True
+    clock.now += 1.5
+    await verifier.verify(ring.token("k1"))
+    ring.add("k2")
+    clock.now += 1.5  # within the 10 s throttle: no new fetch, the set is a fresh one
+    with pytest.raises(InvalidToken, match="unknown signing key"):
+        await verifier.verify(ring.token("k2"))
+    assert auth.attempts == 2
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import time
 
 import jwt
 import pytest
+from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -183,15 +184,68 @@ async def test_a_token_of_a_new_key_is_accepted_once_the_jwks_has_it(gateway, ke
     assert second.status == 200
 
 
-async def test_tokens_are_refused_while_the_jwks_cannot_be_fetched(
+def assert_keys_unavailable(response, body: dict) -> None:
+    """A token that could not be checked: 503 with Retry-After, never a 401 (which tells the
+    client its token is bad, and a client that trusts it logs its user out)."""
+    assert response.status == 503
+    assert response.content_type == PROBLEM
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "WWW-Authenticate" not in response.headers
+    assert "keys are unavailable" in body["detail"]
+
+
+async def test_a_token_that_cannot_be_checked_while_the_jwks_cannot_be_fetched_is_a_503(
     start_gateway, start_echo, dead_url, keys
 ):
-    gateway = await start_gateway({"auth": [dead_url], "orders": [await start_echo("orders")]})
+    gateway = await start_gateway(
+        {
+            "auth": [dead_url],
+            "orders": [await start_echo("orders")],
+            "notifications": [await start_echo("notifications")],
+        },
+        jwks_min_refresh_seconds=10.0,
+    )
+    headers = {"Authorization": f"Bearer {keys.token()}"}
 
-    response = await gateway.get("/api/orders", headers={"Authorization": f"Bearer {keys.token()}"})
+    # The second comes within the back-off after the failed fetch: still unavailable, not
+    # "unknown signing key".
+    for _ in range(2):
+        response = await gateway.get("/api/orders", headers=headers)
+        assert_keys_unavailable(response, await response.json())
+    # The WebSocket route checks its token the same way.
+    socket = await gateway.get(f"/ws?token={keys.token()}")
+    assert_keys_unavailable(socket, await socket.json())
 
-    assert response.status == 401
-    assert "keys are unavailable" in (await response.json())["detail"]
+
+async def test_tokens_are_accepted_again_soon_after_auth_restarts(
+    start_gateway, start_echo, start_server, keys
+):
+    auth = {"up": False}
+
+    async def jwks(_: web.Request) -> web.Response:
+        if not auth["up"]:
+            return web.json_response({"detail": "starting"}, status=503)
+        return web.json_response(keys.jwks())
+
+    app = web.Application()
+    app.router.add_get("/api/auth/jwks.json", jwks)
+    auth_url = await start_server(app)
+    gateway = await start_gateway(
+        {"orders": [await start_echo("orders")]},
+        jwks_url=f"{auth_url}/api/auth/jwks.json",
+        jwks_min_refresh_seconds=10.0,  # the default: a fetched set is not re-read sooner
+    )
+    headers = {"Authorization": f"Bearer {keys.token()}"}
+    response = await gateway.get("/api/orders", headers=headers)
+    assert_keys_unavailable(response, await response.json())
+
+    auth["up"] = True
+    statuses = []
+    async with asyncio.timeout(8):  # the back-off after a failed fetch is about a second
+        while not statuses or statuses[-1] != 200:
+            statuses.append((await gateway.get("/api/orders", headers=headers)).status)
+            await asyncio.sleep(0.05)
+    assert set(statuses[:-1]) <= {503}
 
 
 async def test_a_verified_token_is_remembered_not_verified_again(gateway, keys):

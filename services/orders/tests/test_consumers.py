@@ -3,6 +3,7 @@ and news arriving late, twice or for an order that moved on, which must change n
 never jam the consumer."""
 
 import asyncio
+import itertools
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -164,6 +165,67 @@ async def test_late_and_repeated_news_changes_nothing(orders, peers, payments_bu
     assert len(await orders.outbox("orders.order.paid.v1")) == 1
 
 
+async def deliver(orders, peers, payments_bus, arrival: tuple[str, ...]) -> tuple[dict, dict]:
+    """Place an order, send one payment's news in the order ``arrival`` names, and answer
+    the order as placed and as it is once all of it has been handled."""
+    buyer = orders.user()
+    order = await orders.place(buyer, (peers.product(), 1))
+    payment = Payment(payments_bus, order)
+    # Each one a new envelope: the inbox does not catch a duplicate, the rules must.
+    news = {"started": payment.started, "succeeded": payment.succeeded, "failed": payment.failed}
+    await payment.send(*(news[name]() for name in arrival))
+    return order, await settled(orders, payment, buyer, order["id"], history_length=3)
+
+
+# Where one payment's news leaves its order: (status, history as (status, reason)).
+ENDS = {
+    "failed": ("created", [("created", None), ("processing", None), ("created", "card_declined")]),
+    "succeeded": ("paid", [("created", None), ("processing", None), ("paid", None)]),
+}
+
+
+def arrivals() -> list[tuple[str, ...]]:
+    """Every order a payment's start and outcome can be handled in: two orders replicas
+    consume payments' events in parallel, and a kill redelivers, so the outcome may come
+    before the start, and either may come twice. Every one must end the same way."""
+    return [
+        sequence
+        for outcome in ENDS
+        for sequence in (
+            ("started", outcome),
+            (outcome, "started"),
+            (outcome, outcome, "started", "started"),
+            ("started", outcome, "started", outcome),
+        )
+    ]
+
+
+@pytest.mark.parametrize("arrival", arrivals(), ids="-".join)
+async def test_a_payment_ends_the_same_whatever_the_order_of_arrival(
+    orders, peers, payments_bus, arrival
+) -> None:
+    outcome = next(name for name in arrival if name != "started")
+    status, history = ENDS[outcome]
+    order, after = await deliver(orders, peers, payments_bus, arrival)
+    assert after["status"] == status
+    assert [(h["status"], h["reason"]) for h in after["history"]] == history
+    # The decline's reason shows on the order, and the user is told (status_changed).
+    assert after["payment_failure"] == ("card_declined" if outcome == "failed" else None)
+    changes = [
+        (c["data"]["from_status"], c["data"]["to_status"])
+        for c in await orders.outbox("orders.order.status_changed.v1")
+        if c["data"]["order_id"] == order["id"]
+    ]
+    statuses = [entry[0] for entry in history]
+    assert changes == list(itertools.pairwise(statuses))
+    paid = [
+        e
+        for e in await orders.outbox("orders.order.paid.v1")
+        if e["data"]["order_id"] == order["id"]
+    ]
+    assert len(paid) == (1 if outcome == "succeeded" else 0)
+
+
 async def test_a_failure_after_the_order_was_paid_by_another_payment_is_ignored(
     orders, peers, payments_bus
 ) -> None:
@@ -236,11 +298,26 @@ async def backdate(orders, order_id: str, by: timedelta) -> None:
         )
 
 
-async def decline(orders, buyer, order: dict, payment: Payment, *, then: str) -> dict:
-    await payment.send(payment.started())
-    await until(orders, buyer, order["id"], lambda o: o["history"][-1]["status"] == "processing")
-    await payment.send(payment.failed("card_declined"))
-    return await until(orders, buyer, order["id"], lambda o: o["status"] == then)
+def declines(order: dict) -> int:
+    return [h["reason"] for h in order["history"]].count("card_declined")
+
+
+async def decline(
+    orders, buyer, order: dict, payment: Payment, *, then: str, overtaken: bool = False
+) -> dict:
+    """Decline ``payment``; ``overtaken``: its failure is handled before its start."""
+    before = declines(await orders.order(buyer, order["id"]))
+    if overtaken:
+        await payment.send(payment.failed("card_declined"), payment.started())
+    else:
+        await payment.send(payment.started())
+        await until(
+            orders, buyer, order["id"], lambda o: o["history"][-1]["status"] == "processing"
+        )
+        await payment.send(payment.failed("card_declined"))
+    return await until(
+        orders, buyer, order["id"], lambda o: o["status"] == then and declines(o) > before
+    )
 
 
 async def test_a_declined_payment_does_not_restart_the_unpaid_clock(
@@ -283,15 +360,22 @@ async def test_a_decline_heard_after_the_deadline_cancels_the_order(
             await asyncio.sleep(0.05)
 
 
-async def test_the_fifth_declined_payment_cancels_the_order(orders, peers, payments_bus) -> None:
+# A decline counts as a try even when it overtakes its payment's start.
+@pytest.mark.parametrize("overtaken", [False, True], ids=["in-order", "overtaken"])
+async def test_the_fifth_declined_payment_cancels_the_order(
+    orders, peers, payments_bus, overtaken
+) -> None:
     product = peers.product(stock=3)
     buyer = orders.user()
     order = await orders.place(buyer, (product, 2))
     for _ in range(4):
-        await decline(orders, buyer, order, Payment(payments_bus, order), then="created")
+        payment = Payment(payments_bus, order)
+        await decline(orders, buyer, order, payment, then="created", overtaken=overtaken)
     assert peers.stock_of(product) == 1
 
-    last = await decline(orders, buyer, order, Payment(payments_bus, order), then="cancelled")
+    last = await decline(
+        orders, buyer, order, Payment(payments_bus, order), then="cancelled", overtaken=overtaken
+    )
     assert last["history"][-1]["reason"] == "payment_attempts_exhausted"
     assert last["history"][-1]["actor"] == "system"
     async with asyncio.timeout(10):

@@ -3,11 +3,15 @@ the order was stored, must not leave those units held by no order: the reservati
 orders wrote before calling the catalog lets any replica's sweeper release them."""
 
 import asyncio
+import uuid
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete
 
 from marketplace_platform.clock import utcnow
+from orders_service.adapters.orm import StockAction
+from orders_service.service import stock
 
 pytestmark = pytest.mark.integration
 
@@ -99,3 +103,43 @@ async def test_a_refused_reservation_owes_the_catalog_nothing(orders, peers) -> 
     response = await post_order(orders, product, 2)
     assert response.status_code == 409
     assert await orders.scalar("SELECT count(*) FROM stock_actions") == 0
+
+
+async def test_a_cancel_while_the_owed_commit_completes_keeps_its_release(orders) -> None:
+    """A paid order cancelled just as the sweeper's commit call comes back: the commit's
+    row is deleted while the cancel's transaction replaces it with a release. The cancel
+    must neither fail (a 500 in the chaos suite, PostgreSQL) nor lose its release."""
+    if orders.engine != "postgresql":
+        pytest.skip("SQLite has one writer at a time: the two cannot interleave")
+    reservation_id, now = uuid.uuid4(), utcnow()
+    async with orders.db.session() as session, session.begin():
+        session.add(
+            StockAction(
+                reservation_id=reservation_id,
+                action=stock.COMMIT,
+                attempts=1,
+                created_at=now,
+                due_at=now,
+            )
+        )
+
+    async def commit_call_completes() -> None:
+        # What ``stock._call`` does once the catalog committed.
+        async with orders.db.session() as session, session.begin():
+            await session.execute(
+                delete(StockAction).where(
+                    StockAction.reservation_id == reservation_id,
+                    StockAction.action == stock.COMMIT,
+                )
+            )
+
+    async with orders.db.session() as session, session.begin():  # the cancel's transaction
+        await stock.schedule(session, reservation_id=reservation_id, action=stock.RELEASE, now=now)
+        completed = asyncio.create_task(commit_call_completes())
+        # Unlocked, the delete goes through at once; locked, it waits for this commit.
+        await asyncio.wait({completed}, timeout=2)
+    await completed
+    owed = await orders.scalar(
+        "SELECT action FROM stock_actions WHERE reservation_id = :id", id=reservation_id
+    )
+    assert owed == stock.RELEASE

@@ -163,6 +163,15 @@ class TooManyRequests(DomainError):
 class ServiceUnavailable(DomainError):
     status, type_slug, title = 503, "service-unavailable", "Service unavailable"
 
+    def __init__(
+        self, detail: str | None = None, *, retry_after: int | None = None, **extra: Any
+    ) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+
 
 def problem(
     status: int,

@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 import jwt
 
-from marketplace_platform.security.jwks import InvalidToken, JWKSVerifier
+from marketplace_platform.security.jwks import InvalidToken, JWKSVerifier, KeysUnavailable
 
 Clock = Callable[[], float]
 
@@ -80,7 +80,8 @@ class TokenCheck:
         return kid is not None and self.verifier.has_key(kid)
 
     async def verify(self, token: str) -> None:
-        """Return if ``token`` is a valid access token for us, else raise ``InvalidToken``."""
+        """Return if ``token`` is a valid access token for us, else raise ``InvalidToken``;
+        ``KeysUnavailable`` if it cannot be checked now (auth's keys could not be fetched)."""
         if self.remembers(token):
             return
         claims = await self.verifier.verify(token)
@@ -92,7 +93,8 @@ def jwks_fetcher(
     fetch_json: Callable[[], Awaitable[Any]],
 ) -> Callable[[], Awaitable[dict[str, Any]]]:
     """Adapt a JSON fetch over aiohttp to what ``JWKSVerifier`` expects: a JWKS dict, or a
-    ``ValueError`` when the keys cannot be had (which it turns into a refused token)."""
+    ``ValueError`` when the keys cannot be had (which it turns into ``KeysUnavailable``: a
+    503, not a refused token)."""
 
     async def fetch() -> dict[str, Any]:
         try:
@@ -106,4 +108,4 @@ def jwks_fetcher(
     return fetch
 
 
-__all__ = ["InvalidToken", "TokenCheck", "VerifiedTokenCache", "jwks_fetcher"]
+__all__ = ["InvalidToken", "KeysUnavailable", "TokenCheck", "VerifiedTokenCache", "jwks_fetcher"]

@@ -10,6 +10,7 @@ import orjson
 from aiohttp import web
 
 from marketplace_platform.problems import PROBLEM_JSON, STATUS_SLUGS, STATUS_TITLES, problem
+from marketplace_platform.security.jwks import KeysUnavailable
 
 _REASONS = {408: b"Request Timeout", 429: b"Too Many Requests", 503: b"Service Unavailable"}
 
@@ -43,6 +44,17 @@ def unauthorized(detail: str, *, instance: str, invalid_token: bool) -> web.Resp
         challenge += ', error="invalid_token"'
     return problem_response(
         401, detail, instance=instance, headers={"WWW-Authenticate": challenge}
+    )
+
+
+def keys_unavailable(exc: KeysUnavailable, *, instance: str) -> web.Response:
+    # The token could not be checked (auth's keys could not be fetched): not the token's
+    # fault, so no 401, which would make the client drop a good token.
+    return problem_response(
+        503,
+        f"The token cannot be checked now: {exc}.",
+        instance=instance,
+        headers={"Retry-After": str(exc.retry_after)},
     )
 
 

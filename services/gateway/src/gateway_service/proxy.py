@@ -18,10 +18,10 @@ from collections.abc import AsyncIterator
 
 from aiohttp import HttpVersion11, web
 
-from gateway_service.authentication import InvalidToken, TokenCheck
+from gateway_service.authentication import InvalidToken, KeysUnavailable, TokenCheck
 from gateway_service.balancer import Balancer, Replica
 from gateway_service.metrics import GatewayMetrics
-from gateway_service.problem_responses import problem_response, unauthorized
+from gateway_service.problem_responses import keys_unavailable, problem_response, unauthorized
 from gateway_service.public_routes import PublicRouteTable
 from gateway_service.settings import SERVICES, GatewaySettings
 from gateway_service.upstream_client import (
@@ -218,6 +218,8 @@ class Proxy:
                 except InvalidToken as exc:
                     return unauthorized(f"The token was refused: {exc}", instance=path,
                                         invalid_token=True)
+                except KeysUnavailable as exc:
+                    return keys_unavailable(exc, instance=path)
 
         body: bytes | None = None
         stream: AsyncIterator[bytes] | None = None

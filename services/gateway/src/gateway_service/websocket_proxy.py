@@ -17,11 +17,11 @@ import aiohttp
 from aiohttp import WSMsgType, web
 from yarl import URL
 
-from gateway_service.authentication import InvalidToken, TokenCheck
+from gateway_service.authentication import InvalidToken, KeysUnavailable, TokenCheck
 from gateway_service.balancer import Balancer
 from gateway_service.client_address import TrustedProxies
 from gateway_service.metrics import GatewayMetrics
-from gateway_service.problem_responses import problem_response, unauthorized
+from gateway_service.problem_responses import keys_unavailable, problem_response, unauthorized
 from marketplace_platform.forwarded import GATEWAY_TOKEN_HEADER
 from marketplace_platform.logs import request_id_var
 from marketplace_platform.security.jwks import bearer_token
@@ -82,6 +82,8 @@ class WebSocketProxy:
         except InvalidToken as exc:
             return unauthorized(f"The token was refused: {exc}", instance=path,
                                 invalid_token=True)
+        except KeysUnavailable as exc:
+            return keys_unavailable(exc, instance=path)
         if not web.WebSocketResponse().can_prepare(request).ok:
             return problem_response(400, "Expected a WebSocket upgrade.", instance=path)
 

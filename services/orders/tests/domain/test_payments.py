@@ -35,7 +35,9 @@ P = PaymentOutcome
         (S.PAID, P.SUCCEEDED, Decision(record=P.SUCCEEDED, note="duplicate_payment")),
         (S.DELIVERED, P.SUCCEEDED, Decision(record=P.SUCCEEDED, note="duplicate_payment")),
         (S.PROCESSING, P.FAILED, Decision(path=(S.CREATED,), record=P.FAILED)),
-        (S.CREATED, P.FAILED, Decision(record=P.FAILED)),
+        # A decline heard before its start: noted through processing, like a success.
+        (S.CREATED, P.FAILED, Decision(path=(S.PROCESSING, S.CREATED), record=P.FAILED)),
+        (S.CANCELLED, P.FAILED, Decision(record=P.FAILED)),
         (S.PAID, P.FAILED, Decision(record=P.FAILED)),
         (S.CANCELLED, P.REFUNDED, Decision(record=P.REFUNDED, note="refunded")),
     ],
@@ -66,6 +68,8 @@ def test_old_news_is_ignored_whatever_the_status(status: S, known: P, news: P) -
 def test_an_outcome_after_the_start_moves_on() -> None:
     assert decide(S.PROCESSING, P.PENDING, P.SUCCEEDED).path == (S.PAID,)
     assert decide(S.PROCESSING, P.PENDING, P.FAILED).path == (S.CREATED,)
+    # Another payment's decline sent the order back to created before this one's came.
+    assert decide(S.CREATED, P.PENDING, P.FAILED).path == (S.PROCESSING, S.CREATED)
 
 
 def test_reconciliation_applies_successes_last_so_they_win() -> None:

@@ -12,8 +12,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from marketplace_platform.problems import Forbidden, Unauthorized
-from marketplace_platform.security.jwks import InvalidToken, JWKSVerifier, Principal, bearer_token
+from marketplace_platform.problems import Forbidden, ServiceUnavailable, Unauthorized
+from marketplace_platform.security.jwks import (
+    InvalidToken,
+    JWKSVerifier,
+    KeysUnavailable,
+    Principal,
+    bearer_token,
+)
 from marketplace_platform.settings import ServiceSettings
 
 INTERNAL_TOKEN_HEADER = "X-Internal-Token"  # noqa: S105 - a header name, not a secret
@@ -28,6 +34,11 @@ async def current_principal(request: Request) -> Principal:
         principal = await verifier.principal(token)
     except InvalidToken as exc:
         raise Unauthorized(f"The token was rejected: {exc}") from exc
+    except KeysUnavailable as exc:
+        # Not the token's fault: a 401 would make the client drop a good token.
+        raise ServiceUnavailable(
+            f"The token cannot be checked now: {exc}.", retry_after=exc.retry_after
+        ) from exc
     request.state.principal = principal
     return principal
 

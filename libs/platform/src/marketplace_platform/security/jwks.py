@@ -8,6 +8,13 @@ again before acting. The rules, in the order they are applied:
 - the ``kid`` must name a key of the JWKS; an unknown ``kid`` triggers one refresh of the
   cached JWKS (at most once per ``min_refresh_interval``), which is how a rotated key
   becomes known without a restart;
+- when that refresh fails (auth down or restarting), or failed less than
+  ``failure_backoff`` ago, the token is neither good nor bad: ``KeysUnavailable``, which the
+  gateway and the services answer with 503 and ``Retry-After``. A 401 would tell the client
+  its token is bad, and a client that trusts it logs its user out. Only an unknown ``kid``
+  against a key set that was fetched is ``InvalidToken``. The back-off after a failure is
+  short (a second) where the throttle after a success is not (``min_refresh_interval``), so
+  tokens verify again as soon as auth is back;
 - signature, ``exp``, ``iss`` and ``aud`` are checked by PyJWT; ``sub`` and ``exp`` must exist;
 - ``exp - iat`` may not exceed ``max_lifetime`` (auth's access-token lifetime) plus the
   leeway: a token minted for a day, by a leaked key or a misconfigured signer, is refused.
@@ -25,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -47,6 +55,18 @@ REFRESH_PATH = "POST /api/auth/refresh"
 
 class InvalidToken(Exception):
     """The token is missing, malformed, forged, expired, or not meant for us."""
+
+
+class KeysUnavailable(Exception):
+    """The token cannot be checked now: auth's key set could not be fetched. Not an
+    ``InvalidToken``: the caller should try again in ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"the signing keys are unavailable (the auth service did not answer); "
+            f"retry in {retry_after} s"
+        )
+        self.retry_after = retry_after
 
 
 class ExpiredToken(InvalidToken):
@@ -92,6 +112,7 @@ class JWKSVerifier:
         audience: str,
         algorithms: tuple[str, ...] = ("EdDSA",),
         min_refresh_interval: float = 10.0,
+        failure_backoff: float = 1.0,
         refresh_interval: float = DEFAULT_REFRESH_INTERVAL,
         max_lifetime: float = DEFAULT_MAX_LIFETIME,
         leeway: float = 5.0,
@@ -103,6 +124,8 @@ class JWKSVerifier:
         self.audience = audience
         self.algorithms = tuple(algorithms)
         self._min_refresh = min_refresh_interval
+        # A failure never blocks fetching longer than a success would.
+        self._failure_backoff = min(failure_backoff, min_refresh_interval)
         self._refresh_interval = refresh_interval
         self._max_lifetime = max_lifetime
         self._leeway = leeway
@@ -111,6 +134,7 @@ class JWKSVerifier:
         self._lock = asyncio.Lock()
         self._refresher: asyncio.Task[None] | None = None
         self._refresh_failing = False
+        self._fetch_failed = False  # the last fetch, on demand or in the background, failed
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> JWKSVerifier:
@@ -164,25 +188,38 @@ class JWKSVerifier:
     async def refresh(self, *, force: bool = False) -> None:
         async with self._lock:
             now = time.monotonic()
-            if not force and now - self._last_refresh < self._min_refresh:
+            wait = self._failure_backoff if self._fetch_failed else self._min_refresh
+            if not force and now - self._last_refresh < wait:
                 return
             self._last_refresh = now
-            self.load(await self._fetch())
+            try:
+                jwks = await self._fetch()
+            except BaseException:
+                self._fetch_failed = True
+                raise
+            self.load(jwks)
+            self._fetch_failed = False
+
+    def _unavailable(self) -> KeysUnavailable:
+        return KeysUnavailable(retry_after=max(1, math.ceil(self._failure_backoff)))
 
     async def _key_for(self, kid: str) -> PyJWK:
         key = self._keys.get(kid)
         if key is None:
             try:
                 await self.refresh()
-            except (httpx.HTTPError, ValueError) as exc:
-                raise InvalidToken("signing keys are unavailable") from exc
+            except (httpx.HTTPError, OSError, ValueError) as exc:
+                raise self._unavailable() from exc
             key = self._keys.get(kid)
         if key is None:
+            if self._fetch_failed:
+                # Within the back-off after a failed fetch: the set may be missing this key.
+                raise self._unavailable()
             raise InvalidToken("unknown signing key")
         return key
 
     async def verify(self, token: str) -> dict[str, Any]:
-        """Return the token's claims, or raise ``InvalidToken``."""
+        """Return the token's claims, or raise ``InvalidToken`` (or ``KeysUnavailable``)."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:

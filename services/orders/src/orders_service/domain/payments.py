@@ -13,7 +13,9 @@ of news is judged against it:
   order asks for a refund. A second payment succeeding on a paid order is noted for an
   operator;
 - ``failed`` moves a ``processing`` order back to ``created`` with the reason, so the user
-  can pay again;
+  can pay again; a ``created`` order goes there through ``processing`` (the failure overtook
+  its ``started``: two replicas apply events in parallel, a redelivery comes late), so the
+  reason is in the history and the failure counts against the order's tries either way;
 - ``refunded`` is noted in the history; the order's status does not change.
 """
 
@@ -81,6 +83,10 @@ def decide(status: OrderStatus, known: PaymentOutcome | None, news: PaymentOutco
     if news is PaymentOutcome.FAILED:
         if status is OrderStatus.PROCESSING:
             return Decision(path=(OrderStatus.CREATED,), record=news)
+        if status is OrderStatus.CREATED:
+            # The decline overtook its start (or another payment's decline already sent the
+            # order back): it still shows on the order, with its reason, and counts as a try.
+            return Decision(path=(OrderStatus.PROCESSING, OrderStatus.CREATED), record=news)
         return Decision(record=news)
     return Decision(record=news, note="refunded")
 

@@ -59,7 +59,12 @@ async def schedule(
 ) -> None:
     """Owe the catalog ``action`` for this reservation, in the caller's transaction."""
     repository = StockActionRepository(session)
-    pending = await repository.get(reservation_id)
+    # Locked: a call completing meanwhile deletes the row it made (``_call``), and an update
+    # of a row deleted under it fails this transaction (PostgreSQL; SQLite has one writer).
+    # Locked, the delete waits and then finds a newer decision it leaves owed.
+    pending = await session.get(
+        StockAction, reservation_id, with_for_update=True, populate_existing=True
+    )
     if pending is None:
         repository.add(
             StockAction(
