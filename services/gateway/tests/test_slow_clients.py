@@ -203,6 +203,32 @@ async def test_a_trickled_streamed_body_gets_408_and_frees_the_upstream_connecti
     assert catalog["requests"] == 1  # it was streaming there, and that connection is gone
 
 
+async def test_an_oversized_header_gets_a_431_problem(start_gateway, catalog):
+    gateway = await start_gateway(upstreams(catalog), client_keepalive_timeout=KEEPALIVE)
+    reader, writer = await connect(gateway)
+    writer.write(b"GET /api/catalog/ping HTTP/1.1\r\nHost: g\r\nCookie: %s\r\n\r\n" % (
+        b"a" * 9000
+    ))
+
+    answer = await until_closed(reader)
+
+    assert b" 431 " in answer.split(b"\r\n", 1)[0]
+    assert b"application/problem+json" in answer
+    await close(writer)
+
+
+async def test_a_malformed_request_head_gets_a_400_problem(start_gateway, catalog):
+    gateway = await start_gateway(upstreams(catalog), client_keepalive_timeout=KEEPALIVE)
+    reader, writer = await connect(gateway)
+    writer.write(b"GET /api/catalog/ping HTTP/1.1\r\nHost: g\r\nNo colon here\r\n\r\n")
+
+    answer = await until_closed(reader)
+
+    assert b" 400 " in answer.split(b"\r\n", 1)[0]
+    assert b"application/problem+json" in answer
+    await close(writer)
+
+
 async def past_the_cap(
     start_gateway, catalog, cap: int, *, request: bytes = b"", **settings: object
 ):

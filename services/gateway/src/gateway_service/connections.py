@@ -19,6 +19,10 @@ address starve everyone. ``EdgeServer`` is that server with:
   (or ``_CLOSE_LINGER`` passes; the 408 above is closed the same way): closing a socket
   with unread data in it sends a reset, which can destroy the answer before it is read.
 
+A request aiohttp cannot parse (a malformed head, a header line longer than its 8 KiB
+limit) is answered with a problem: 431 for a line too long, else 400, instead of aiohttp's
+plain-text page.
+
 Bodies are the proxy's to read: ``client_body_timeout`` is applied there (proxy.py).
 The cost is per connection plus one attribute test per read from the socket: the request
 path of the gateway is untouched.
@@ -30,10 +34,11 @@ import asyncio
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import BadHttpMessage, LineTooLong
 from aiohttp.web_protocol import RequestHandler
 
 from gateway_service.client_address import TrustedProxies, address_key
-from gateway_service.problem_responses import closing_answer
+from gateway_service.problem_responses import closing_answer, problem_response
 from gateway_service.settings import GatewaySettings
 
 _TOO_MANY_FROM_YOU = closing_answer(
@@ -198,3 +203,24 @@ class ClientConnection(RequestHandler):
         if self._messages or self.transport is None:
             return
         self._answer_and_close(self.transport, _HEAD_TOO_SLOW)
+
+    def handle_error(
+        self,
+        request: web.BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        # A request aiohttp could not parse: the client's error, answered as a problem and
+        # not logged (the edge's handler answers everything else, 500s included).
+        if not isinstance(exc, BadHttpMessage) or request.writer.output_size > 0:
+            return super().handle_error(request, status, exc, message)
+        if isinstance(exc, LineTooLong):
+            response = problem_response(
+                431, f"A header (or the request line) is longer than {exc.args[1]} bytes.",
+                title="Request header fields too large",
+            )
+        else:
+            response = problem_response(400, f"The request could not be parsed: {exc.message}")
+        response.force_close()
+        return response
