@@ -3,6 +3,7 @@ that serves a JWKS of Ed25519 keys made here, and the gateway in front of them."
 
 from __future__ import annotations
 
+import asyncio
 import io
 import socket
 import time
@@ -13,6 +14,7 @@ from typing import Any, TextIO
 
 import jwt
 import pytest
+import uvloop
 from aiohttp import web
 from aiohttp.test_utils import BaseTestServer, TestClient, TestServer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -22,6 +24,17 @@ from gateway_service.app import Gateway, create_app
 from gateway_service.settings import GatewaySettings
 
 ISSUER = "marketplace-auth"
+
+# The loops a test module's async tests run on: ``EVENT_LOOPS = ("asyncio", "uvloop")`` in
+# a module runs each of its tests on both (the gateway serves on uvloop: server.py), which
+# matters where the loop's transports behave differently (closing a connection, say).
+_LOOP_FACTORIES = {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
+    names = getattr(getattr(item, "module", None), "EVENT_LOOPS", ("asyncio",))
+    return {name: _LOOP_FACTORIES[name] for name in names}
+
 AUDIENCE = "marketplace"
 
 

@@ -162,6 +162,22 @@ async def test_routes_off_the_public_list_need_a_token(gateway, method, path):
     assert response.status == 401
 
 
+async def test_a_method_a_sole_public_route_lacks_gets_the_services_405_not_a_401(
+    start_gateway, start_server
+):
+    async def login(_: web.Request) -> web.Response:
+        return web.json_response({"access_token": "t"})
+
+    auth = web.Application()
+    auth.router.add_post("/api/auth/login", login)  # its only route there, as in auth
+    gateway = await start_gateway({"auth": [await start_server(auth)]})
+
+    response = await gateway.request("DELETE", "/api/auth/login")
+
+    assert response.status == 405
+    assert response.headers["Allow"] == "POST"
+
+
 async def test_on_a_public_route_any_token_is_passed_on_unchecked(gateway):
     response = await gateway.get(
         "/api/catalog/products", headers={"Authorization": "Bearer whatever-the-client-has"}

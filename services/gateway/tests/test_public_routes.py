@@ -37,7 +37,8 @@ def test_listed_routes_are_public(table, method, path):
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/api/auth/login"),  # the method is part of the rule
+        ("POST", "/api/reviews"),  # the method is part of the rule
+        ("DELETE", "/api/catalog/products/1"),
         ("POST", "/api/catalog/products"),
         ("GET", "/api/catalogue"),  # a prefix of a name is not the name
         ("GET", "/api/reviews/"),
@@ -51,6 +52,13 @@ def test_everything_else_is_not(table, method, path):
     service = path.split("/")[2]
 
     assert not table.is_public(method, service, path)
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE", "PUT", "OPTIONS"])
+def test_on_a_sole_route_every_method_goes_through_for_the_service_to_answer(table, method):
+    assert table.is_public(method, "auth", "/api/auth/login")
+    assert table.is_public(method, "auth", "/api/auth/jwks.json")
+    assert not table.is_public(method, "auth", "/api/auth/login/extra")
 
 
 def test_a_pattern_outside_api_is_refused():

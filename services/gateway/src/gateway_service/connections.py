@@ -14,7 +14,14 @@ address starve everyone. ``EdgeServer`` is that server with:
 - ``max_connections`` and ``max_connections_per_address``: past either cap a new connection
   is answered 503 or 429 at once and closed, before anything of it is read. An IPv6 client
   is counted per /64 (one host commonly holds a whole one); a trusted proxy is counted in
-  the total only, since every client behind it shares its address.
+  the total only, since every client behind it shares its address. The answer is written,
+  the write side shut, and whatever the client sends meanwhile discarded until it closes
+  (or ``_CLOSE_LINGER`` passes; the 408 above is closed the same way): closing a socket
+  with unread data in it sends a reset, which can destroy the answer before it is read.
+
+A request aiohttp cannot parse (a malformed head, a header line longer than its 8 KiB
+limit) is answered with a problem: 431 for a line too long, else 400, instead of aiohttp's
+plain-text page.
 
 Bodies are the proxy's to read: ``client_body_timeout`` is applied there (proxy.py).
 The cost is per connection plus one attribute test per read from the socket: the request
@@ -27,10 +34,11 @@ import asyncio
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import BadHttpMessage, LineTooLong
 from aiohttp.web_protocol import RequestHandler
 
 from gateway_service.client_address import TrustedProxies, address_key
-from gateway_service.problem_responses import closing_answer
+from gateway_service.problem_responses import closing_answer, problem_response
 from gateway_service.settings import GatewaySettings
 
 _TOO_MANY_FROM_YOU = closing_answer(
@@ -38,6 +46,10 @@ _TOO_MANY_FROM_YOU = closing_answer(
 )
 _TOO_MANY = closing_answer(503, "The gateway is at its connection limit.", retry_after=1)
 _HEAD_TOO_SLOW = closing_answer(408, "The request head did not arrive in time.")
+# Seconds a connection closed with an answer (a refusal, a 408) is kept to read and discard
+# what its client sends, so the close is not a reset; short, since a flood of refusals holds
+# a descriptor each meanwhile.
+_CLOSE_LINGER = 1.0
 
 
 class ConnectionLimits:
@@ -101,7 +113,9 @@ class ClientConnection(RequestHandler):
     """One client connection: admitted or refused when it opens, and given
     ``header_timeout`` for each request head."""
 
-    __slots__ = ("_address_key", "_admitted", "_header_timer", "_server")
+    __slots__ = (
+        "_address_key", "_admitted", "_closing", "_header_timer", "_linger_timer", "_server"
+    )
 
     def __init__(self, manager: EdgeServer, **kwargs: Any) -> None:
         super().__init__(manager, **kwargs)
@@ -109,21 +123,54 @@ class ClientConnection(RequestHandler):
         self._admitted = False
         self._address_key: str | None = None
         self._header_timer: asyncio.TimerHandle | None = None
+        # Set once a closing answer (a refusal, a 408) is written: the transport, whose
+        # client's bytes are discarded until it closes or the linger timer fires.
+        self._closing: Any = None
+        self._linger_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         peer = transport.get_extra_info("peername")
         host = peer[0] if isinstance(peer, tuple) and peer else ""
         refusal, self._address_key = self._server.limits.admit(host)
         if refusal is not None:
-            assert isinstance(transport, asyncio.WriteTransport)
-            transport.write(refusal)
-            transport.close()
+            self._answer_and_close(transport, refusal)
             return
         self._admitted = True
         super().connection_made(transport)
         self._arm_header_timer()
 
+    def _answer_and_close(self, transport: Any, answer: bytes) -> None:
+        """Write ``answer``, shut the write side, and close once the client has (or after
+        ``_CLOSE_LINGER``), discarding what it sends meanwhile."""
+        # ``Any``: uvloop's transports are not ``asyncio.WriteTransport`` subclasses, though
+        # they have its methods (an isinstance assertion here once aborted every refusal).
+        self._closing = transport
+        transport.write(answer)
+        if transport.can_write_eof():
+            transport.write_eof()
+        self._linger_timer = self._loop.call_later(_CLOSE_LINGER, self._close_now)
+
+    def _close_now(self) -> None:
+        if self._linger_timer is not None:
+            self._linger_timer.cancel()
+            self._linger_timer = None
+        if self._admitted:
+            self.force_close()  # aiohttp's request loop ends and closes the transport
+        else:
+            self._closing.close()
+
+    def eof_received(self) -> None:
+        if self._closing is not None:
+            self._close_now()  # the client has read the answer, or gave up on it
+            return
+        super().eof_received()
+
     def connection_lost(self, exc: BaseException | None) -> None:
+        if self._linger_timer is not None:
+            self._linger_timer.cancel()
+            self._linger_timer = None
+        if not self._admitted and self._closing is not None:
+            return  # refused: aiohttp never knew of it
         if self._admitted:
             self._admitted = False
             self._server.limits.release(self._address_key)
@@ -131,6 +178,8 @@ class ClientConnection(RequestHandler):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._closing is not None:
+            return  # read only so that the close is not a reset (it would lose the answer)
         # The first bytes of a request while the connection waits for one: its head has
         # ``header_timeout`` to arrive. (Bytes read while a request is served are its body.)
         if self._header_timer is None and self._waiter is not None:
@@ -153,5 +202,25 @@ class ClientConnection(RequestHandler):
         self._header_timer = None
         if self._messages or self.transport is None:
             return
-        self.transport.write(_HEAD_TOO_SLOW)
-        self.force_close()
+        self._answer_and_close(self.transport, _HEAD_TOO_SLOW)
+
+    def handle_error(
+        self,
+        request: web.BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        # A request aiohttp could not parse: the client's error, answered as a problem and
+        # not logged (the edge's handler answers everything else, 500s included).
+        if not isinstance(exc, BadHttpMessage) or request.writer.output_size > 0:
+            return super().handle_error(request, status, exc, message)
+        if isinstance(exc, LineTooLong):
+            response = problem_response(
+                431, f"A header (or the request line) is longer than {exc.args[1]} bytes.",
+                title="Request header fields too large",
+            )
+        else:
+            response = problem_response(400, f"The request could not be parsed: {exc.message}")
+        response.force_close()
+        return response
