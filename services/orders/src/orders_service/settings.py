@@ -41,6 +41,8 @@ class OrdersSettings(ServiceSettings):
     unpaid_timeout: Duration = Field(default=timedelta(minutes=30))
     # Unpaid orders (created or processing) one user may have open at once.
     max_unpaid_orders: int = Field(default=5, ge=1)
+    # Units those unpaid orders may hold in all (a line takes at most 100).
+    max_unpaid_units: int = Field(default=200, ge=1)
     # Failed payments an order takes; the last one cancels it and releases its stock.
     max_payment_attempts: int = Field(default=5, ge=1)
     # An order in ``processing`` longer than this asks payments what became of its payment.
@@ -73,6 +75,7 @@ class OrdersSettings(ServiceSettings):
             unpaid_timeout=self.unpaid_timeout,
             max_unpaid_orders=self.max_unpaid_orders,
             max_payment_attempts=self.max_payment_attempts,
+            max_unpaid_units=self.max_unpaid_units,
         )
 
 

@@ -344,6 +344,26 @@ async def test_a_user_holds_at_most_five_unpaid_orders(orders, peers) -> None:
     await orders.place(buyer, (product, 1))
 
 
+async def test_unpaid_orders_hold_at_most_two_hundred_units(orders, peers) -> None:
+    """Few orders of many units hoard as well as many orders: the units are capped too."""
+    products = [peers.product(stock=1_000) for _ in range(3)]
+    buyer = orders.user()
+    await orders.place(buyer, (products[0], 100), (products[1], 90))
+
+    body = {"items": [{"product_id": products[2], "quantity": 11}]}
+    refused = await orders.http.post("/api/orders", json=body, headers=buyer.headers)
+    assert refused.status_code == 409
+    problem = refused.json()
+    assert problem["type"].endswith("/too-many-unpaid-units")
+    assert (problem["limit"], problem["held_units"], problem["requested_units"]) == (200, 190, 11)
+    assert len(peers.reservations) == 1  # refused before the catalog was asked
+    assert peers.stock_of(products[2]) == 1_000
+
+    # Exactly up to the limit is fine; another buyer is not held back.
+    await orders.place(buyer, (products[2], 10))
+    await orders.place(orders.user(), (products[2], 100))
+
+
 async def test_concurrent_orders_cannot_pass_the_unpaid_cap(orders, peers) -> None:
     product = peers.product(stock=20)
     buyer = orders.user()

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders_service.adapters.orm import Order, OrderPayment, StockAction
+from orders_service.adapters.orm import Order, OrderItem, OrderPayment, StockAction
 from orders_service.domain.payments import PaymentOutcome
 from orders_service.domain.status_machine import UNPAID
 
@@ -69,11 +69,17 @@ class OrderRepository:
         )
         return list((await self.session.scalars(query)).all())
 
-    async def count_unpaid(self, user_id: uuid.UUID) -> int:
-        query = select(func.count()).where(
-            Order.user_id == user_id, Order.status.in_([status.value for status in UNPAID])
+    async def unpaid_holdings(self, user_id: uuid.UUID) -> tuple[int, int]:
+        """The user's unpaid orders and the units they hold, in one query."""
+        unpaid = (Order.user_id == user_id) & Order.status.in_([s.value for s in UNPAID])
+        units = (
+            select(func.coalesce(func.sum(OrderItem.quantity), 0))
+            .join(Order, Order.id == OrderItem.order_id)
+            .where(unpaid)
+            .scalar_subquery()
         )
-        return int(await self.session.scalar(query) or 0)
+        row = (await self.session.execute(select(func.count(), units).where(unpaid))).one()
+        return int(row[0] or 0), int(row[1] or 0)
 
     async def lock_user(self, user_id: uuid.UUID) -> None:
         """Make this transaction the only one placing an order for ``user_id`` until it ends,

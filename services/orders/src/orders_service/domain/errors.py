@@ -45,3 +45,10 @@ class TooManyUnpaidOrders(Conflict):
     """The problem names the limit (``limit``) and the user's open orders (``open_orders``)."""
 
     type_slug, title = "too-many-unpaid-orders", "Too many unpaid orders"
+
+
+class TooManyUnpaidUnits(Conflict):
+    """The problem names the limit (``limit``), the units the user's unpaid orders hold
+    (``held_units``) and those asked for (``requested_units``)."""
+
+    type_slug, title = "too-many-unpaid-units", "Too many units held by unpaid orders"

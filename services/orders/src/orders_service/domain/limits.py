@@ -7,6 +7,8 @@ or decline card after card on one order, and keep everything reserved for ever. 
   back to ``created`` but does not give it a new half hour;
 - a user has at most ``max_unpaid_orders`` orders open and unpaid (``created`` or
   ``processing``); one more is refused;
+- and those orders hold at most ``max_unpaid_units`` units in all: five orders of fifty lines
+  of a hundred units each would otherwise take 25,000 units off the shelf;
 - an order takes at most ``max_payment_attempts`` failed payments; the last one cancels it;
 - a failure heard after the deadline (a late event, a reconciliation) cancels the order
   instead of reopening it overdue.
@@ -17,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from orders_service.domain.errors import TooManyUnpaidOrders
+from orders_service.domain.errors import TooManyUnpaidOrders, TooManyUnpaidUnits
 
 PAYMENT_TIMEOUT = "payment_timeout"
 PAYMENT_ATTEMPTS_EXHAUSTED = "payment_attempts_exhausted"
@@ -28,9 +30,20 @@ class Limits:
     unpaid_timeout: timedelta
     max_unpaid_orders: int
     max_payment_attempts: int
+    max_unpaid_units: int = 200
 
-    def check_can_open(self, unpaid_orders: int) -> None:
-        """Refuse a new order to a user who has ``unpaid_orders`` open already."""
+    def check_can_open(self, unpaid_orders: int, *, held_units: int = 0, units: int = 0) -> None:
+        """Refuse a new order of ``units`` units to a user who has ``unpaid_orders`` open
+        already, holding ``held_units`` units."""
+        if held_units + units > self.max_unpaid_units:
+            raise TooManyUnpaidUnits(
+                f"Your unpaid orders hold {held_units} units; with these {units} they would "
+                f"hold more than {self.max_unpaid_units}. Pay for or cancel an order first, "
+                "or order fewer.",
+                limit=self.max_unpaid_units,
+                held_units=held_units,
+                requested_units=units,
+            )
         if unpaid_orders >= self.max_unpaid_orders:
             raise TooManyUnpaidOrders(
                 f"You have {unpaid_orders} unpaid orders; at most {self.max_unpaid_orders} may "

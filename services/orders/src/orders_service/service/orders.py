@@ -57,7 +57,8 @@ async def create(
 
     No order exists unless the reservation succeeded; if the order cannot be stored after
     all, the reservation is released. A repeated key answers the first request's result.
-    A user with ``limits.max_unpaid_orders`` open already is refused."""
+    A user with ``limits.max_unpaid_orders`` open already, or whose unpaid orders would hold
+    more than ``limits.max_unpaid_units`` units with this one, is refused."""
     rules.check_lines(lines)
 
     async def place(claim: Claim | None) -> Order:
@@ -94,8 +95,10 @@ async def _place(
 ) -> Order:
     # Checked first so that a refusal costs no catalog call, and again below, serialized
     # per user, so that concurrent requests cannot all slip under the limit.
+    units = sum(line.quantity for line in lines)
     async with db.read_session() as session:
-        limits.check_can_open(await OrderRepository(session).count_unpaid(user_id))
+        open_orders, held = await OrderRepository(session).unpaid_holdings(user_id)
+        limits.check_can_open(open_orders, held_units=held, units=units)
     order_id = new_id()
     # Written before the catalog is called: if this process dies before the order is
     # stored, the sweeper releases whatever the catalog reserved (see ``service.stock``).
@@ -118,7 +121,8 @@ async def _place(
         async with uow:
             repository = OrderRepository(uow.session)
             await repository.lock_user(user_id)
-            limits.check_can_open(await repository.count_unpaid(user_id))
+            open_orders, held = await repository.unpaid_holdings(user_id)
+            limits.check_can_open(open_orders, held_units=held, units=units)
             order = Order(
                 id=order_id,
                 user_id=user_id,
