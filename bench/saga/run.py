@@ -70,6 +70,7 @@ from nats.aio.msg import Msg
 from pydantic import ValidationError
 
 from marketplace_contracts import Envelope, OrderStatusChanged
+from marketplace_launcher import local_secrets
 from marketplace_launcher.testing import (
     Account,
     RunningSystem,
@@ -153,11 +154,16 @@ def status_change(payload: bytes) -> tuple[OrderStatusChanged, datetime] | None:
 
 
 async def connect_nats(system: RunningSystem) -> Nats:
-    """The system's broker, as the launcher published it (``launcher.json``). Everything
-    about reaching it (URL, credentials if the launcher's NATS gets some) stays here."""
+    """The system's broker, as the launcher published it (``launcher.json``), with the
+    credentials the launcher generated for its embedded NATS (``var/secrets.json``): it
+    admits no one else."""
+    secrets = local_secrets.load(system.var_dir)
+    credentials = (
+        {"user": secrets.nats_user, "password": secrets.nats_password} if secrets else {}
+    )
     return await nats.connect(
         system.state["nats_url"], name="saga-bench", connect_timeout=NATS_CONNECT_TIMEOUT,
-        allow_reconnect=False,
+        allow_reconnect=False, **credentials,
     )
 
 
