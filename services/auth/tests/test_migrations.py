@@ -54,3 +54,11 @@ def test_downgrade_to_base_and_upgrade_again(database_url: str) -> None:
     assert tables(database_url) <= {"alembic_version"}
     upgrade(MIGRATIONS_DIR, database_url)
     assert {"users", "refresh_tokens", "signing_keys", "outbox", "inbox"} <= tables(database_url)
+
+
+def test_a_url_without_an_async_driver_migrates_as_it_serves(tmp_path) -> None:
+    """``sqlite:///path`` (what an operator types) is served by the async driver: the
+    ``migrate`` command must accept the same URL, not stop at "requires an async driver"."""
+    path = tmp_path / "plain.db"
+    upgrade(MIGRATIONS_DIR, f"sqlite:///{path}")
+    assert schema_differences(f"sqlite:///{path}") == []

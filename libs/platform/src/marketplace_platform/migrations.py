@@ -26,6 +26,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from marketplace_platform.db import async_url
+
 
 def alembic_config(script_location: str | Path, url: str) -> Config:
     config = Config()
@@ -75,7 +77,7 @@ def run_migrations(
             context.run_migrations()
 
     async def run_async() -> None:
-        engine = create_async_engine(url, poolclass=NullPool)
+        engine = create_async_engine(async_url(url), poolclass=NullPool)
         try:
             async with engine.connect() as connection:
                 await connection.run_sync(do_run)
