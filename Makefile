@@ -80,7 +80,7 @@ bench: install ## run the benchmarks in bench/
 chaos: install ## the chaos suite: hundreds of sagas while every process is killed in turn
 	$(PYTEST) -m chaos tests/chaos -s -q --tb=line $(PYTEST_ARGS)
 
-clean: ## remove var/ (databases, NATS store, logs) unless the system is running
+clean: ## remove var/ (databases, NATS store, logs, secrets) unless the system is running
 	@if [ -f $(VAR_DIR)/launcher.lock ] && ! $(PYTHON) -c 'import fcntl, sys; \
 		f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)' \
 		$(VAR_DIR)/launcher.lock 2>/dev/null; then \

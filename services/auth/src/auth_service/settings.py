@@ -48,7 +48,7 @@ class AuthSettings(ServiceSettings):
     avatar_dir: Path | None = None  # default: <var_dir>/auth/avatars
     avatar_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     # Refused before decoding: a 256 px avatar needs no more, and a small PNG can claim far
-    # more (6300 x 6300 is 170 KB on the wire and 460 MB to decode).
+    # more (6300 x 6300 is about 120 KB on the wire and 460 MB to decode).
     avatar_max_pixels: int = Field(default=4_000_000, ge=1)
     # Prefix of avatar links, e.g. https://shop.example; empty gives site-relative links
     # (/api/auth/avatars/...), which work through the gateway.
