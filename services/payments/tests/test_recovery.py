@@ -30,7 +30,8 @@ async def start_pending(service, user: uuid.UUID) -> Payment:
     order_id = service.orders.add(user)
     started = await use_cases._start(
         service.components.runtime.unit_of_work(),
-        order_id=order_id, user_id=user, amount=100, currency="RUB", card=visa(),
+        order_id=order_id, order_status="created", user_id=user, amount=100, currency="RUB",
+        card=visa(),
     )
     return started.payment
 

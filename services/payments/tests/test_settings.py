@@ -21,7 +21,7 @@ def in_tests(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_defaults_work_for_make_run(tmp_path: Path) -> None:
     settings = PaymentsSettings(var_dir=tmp_path, _env_file=None)
     assert settings.port == 8104
-    assert settings.orders_urls == ["http://127.0.0.1:8103"]
+    assert settings.orders_url == ("http://127.0.0.1:8103",)
     assert settings.processor_latency == timedelta(seconds=0.2)
     assert settings.processor_database_url.endswith(str(tmp_path / "payments-processor.db"))
     assert settings.processor_hold_file is None  # fault injection is for tests only
@@ -39,7 +39,7 @@ def test_the_environment_configures_it(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = PaymentsSettings()
     assert settings.processor_latency == timedelta(seconds=3)
     assert settings.recovery_after == timedelta(minutes=1)
-    assert settings.orders_urls == ["http://a:1", "http://b:2"]
+    assert settings.orders_url == ("http://a:1", "http://b:2")
 
 
 @pytest.mark.parametrize(

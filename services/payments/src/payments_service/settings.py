@@ -70,10 +70,6 @@ class PaymentsSettings(ServiceSettings):
         require_positive(self, "processor_latency", "recovery_after", zero_ok=True)
         return self
 
-    @property
-    def orders_urls(self) -> list[str]:
-        return list(self.orders_url)
-
 
 @lru_cache
 def get_settings() -> PaymentsSettings:

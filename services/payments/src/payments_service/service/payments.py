@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 
 CURSOR_TAG = "payments"
 CANCELLED = "cancelled"
+PROCESSING = "processing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,17 +86,13 @@ async def pay(
     order = await orders.get_order(order_id)
     if order is None or order.user_id != payer.user_id:
         raise OrderNotFound("There is no order with this id.")
-    earlier: list[PaymentStatus] = []
-    if order.status == "processing":  # only then does the history change the answer
-        async with unit_of_work() as uow:
-            payments = await PaymentRepository(uow.session).of_order(order.id)
-            earlier = [PaymentStatus(p.status) for p in payments]
-    rules.check_order_payable(order.status, earlier=earlier)
+    if order.status != PROCESSING:  # a processing order is judged with its payments below
+        rules.check_order_payable(order.status)
     rules.check_amount(amount, total=order.total)
 
     started = await _start(
-        unit_of_work(), order_id=order.id, user_id=payer.user_id, amount=order.total,
-        currency=order.currency, card=card,
+        unit_of_work(), order_id=order.id, order_status=order.status, user_id=payer.user_id,
+        amount=order.total, currency=order.currency, card=card,
     )
     payment = started.payment
     try:
@@ -128,18 +125,25 @@ async def _start(
     uow: UnitOfWork,
     *,
     order_id: uuid.UUID,
+    order_status: str,
     user_id: uuid.UUID,
     amount: int,
     currency: str,
     card: Card,
 ) -> PaymentView:
-    """Record a new pending payment and ``PaymentStarted``, in one transaction."""
+    """Record a new pending payment and ``PaymentStarted``, in one transaction. An order
+    orders still calls ``processing`` is checked here, against the payments read under lock:
+    if every try failed, orders is only late to hear it (``OrderSettling``)."""
     now = utcnow()
     summary = card.summary
     try:
         async with uow:
             payments = PaymentRepository(uow.session)
             earlier = await payments.of_order(order_id, lock=True)
+            if order_status == PROCESSING:
+                rules.check_order_payable(
+                    order_status, earlier=[PaymentStatus(p.status) for p in earlier]
+                )
             rules.check_can_attempt(PaymentStatus(p.status) for p in earlier)
             if await CancelledOrderRepository(uow.session).contains(order_id):
                 # Orders answered before it cancelled: no charge for an order that will not ship.
