@@ -173,6 +173,20 @@ async def test_the_rate_limit_counts_the_client_behind_a_trusted_proxy(
     assert clients == ["203.0.113.1"] * 3 + ["203.0.113.2"]
 
 
+async def test_entries_a_client_wrote_in_any_bytes_are_passed_on_not_a_500(
+    start_gateway, start_echo
+):
+    """Behind a trusted proxy the client's own entries stay on the left of the chain; a
+    non-Latin-1 one must not break the request."""
+    gateway = await start_gateway(
+        {"catalog": [await start_echo("catalog")]}, trusted_proxies=("127.0.0.1",)
+    )
+    response = await gateway.get(
+        "/api/catalog/ping", headers={"X-Forwarded-For": "€, 203.0.113.1"}
+    )
+    assert response.status == 200
+
+
 async def test_without_trust_a_forged_header_does_not_buy_a_fresh_bucket(
     start_gateway, start_echo
 ):

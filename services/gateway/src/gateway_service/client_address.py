@@ -13,6 +13,7 @@ gateway: marketplace_platform.forwarded).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable, Sequence
 
@@ -24,6 +25,7 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 _CACHE_SIZE = 4096
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_address(text: str) -> Address | None:
     """An ``X-Forwarded-For`` entry as an address: ``1.2.3.4``, ``1.2.3.4:5678``, ``::1`` or
     ``[::1]:5678``; IPv4-mapped IPv6 addresses as the IPv4 address. ``None`` if not one."""
@@ -41,6 +43,7 @@ def parse_address(text: str) -> Address | None:
     return address
 
 
+@functools.lru_cache(maxsize=4096)  # per request for IPv6 clients: parse each address once
 def address_key(host: str) -> str:
     """What per-address limits count: the address, or an IPv6 address's /64 (an
     IPv4-mapped one, as a dual-stack listener sees IPv4 peers, as its IPv4 address)."""

@@ -24,8 +24,10 @@ limit) is answered with a problem: 431 for a line too long, else 400, instead of
 plain-text page.
 
 Bodies are the proxy's to read: ``client_body_timeout`` is applied there (proxy.py).
-The cost is per connection plus one attribute test per read from the socket: the request
-path of the gateway is untouched.
+The cost is per connection plus a few attribute tests per read from the socket: a head
+that arrives whole (nearly all of them) is parsed before any timer is set, so the request
+path of the gateway allocates nothing more; only a head still incomplete after a read
+starts the header clock.
 """
 
 from __future__ import annotations
@@ -182,11 +184,14 @@ class ClientConnection(RequestHandler):
             return  # read only so that the close is not a reset (it would lose the answer)
         # The first bytes of a request while the connection waits for one: its head has
         # ``header_timeout`` to arrive. (Bytes read while a request is served are its body.)
-        if self._header_timer is None and self._waiter is not None:
-            self._arm_header_timer()
+        # A head that arrives whole, the common case, is parsed at once and needs no timer:
+        # only one still incomplete after these bytes starts the clock.
+        waiting = self._header_timer is None and self._waiter is not None
         super().data_received(data)
-        if self._header_timer is not None and self._messages:
+        if self._messages:
             self._cancel_header_timer()
+        elif waiting and self._closing is None:
+            self._arm_header_timer()
 
     def _arm_header_timer(self) -> None:
         self._header_timer = self._loop.call_later(
@@ -217,8 +222,7 @@ class ClientConnection(RequestHandler):
             return super().handle_error(request, status, exc, message)
         if isinstance(exc, LineTooLong):
             response = problem_response(
-                431, f"A header (or the request line) is longer than {exc.args[1]} bytes.",
-                title="Request header fields too large",
+                431, f"A header (or the request line) is longer than {exc.args[1]} bytes."
             )
         else:
             response = problem_response(400, f"The request could not be parsed: {exc.message}")

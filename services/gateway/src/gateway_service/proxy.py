@@ -118,7 +118,9 @@ def _upstream_headers(
         client_chain.append((request.remote or "").encode("latin-1"))
         chain = b", ".join(client_chain)
     else:
-        chain = forwarded_for.encode("latin-1")
+        # The client's own entries survive on the left, in whatever bytes it sent: give
+        # them back as they came (aiohttp decoded them as UTF-8), never raise on them.
+        chain = forwarded_for.encode("utf-8", "surrogateescape")
     host = request.host.encode("utf-8", "surrogateescape")
     lines.append(
         b"X-Forwarded-For: %s\r\nX-Forwarded-Proto: %s\r\nX-Forwarded-Host: %s\r\n"

@@ -194,7 +194,7 @@ class JWKSVerifier:
             self._last_refresh = now
             try:
                 jwks = await self._fetch()
-            except BaseException:
+            except Exception:  # a cancelled refresh (at close) is not a failed fetch
                 self._fetch_failed = True
                 raise
             self.load(jwks)
