@@ -67,6 +67,7 @@ class Peers:
         self.stock_down = False  # the catalog answers 503 to release/commit
         self.payments_down = False
         self.delay = 0.0  # seconds the catalog takes to answer a reservation
+        self.garbled = False  # the catalog reserves, then answers a body that is no reservation
         self.url = ""  # where it listens, once served
 
     def product(self, *, price: int = 1000, stock: int = 10, title: str | None = None) -> str:
@@ -128,6 +129,8 @@ class Peers:
                 for product_id, quantity in lines
             ]
             self.reservations[reservation_id] = {"status": "reserved", "lines": lines}
+            if self.garbled:
+                return {"reservation_id": str(reservation_id), "items": "?"}
             total = sum(i["unit_price"] * i["quantity"] for i in items)
             return {
                 "reservation_id": str(reservation_id),

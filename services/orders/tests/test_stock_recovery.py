@@ -98,6 +98,18 @@ async def test_a_healthy_request_keeps_its_reservation_from_the_sweeper(orders, 
     assert (await orders.order(buyer, order["id"]))["status"] == "created"
 
 
+async def test_an_unreadable_reservation_answer_is_a_503_and_its_stock_comes_back(
+    orders, peers
+) -> None:
+    product = peers.product(stock=3)
+    peers.garbled = True
+    response = await post_order(orders, product, 2)
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert await orders.scalar("SELECT count(*) FROM orders") == 0
+    assert peers.stock_of(product) == 3  # what the catalog reserved was released
+
+
 async def test_a_refused_reservation_owes_the_catalog_nothing(orders, peers) -> None:
     product = peers.product(stock=1)
     response = await post_order(orders, product, 2)

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import httpx
+from pydantic import BaseModel
 
-from marketplace_platform.internal_http import InternalClient, PeerUnavailable
+from marketplace_platform.internal_http import BadAnswer, InternalClient, PeerUnavailable, json_of
 from marketplace_platform.problems import InvalidInput
 from orders_service.domain.errors import (
     CatalogUnavailable,
@@ -110,15 +111,35 @@ def _problem(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+class _ReservedItem(BaseModel):
+    product_id: uuid.UUID
+    quantity: int
+    unit_price: int
+    title: str = ""
+
+
+class _ReservationAnswer(BaseModel):
+    currency: str
+    items: list[_ReservedItem]
+
+
 def _reservation(response: httpx.Response) -> Reservation:
-    body = response.json()
+    """The catalog's 200; one that cannot be read is an unavailable catalog (503, and the
+    reservation it may have made is released), never a 500."""
+    try:
+        body = json_of(response, _ReservationAnswer)
+    except BadAnswer as error:
+        log.warning("%s", error)
+        raise CatalogUnavailable(
+            "The catalog gave an answer that could not be read; no order was placed."
+        ) from None
     lines = [
         PricedLine(
-            product_id=uuid.UUID(item["product_id"]),
-            quantity=int(item["quantity"]),
-            unit_price=int(item["unit_price"]),
-            title=str(item.get("title", "")),
+            product_id=item.product_id,
+            quantity=item.quantity,
+            unit_price=item.unit_price,
+            title=item.title,
         )
-        for item in body["items"]
+        for item in body.items
     ]
-    return Reservation(currency=str(body["currency"]), lines=lines)
+    return Reservation(currency=body.currency, lines=lines)
