@@ -10,8 +10,9 @@ import orjson
 import pytest
 from pydantic import ValidationError
 
-from gateway_service.client_address import TrustedProxies, parse_address
+from gateway_service.client_address import TrustedProxies
 from gateway_service.settings import GatewaySettings
+from marketplace_platform.addresses import parse_address
 from marketplace_platform.forwarded import gateway_token
 
 LB = ["10.0.0.0/8", "2001:db8:ffff::/48"]

@@ -18,7 +18,7 @@ import pytest
 import uvloop
 from aiohttp import web
 
-from gateway_service.client_address import address_key
+from marketplace_platform.addresses import address_key
 
 pytestmark = pytest.mark.integration
 # The gateway serves on uvloop (server.py), whose transports close differently from

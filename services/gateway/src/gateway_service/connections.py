@@ -39,9 +39,10 @@ from aiohttp import web
 from aiohttp.http_exceptions import BadHttpMessage, LineTooLong
 from aiohttp.web_protocol import RequestHandler
 
-from gateway_service.client_address import TrustedProxies, address_key
+from gateway_service.client_address import TrustedProxies
 from gateway_service.problem_responses import closing_answer, problem_response
 from gateway_service.settings import GatewaySettings
+from marketplace_platform.addresses import address_key
 
 _TOO_MANY_FROM_YOU = closing_answer(
     429, "Too many open connections from this address; reuse or close some.", retry_after=1

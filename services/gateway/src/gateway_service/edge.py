@@ -18,13 +18,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 
 from gateway_service.access_log import AccessLog
-from gateway_service.client_address import TrustedProxies, address_key
+from gateway_service.client_address import TrustedProxies
 from gateway_service.metrics import GatewayMetrics
 from gateway_service.problem_responses import problem_response
 from gateway_service.proxy import Proxy
 from gateway_service.rate_limit import RateLimiter
 from gateway_service.request_context import request_context
 from gateway_service.settings import SERVICES
+from marketplace_platform.addresses import address_key
 from marketplace_platform.logs import request_id_var
 from marketplace_platform.tracing import traceparent_var
 

@@ -32,11 +32,12 @@ window; from a new address they wait until the window drains (``Retry-After`` sa
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from marketplace_platform.addresses import address_key
 
 MAX_CLIENT_LENGTH = 64
 
@@ -99,15 +100,8 @@ def _wait(failures: Sequence[datetime], *, limit: int, window: timedelta, now: d
 
 
 def client_key(host: str | None) -> str:
-    """The unit a client address is counted in: the IPv4 address, or the IPv6 /64."""
+    """The unit a client address is counted in: the IPv4 address, or the IPv6 /64 (the
+    platform's rule, the same the gateway's limits count by)."""
     if not host:
         return "unknown"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host[:MAX_CLIENT_LENGTH]
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
-    return str(address)
+    return address_key(host)[:MAX_CLIENT_LENGTH]
