@@ -23,6 +23,7 @@ from typing import Any
 
 from gateway_service.public_routes import PublicRouteTable
 from gateway_service.settings import SERVICES
+from marketplace_platform.openapi import problem_content
 from marketplace_platform.problems import PROBLEM_SCHEMA
 
 log = logging.getLogger("gateway.openapi")
@@ -41,12 +42,7 @@ BEARER_SCHEME = {
 
 
 def _problem_response(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {
-            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-        },
-    }
+    return {"description": description, "content": problem_content()}
 
 
 GATEWAY_PATHS: dict[str, Any] = {

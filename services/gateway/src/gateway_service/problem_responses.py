@@ -4,6 +4,7 @@ untouched)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 import orjson
@@ -11,8 +12,6 @@ from aiohttp import web
 
 from marketplace_platform.problems import PROBLEM_JSON, STATUS_SLUGS, STATUS_TITLES, problem
 from marketplace_platform.security.jwks import KeysUnavailable
-
-_REASONS = {408: b"Request Timeout", 429: b"Too Many Requests", 503: b"Service Unavailable"}
 
 
 def problem_response(
@@ -67,5 +66,6 @@ def closing_answer(status: int, detail: str, *, retry_after: int | None = None) 
     retry = b"Retry-After: %d\r\n" % retry_after if retry_after is not None else b""
     return b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n%s" \
         b"Connection: close\r\n\r\n%s" % (
-            status, _REASONS[status], PROBLEM_JSON.encode(), len(body), retry, body
+            status, HTTPStatus(status).phrase.encode(), PROBLEM_JSON.encode(), len(body),
+            retry, body,
         )
