@@ -4,8 +4,10 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace_contracts import Event
+from marketplace_platform.aggregates import Aggregate
 from marketplace_platform.db import Database
 from marketplace_platform.events import OutboxMessage, UnitOfWork
+from marketplace_platform.testing.fakes import FakeUnitOfWork
 from marketplace_platform.tracing import traceparent_var
 
 pytestmark = pytest.mark.integration
@@ -102,3 +104,88 @@ async def test_events_carry_the_trace_context_of_the_request(platform_db: Databa
     assert envelope.traceparent == traceparent
     [row] = await _outbox(platform_db)
     assert row.envelope["traceparent"] == traceparent
+
+
+class Counter(Aggregate):
+    """A tiny aggregate: each bump records an event."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def bump(self) -> None:
+        self.value += 1
+        self.record(ThingHappened(n=self.value))
+
+
+async def test_events_recorded_by_tracked_aggregates_go_out_with_the_commit(
+    platform_db: Database,
+) -> None:
+    counter = Counter()
+    async with UnitOfWork(platform_db, source="tests") as uow:
+        uow.track(counter)
+        uow.track(counter)  # tracked twice, collected once
+        counter.bump()
+        counter.bump()
+        await uow.commit()
+
+    rows = sorted(await _outbox(platform_db), key=lambda row: row.envelope["data"]["n"])
+    assert [row.envelope["data"]["n"] for row in rows] == [1, 2]
+    assert counter.pending_events == ()
+
+
+async def test_a_rolled_back_unit_of_work_drops_its_aggregates_events_and_actions(
+    platform_db: Database,
+) -> None:
+    counter = Counter()
+    ran: list[str] = []
+
+    async def action() -> None:
+        ran.append("ran")
+
+    async with UnitOfWork(platform_db, source="tests") as uow:
+        uow.track(counter)
+        counter.bump()
+        uow.after_commit(action)
+        await uow.rollback()
+
+    assert await _outbox(platform_db) == []
+    assert counter.pending_events == ()
+    assert ran == []
+
+
+async def test_after_commit_actions_run_after_the_commit_and_their_failure_is_not_raised(
+    platform_db: Database,
+) -> None:
+    seen: list[int] = []
+
+    async def count_outbox() -> None:
+        seen.append(len(await _outbox(platform_db)))  # the commit is visible to others
+
+    async def fail() -> None:
+        raise RuntimeError("the peer is down")
+
+    async with UnitOfWork(platform_db, source="tests") as uow:
+        uow.publish(ThingHappened(n=1))
+        uow.after_commit(fail)
+        uow.after_commit(count_outbox)
+        assert seen == []
+        await uow.commit()
+
+    assert seen == [1]
+
+
+async def test_a_fake_unit_of_work_commits_what_a_real_one_would_publish() -> None:
+    class FakeCounters(FakeUnitOfWork):
+        def open(self) -> None:
+            self.counters: dict[str, Counter] = {}
+
+    uow = FakeCounters()
+    async with uow:
+        counter = uow.track(uow.counters.setdefault("a", Counter()))
+        counter.bump()
+        await uow.commit()
+    async with uow:
+        uow.track(uow.counters["a"]).bump()  # left without commit: abandoned
+
+    assert [event.n for event in uow.events(ThingHappened)] == [1]
+    assert (uow.commits, uow.rollbacks) == (1, 1)

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from marketplace_platform.db import Database
 from marketplace_platform.events.bus import EventBus
 from marketplace_platform.events.relay import OutboxRelay
-from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.events.unit_of_work import U, UnitOfWork
 from marketplace_platform.problems import ServiceUnavailable
 from marketplace_platform.security.jwks import JWKSVerifier
 from marketplace_platform.settings import ServiceSettings
@@ -45,9 +45,10 @@ class ServiceRuntime:
             max_lifetime=settings.access_token_max_lifetime_seconds,
         )
 
-    def unit_of_work(self) -> UnitOfWork:
-        """A new transaction; events it publishes are relayed as soon as it commits."""
-        return UnitOfWork(self.db, source=self.service, on_commit=self.relay.notify)
+    def unit_of_work(self, kind: type[U] = UnitOfWork) -> U:  # type: ignore[assignment]
+        """A new transaction (``kind``: the service's unit of work, with its repositories);
+        events it publishes are relayed as soon as it commits."""
+        return kind(self.db, source=self.service, on_commit=self.relay.notify)
 
     async def database_ready(self) -> None:
         await self.db.ping()

@@ -1,28 +1,128 @@
-"""The unit of work: one database transaction, and the events it gives rise to.
+"""The unit of work: the single door to a service's state for one use case.
 
-Only the unit of work commits; repositories never do. Events recorded with ``publish`` are
-written to the outbox in the same transaction as the state change, so either both happen or
-neither does. After the commit the relay is nudged to publish at once instead of at its next
-poll.
+One unit of work is one database transaction. It holds the service's repositories (a
+service subclasses ``UnitOfWork`` and builds them in ``open``, so use cases reach
+``uow.orders``, ``uow.payments`` ... and never build a repository or touch a session), and it
+is the only thing that commits. At commit it:
+
+1. collects the events recorded by every aggregate its repositories loaded or added
+   (``track``), plus any published directly, and writes them to the outbox in the same
+   transaction, so a change and its events are stored together or not at all;
+2. commits;
+3. nudges the relay to publish at once instead of at its next poll;
+4. runs the *after-commit actions* use cases asked for (``after_commit``): the calls to other
+   services a decision owes, tried right away. They only hasten what a durable record already
+   guarantees, so their failure is logged, never raised.
+
+``UnitOfWorkBase`` holds that protocol without a database; ``UnitOfWork`` stores to SQL and
+``marketplace_platform.testing.fakes.FakeUnitOfWork`` to lists, so use cases can be unit-tested
+without a database (Cosmic Python, chapter 6).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketplace_contracts import Envelope, Event
+from marketplace_platform.aggregates import Aggregate
 from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
 from marketplace_platform.events.models import OutboxMessage
 from marketplace_platform.ids import new_id
 from marketplace_platform.tracing import current_traceparent
 
+log = logging.getLogger(__name__)
 
-class UnitOfWork:
+A = TypeVar("A", bound=Aggregate)
+AfterCommit = Callable[[], Awaitable[object]]
+
+
+class UnitOfWorkBase:
+    """What every unit of work does, whatever it stores to."""
+
+    def __init__(self, *, source: str) -> None:
+        self.source = source
+        self._seen: list[Aggregate] = []
+        self._after: list[AfterCommit] = []
+        self._stored = 0  # events written to the outbox in this transaction
+
+    # -- what use cases and repositories call -------------------------------------------
+
+    def track(self, aggregate: A) -> A:
+        """Repositories call this for each aggregate they load or add: its recorded events
+        go out with the commit."""
+        if not any(seen is aggregate for seen in self._seen):
+            self._seen.append(aggregate)
+        return aggregate
+
+    def publish(self, event: Event) -> Envelope:
+        """Record an event that belongs to no aggregate, to go out with this transaction."""
+        envelope = Envelope.wrap(
+            event, id=new_id(), source=self.source, traceparent=current_traceparent()
+        )
+        self._store_event(envelope)
+        self._stored += 1
+        return envelope
+
+    def after_commit(self, action: AfterCommit) -> None:
+        """Run ``action`` once this unit of work has committed (never if it does not)."""
+        self._after.append(action)
+
+    async def commit(self) -> None:
+        for aggregate in self._seen:
+            for event in aggregate.pull_events():
+                self.publish(event)
+        await self._commit()
+        self._seen.clear()
+        actions, self._after = self._after, []
+        if self._stored:
+            self._stored = 0
+            self._committed_events()
+        for action in actions:
+            try:
+                await action()
+            except Exception:
+                log.exception("an after-commit action failed; its durable record remains")
+
+    async def rollback(self) -> None:
+        for aggregate in self._seen:
+            aggregate.pull_events()
+        self._seen.clear()
+        self._after.clear()
+        self._stored = 0
+        await self._rollback()
+
+    # -- what a store implements ---------------------------------------------------------
+
+    def open(self) -> None:
+        """Build the repositories (subclasses); called when the unit of work begins."""
+
+    def _store_event(self, envelope: Envelope) -> None:
+        raise NotImplementedError
+
+    async def _commit(self) -> None:
+        raise NotImplementedError
+
+    async def _rollback(self) -> None:
+        raise NotImplementedError
+
+    def _committed_events(self) -> None:
+        """Events went out with the commit just made."""
+
+
+class UnitOfWork(UnitOfWorkBase):
+    """A unit of work on the service's SQL database. Subclasses add repositories::
+
+        class OrdersUnitOfWork(UnitOfWork):
+            def open(self) -> None:
+                self.orders = OrderRepository(self.session, track=self.track)
+    """
+
     def __init__(
         self,
         db: Database,
@@ -30,11 +130,10 @@ class UnitOfWork:
         source: str,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
+        super().__init__(source=source)
         self._db = db
-        self._source = source
         self._on_commit = on_commit
         self._session: AsyncSession | None = None
-        self._pending = 0
 
     @property
     def session(self) -> AsyncSession:
@@ -45,6 +144,10 @@ class UnitOfWork:
     async def __aenter__(self) -> Self:
         self._session = self._db.sessionmaker()
         await self._session.begin()
+        self._seen.clear()
+        self._after.clear()
+        self._stored = 0
+        self.open()
         return self
 
     async def __aexit__(
@@ -55,20 +158,14 @@ class UnitOfWork:
     ) -> None:
         session = self.session
         try:
-            if exc_type is None and session.in_transaction():
-                # Leaving the block without commit() means the work is abandoned.
-                await session.rollback()
-            elif exc_type is not None:
-                await session.rollback()
+            # Leaving the block without commit() means the work is abandoned.
+            if exc_type is not None or session.in_transaction():
+                await self.rollback()
         finally:
             await session.close()
             self._session = None
 
-    def publish(self, event: Event) -> Envelope:
-        """Record an event to go out with this transaction."""
-        envelope = Envelope.wrap(
-            event, id=new_id(), source=self._source, traceparent=current_traceparent()
-        )
+    def _store_event(self, envelope: Envelope) -> None:
         self.session.add(
             OutboxMessage(
                 id=envelope.id,
@@ -77,15 +174,16 @@ class UnitOfWork:
                 created_at=utcnow(),
             )
         )
-        self._pending += 1
-        return envelope
 
-    async def commit(self) -> None:
+    async def _commit(self) -> None:
         await self.session.commit()
-        if self._pending and self._on_commit is not None:
-            self._on_commit()
-        self._pending = 0
 
-    async def rollback(self) -> None:
+    async def _rollback(self) -> None:
         await self.session.rollback()
-        self._pending = 0
+
+    def _committed_events(self) -> None:
+        if self._on_commit is not None:
+            self._on_commit()
+
+
+U = TypeVar("U", bound=UnitOfWork)
