@@ -189,3 +189,18 @@ async def test_a_fake_unit_of_work_commits_what_a_real_one_would_publish() -> No
 
     assert [event.n for event in uow.events(ThingHappened)] == [1]
     assert (uow.commits, uow.rollbacks) == (1, 1)
+
+
+async def test_a_read_only_unit_of_work_leaves_what_it_read_readable_and_cannot_commit(
+    platform_db: Database,
+) -> None:
+    async with UnitOfWork(platform_db, source="tests") as uow:
+        uow.publish(ThingHappened(n=1))
+        await uow.commit()
+
+    async with UnitOfWork(platform_db, source="tests", read_only=True) as reader:
+        [row] = (await reader.session.scalars(select(OutboxMessage))).all()
+        with pytest.raises(RuntimeError, match="read-only"):
+            await reader.commit()
+    # Closed, not rolled back: the row is not expired, so reading it needs no session.
+    assert row.subject == "tests.thing.happened.v1"

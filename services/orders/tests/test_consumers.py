@@ -23,7 +23,7 @@ from marketplace_contracts import (
 from marketplace_platform.clock import utcnow
 from marketplace_platform.events.bus import EventBus
 from marketplace_platform.ids import new_id
-from orders_service.adapters.orm import Order
+from orders_service.adapters.orm import orders as orders_table
 
 pytestmark = pytest.mark.integration
 
@@ -294,7 +294,9 @@ async def backdate(orders, order_id: str, by: timedelta) -> None:
     """Make the order look placed ``by`` ago."""
     async with orders.db.session() as session, session.begin():
         await session.execute(
-            update(Order).where(Order.id == uuid.UUID(order_id)).values(created_at=utcnow() - by)
+            update(orders_table)
+            .where(orders_table.c.id == uuid.UUID(order_id))
+            .values(created_at=utcnow() - by)
         )
 
 

@@ -10,12 +10,12 @@ from marketplace_platform.events import models  # noqa: F401 - registers the pla
 from marketplace_platform.idempotency import IdempotencyBase
 from marketplace_platform.migrations import downgrade, upgrade
 from marketplace_platform.testing.database import run_on as run
-from orders_service.adapters.orm import Base
+from orders_service.adapters.orm import metadata
 from orders_service.migrations import MIGRATIONS_DIR
 
 pytestmark = pytest.mark.integration
 
-METADATA = [Base.metadata, IdempotencyBase.metadata, PlatformBase.metadata]
+METADATA = [metadata, IdempotencyBase.metadata, PlatformBase.metadata]
 
 
 def test_the_migrated_schema_matches_the_models(database_url: str) -> None:

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import delete
 
 from marketplace_platform.clock import utcnow
-from orders_service.adapters.orm import StockAction
+from orders_service.adapters.orm import stock_actions
+from orders_service.domain.stock import StockAction, StockCall
 from orders_service.service import stock
 
 pytestmark = pytest.mark.integration
@@ -124,34 +125,33 @@ async def test_a_cancel_while_the_owed_commit_completes_keeps_its_release(orders
     if orders.engine != "postgresql":
         pytest.skip("SQLite has one writer at a time: the two cannot interleave")
     reservation_id, now = uuid.uuid4(), utcnow()
-    async with orders.db.session() as session, session.begin():
-        session.add(
-            StockAction(
-                reservation_id=reservation_id,
-                action=stock.COMMIT,
-                attempts=1,
-                created_at=now,
-                due_at=now,
-            )
-        )
+    unit_of_work = orders.components.unit_of_work
+    async with unit_of_work() as uow:
+        committing = StockCall.owed(reservation_id, StockAction.COMMIT, now=now)
+        committing.attempts = 1
+        uow.stock_calls.add(committing)
+        await uow.commit()
 
     async def commit_call_completes() -> None:
         # What ``stock._call`` does once the catalog committed.
         async with orders.db.session() as session, session.begin():
             await session.execute(
-                delete(StockAction).where(
-                    StockAction.reservation_id == reservation_id,
-                    StockAction.action == stock.COMMIT,
+                delete(stock_actions).where(
+                    stock_actions.c.reservation_id == reservation_id,
+                    stock_actions.c.action == StockAction.COMMIT.value,
                 )
             )
 
-    async with orders.db.session() as session, session.begin():  # the cancel's transaction
-        await stock.schedule(session, reservation_id=reservation_id, action=stock.RELEASE, now=now)
+    async with unit_of_work() as uow:  # the cancel's transaction
+        await stock.schedule(
+            uow, reservation_id=reservation_id, action=StockAction.RELEASE, now=now
+        )
         completed = asyncio.create_task(commit_call_completes())
         # Unlocked, the delete goes through at once; locked, it waits for this commit.
         await asyncio.wait({completed}, timeout=2)
+        await uow.commit()
     await completed
     owed = await orders.scalar(
         "SELECT action FROM stock_actions WHERE reservation_id = :id", id=reservation_id
     )
-    assert owed == stock.RELEASE
+    assert owed == StockAction.RELEASE.value

@@ -45,10 +45,16 @@ class ServiceRuntime:
             max_lifetime=settings.access_token_max_lifetime_seconds,
         )
 
-    def unit_of_work(self, kind: type[U] = UnitOfWork) -> U:  # type: ignore[assignment]
+    def unit_of_work(
+        self,
+        kind: type[U] = UnitOfWork,  # type: ignore[assignment]
+        *,
+        read_only: bool = False,
+    ) -> U:
         """A new transaction (``kind``: the service's unit of work, with its repositories);
-        events it publishes are relayed as soon as it commits."""
-        return kind(self.db, source=self.service, on_commit=self.relay.notify)
+        events it publishes are relayed as soon as it commits. ``read_only``: a transaction
+        that only reads (see ``UnitOfWork``)."""
+        return kind(self.db, source=self.service, on_commit=self.relay.notify, read_only=read_only)
 
     async def database_ready(self) -> None:
         await self.db.ping()

@@ -4,6 +4,7 @@ composition root (``main.create_app``) and reached by routes through ``api.deps`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import httpx
 
@@ -12,6 +13,7 @@ from marketplace_platform.internal_http import InternalClient
 from marketplace_platform.runtime import ServiceRuntime
 from orders_service.adapters.catalog import CatalogClient
 from orders_service.adapters.payments import PaymentsClient
+from orders_service.adapters.unit_of_work import OrdersUnitOfWork, UnitOfWorkFactory
 from orders_service.service.sweeps import Sweeper, SweepSettings
 from orders_service.settings import OrdersSettings
 
@@ -20,6 +22,7 @@ from orders_service.settings import OrdersSettings
 class Components:
     settings: OrdersSettings
     runtime: ServiceRuntime
+    unit_of_work: UnitOfWorkFactory
     catalog: CatalogClient
     payments: PaymentsClient
     keys: IdempotencyKeys
@@ -54,9 +57,9 @@ def build_components(
         )
     )
     keys = IdempotencyKeys(runtime.db, retention=settings.idempotency_retention)
+    unit_of_work: UnitOfWorkFactory = partial(runtime.unit_of_work, OrdersUnitOfWork)
     sweeper = Sweeper(
-        unit_of_work=runtime.unit_of_work,
-        db=runtime.db,
+        unit_of_work=unit_of_work,
         catalog=catalog,
         payments_api=payments,
         keys=keys,
@@ -70,6 +73,7 @@ def build_components(
     return Components(
         settings=settings,
         runtime=runtime,
+        unit_of_work=unit_of_work,
         catalog=catalog,
         payments=payments,
         keys=keys,

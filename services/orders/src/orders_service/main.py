@@ -31,8 +31,7 @@ def create_app(
     components = build_components(settings, runtime)
     payment_events.register(
         runtime.bus,
-        runtime.unit_of_work,
-        db=runtime.db,
+        unit_of_work=components.unit_of_work,
         catalog=components.catalog,
         limits=settings.limits,
     )

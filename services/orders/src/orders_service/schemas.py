@@ -1,4 +1,4 @@
-"""The orders API's request and response bodies, kept apart from the ORM classes."""
+"""The orders API's request and response bodies, kept apart from the domain's classes."""
 
 from __future__ import annotations
 
@@ -9,8 +9,13 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from marketplace_platform.pagination import Page
-from orders_service.adapters.orm import Order
-from orders_service.domain.orders import MAX_ADDRESS_LENGTH, MAX_ITEMS, MAX_QUANTITY, Line
+from orders_service.domain.orders import (
+    MAX_ADDRESS_LENGTH,
+    MAX_ITEMS,
+    MAX_QUANTITY,
+    Line,
+    Order,
+)
 from orders_service.domain.status_machine import Actor, OrderStatus
 
 
@@ -22,16 +27,24 @@ class OrderItemCreate(RequestModel):
     product_id: uuid.UUID
     quantity: Annotated[
         int,
-        Field(strict=True, ge=1, le=MAX_QUANTITY, examples=[1],
-              description=f"1 to {MAX_QUANTITY} of the product."),
+        Field(
+            strict=True,
+            ge=1,
+            le=MAX_QUANTITY,
+            examples=[1],
+            description=f"1 to {MAX_QUANTITY} of the product.",
+        ),
     ]
 
 
 class OrderCreate(RequestModel):
     items: Annotated[
         list[OrderItemCreate],
-        Field(min_length=1, max_length=MAX_ITEMS,
-              description=f"1 to {MAX_ITEMS} lines, one per product."),
+        Field(
+            min_length=1,
+            max_length=MAX_ITEMS,
+            description=f"1 to {MAX_ITEMS} lines, one per product.",
+        ),
     ]
     address: Annotated[str, Field(min_length=1, max_length=MAX_ADDRESS_LENGTH)] | None = None
 
@@ -79,7 +92,7 @@ class OrderRead(BaseModel):
         return cls(
             id=order.id,
             user_id=order.user_id,
-            status=OrderStatus(order.status),
+            status=order.status,
             items=[
                 OrderItemRead(
                     product_id=item.product_id,
@@ -98,11 +111,11 @@ class OrderRead(BaseModel):
             updated_at=order.updated_at,
             history=[
                 HistoryEntryRead(
-                    status=OrderStatus(entry.status),
-                    from_status=OrderStatus(entry.from_status) if entry.from_status else None,
+                    status=entry.status,
+                    from_status=entry.from_status,
                     at=entry.at,
                     reason=entry.reason,
-                    actor=Actor(entry.actor),
+                    actor=entry.actor,
                 )
                 for entry in order.history
             ],
@@ -133,7 +146,7 @@ class InternalOrderRead(BaseModel):
         return cls(
             id=order.id,
             user_id=order.user_id,
-            status=OrderStatus(order.status),
+            status=order.status,
             total=order.total,
             currency=order.currency,
         )

@@ -121,6 +121,10 @@ class UnitOfWork(UnitOfWorkBase):
         class OrdersUnitOfWork(UnitOfWork):
             def open(self) -> None:
                 self.orders = OrderRepository(self.session, track=self.track)
+
+    ``read_only``: for use cases that only read. Its transaction begins as
+    ``Database.read_session``'s do (on SQLite, deferred: it never queues behind a writer),
+    and it cannot commit.
     """
 
     def __init__(
@@ -129,10 +133,12 @@ class UnitOfWork(UnitOfWorkBase):
         *,
         source: str,
         on_commit: Callable[[], None] | None = None,
+        read_only: bool = False,
     ) -> None:
         super().__init__(source=source)
         self._db = db
         self._on_commit = on_commit
+        self.read_only = read_only
         self._session: AsyncSession | None = None
 
     @property
@@ -142,7 +148,8 @@ class UnitOfWork(UnitOfWorkBase):
         return self._session
 
     async def __aenter__(self) -> Self:
-        self._session = self._db.sessionmaker()
+        sessions = self._db.read_sessionmaker if self.read_only else self._db.sessionmaker
+        self._session = sessions()
         await self._session.begin()
         self._seen.clear()
         self._after.clear()
@@ -158,8 +165,10 @@ class UnitOfWork(UnitOfWorkBase):
     ) -> None:
         session = self.session
         try:
-            # Leaving the block without commit() means the work is abandoned.
-            if exc_type is not None or session.in_transaction():
+            # Leaving the block without commit() means the work is abandoned. One that only
+            # read has nothing to undo: closing ends its transaction and, unlike a rollback,
+            # leaves what it read readable.
+            if not self.read_only and (exc_type is not None or session.in_transaction()):
                 await self.rollback()
         finally:
             await session.close()
@@ -176,6 +185,8 @@ class UnitOfWork(UnitOfWorkBase):
         )
 
     async def _commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         await self.session.commit()
 
     async def _rollback(self) -> None:

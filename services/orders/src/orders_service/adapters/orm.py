@@ -1,120 +1,167 @@
-"""The orders service's tables. The platform's outbox/inbox live on ``PlatformBase`` and the
-idempotency keys on ``IdempotencyBase``; the migration history creates all three sets."""
+"""The orders service's tables, and how the domain's classes are stored in them.
+
+The domain classes (``Order`` and its items and history, ``KnownPayment``, ``StockCall``) are
+plain Python; ``map_imperatively`` teaches the ORM to load and store them here, so the domain
+never imports SQLAlchemy (Cosmic Python, chapter 2). Statuses and other enumerations are kept
+as the strings the migrations define, and read back as the domain's enums.
+
+The platform's outbox/inbox live on ``PlatformBase`` and the idempotency keys on
+``IdempotencyBase``; the migration history creates all three sets, and the migration tests
+check it still matches ``metadata``.
+"""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
+import enum
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    TypeDecorator,
+)
+from sqlalchemy.ext.orderinglist import ordering_list
+from sqlalchemy.orm import registry, relationship
 from sqlalchemy.types import Uuid
 
 from marketplace_platform.db import UTCDateTime, new_metadata
+from orders_service.domain.orders import HistoryEntry, Order, OrderItem
+from orders_service.domain.payments import KnownPayment, PaymentOutcome
+from orders_service.domain.status_machine import Actor, OrderStatus
+from orders_service.domain.stock import StockAction, StockCall
 
 STATUSES = "'created', 'processing', 'paid', 'cancelled', 'delivered'"
 
 
-class Base(DeclarativeBase):
-    metadata = new_metadata()
-    type_annotation_map = {datetime: UTCDateTime(), uuid.UUID: Uuid()}
+class EnumText(TypeDecorator[enum.StrEnum]):
+    """A ``StrEnum`` stored as its value in a ``VARCHAR`` column."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, kind: type[enum.StrEnum], length: int) -> None:
+        super().__init__(length)
+        self.kind = kind
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.kind(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> enum.StrEnum | None:
+        return None if value is None else self.kind(value)
 
 
-class Order(Base):
-    __tablename__ = "orders"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # also the stock reservation's id
-    user_id: Mapped[uuid.UUID]
-    status: Mapped[str] = mapped_column(String(16))
-    currency: Mapped[str] = mapped_column(String(3))
-    total: Mapped[int] = mapped_column(Integer)  # minor units
-    address: Mapped[str | None] = mapped_column(String(500), default=None)
-    # Why the last payment failed, shown until the order is paid.
-    payment_failure: Mapped[str | None] = mapped_column(String(64), default=None)
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-    # Reconciliation and auto-delivery count from here; the unpaid timeout from created_at.
-    status_changed_at: Mapped[datetime]
-
-    items: Mapped[list[OrderItem]] = relationship(
-        order_by="OrderItem.position", lazy="selectin", cascade="all, delete-orphan"
-    )
-    history: Mapped[list[OrderHistoryEntry]] = relationship(
-        order_by="OrderHistoryEntry.id", lazy="selectin", cascade="all, delete-orphan"
-    )
-
-    __table_args__ = (
-        CheckConstraint(f"status IN ({STATUSES})", name="status"),
-        CheckConstraint("total >= 0", name="total"),
-        # "My orders", newest first; the sweepers' "in this status since before then".
-        Index("ix_orders_user_id_id", "user_id", "id"),
-        Index("ix_orders_status_status_changed_at", "status", "status_changed_at"),
-        # The unpaid timeout's "created, and placed before then".
-        Index("ix_orders_status_created_at", "status", "created_at"),
+def _of_an_order() -> Column[Any]:
+    """The order a row of its history or payments belongs to, deleted with it."""
+    return Column(
+        "order_id", Uuid(), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True
     )
 
 
-class OrderItem(Base):
-    """A line with the price and title the product had when the order was placed."""
+metadata = new_metadata()
+mapper = registry(metadata=metadata)
 
-    __tablename__ = "order_items"
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Uuid(), primary_key=True),  # also the stock reservation's id
+    Column("user_id", Uuid(), nullable=False),
+    Column("status", EnumText(OrderStatus, 16), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("total", Integer(), nullable=False),  # minor units
+    Column("address", String(500)),
+    Column("payment_failure", String(64)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("status_changed_at", UTCDateTime(), nullable=False),
+    CheckConstraint(f"status IN ({STATUSES})", name="status"),
+    CheckConstraint("total >= 0", name="total"),
+    # "My orders", newest first; the sweepers' "in this status since before then".
+    Index("ix_orders_user_id_id", "user_id", "id"),
+    Index("ix_orders_status_status_changed_at", "status", "status_changed_at"),
+    # The unpaid timeout's "created, and placed before then".
+    Index("ix_orders_status_created_at", "status", "created_at"),
+)
 
-    order_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True
+order_items = Table(
+    "order_items",
+    metadata,
+    Column("order_id", Uuid(), ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("product_id", Uuid(), primary_key=True),
+    Column("position", Integer(), nullable=False),  # the buyer's order of the lines
+    Column("quantity", Integer(), nullable=False),
+    Column("unit_price", Integer(), nullable=False),
+    Column("title", String(1000), nullable=False),
+    CheckConstraint("quantity >= 1", name="quantity"),
+    CheckConstraint("unit_price >= 0", name="unit_price"),
+)
+
+order_history = Table(
+    "order_history",
+    metadata,
+    Column("id", Uuid(), primary_key=True),  # UUIDv7: time order
+    _of_an_order(),
+    Column("status", EnumText(OrderStatus, 16), nullable=False),
+    Column("from_status", EnumText(OrderStatus, 16)),
+    Column("reason", String(200)),
+    Column("actor", EnumText(Actor, 16), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+)
+
+order_payments = Table(
+    "order_payments",
+    metadata,
+    Column("payment_id", Uuid(), primary_key=True),
+    _of_an_order(),
+    Column("outcome", EnumText(PaymentOutcome, 16), nullable=False),
+    Column("reason", String(64)),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+stock_actions = Table(
+    "stock_actions",
+    metadata,
+    Column("reservation_id", Uuid(), primary_key=True),
+    Column("action", EnumText(StockAction, 16), nullable=False),
+    Column("attempts", Integer(), nullable=False),
+    Column("last_error", String(500)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False, index=True),
+    CheckConstraint("action IN ('release', 'commit')", name="action"),
+)
+
+
+def _map() -> None:
+    mapper.map_imperatively(OrderItem, order_items)
+    mapper.map_imperatively(HistoryEntry, order_history)
+    mapper.map_imperatively(
+        Order,
+        orders,
+        properties={
+            # Loaded with the order (one query per collection for a whole page of orders):
+            # an order is always shown with its lines and history.
+            "items": relationship(
+                OrderItem,
+                order_by=order_items.c.position,
+                collection_class=ordering_list("position"),
+                lazy="selectin",
+                cascade="all, delete-orphan",
+            ),
+            "history": relationship(
+                HistoryEntry,
+                order_by=order_history.c.id,
+                lazy="selectin",
+                cascade="all, delete-orphan",
+            ),
+        },
     )
-    product_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    position: Mapped[int] = mapped_column(Integer)
-    quantity: Mapped[int] = mapped_column(Integer)
-    unit_price: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(String(1000))
-
-    __table_args__ = (
-        CheckConstraint("quantity >= 1", name="quantity"),
-        CheckConstraint("unit_price >= 0", name="unit_price"),
-    )
+    mapper.map_imperatively(KnownPayment, order_payments)
+    mapper.map_imperatively(StockCall, stock_actions)
 
 
-class OrderHistoryEntry(Base):
-    """A change of status (or a note on the current one: a refund), why, who, when."""
-
-    __tablename__ = "order_history"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # UUIDv7: time order
-    order_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("orders.id", ondelete="CASCADE"), index=True
-    )
-    status: Mapped[str] = mapped_column(String(16))
-    from_status: Mapped[str | None] = mapped_column(String(16), default=None)
-    reason: Mapped[str | None] = mapped_column(String(200), default=None)
-    actor: Mapped[str] = mapped_column(String(16))
-    at: Mapped[datetime]
-
-
-class OrderPayment(Base):
-    """What the order last learnt of one of its payments: judges late and repeated news."""
-
-    __tablename__ = "order_payments"
-
-    payment_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    order_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("orders.id", ondelete="CASCADE"), index=True
-    )
-    outcome: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[str | None] = mapped_column(String(64), default=None)
-    updated_at: Mapped[datetime]
-
-
-class StockAction(Base):
-    """A call the catalog still has to receive (release or commit a reservation), written in
-    the transaction that decided it: a catalog that is down delays it, never loses it."""
-
-    __tablename__ = "stock_actions"
-
-    reservation_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    action: Mapped[str] = mapped_column(String(16))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
-    created_at: Mapped[datetime]
-    due_at: Mapped[datetime] = mapped_column(index=True)
-
-    __table_args__ = (CheckConstraint("action IN ('release', 'commit')", name="action"),)
+_map()

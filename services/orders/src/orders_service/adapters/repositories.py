@@ -1,29 +1,36 @@
-"""Queries on the orders service's tables. Repositories add, find and change rows in the
-session they are given; they never commit (the unit of work does)."""
+"""The orders service's repositories: the domain's objects found, added and changed in the
+unit of work's session. They never commit (the unit of work does), and every order they load
+or add is ``track``-ed, so the events it records go out with the commit."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders_service.adapters.orm import Order, OrderItem, OrderPayment, StockAction
-from orders_service.domain.payments import PaymentOutcome
-from orders_service.domain.status_machine import UNPAID
+from orders_service.adapters.orm import order_items, order_payments, orders, stock_actions
+from orders_service.domain.orders import Order
+from orders_service.domain.payments import KnownPayment, PaymentOutcome
+from orders_service.domain.status_machine import UNPAID, OrderStatus
+from orders_service.domain.stock import StockAction, StockCall
+
+Track = Callable[[Order], Order]
 
 
 class OrderRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, track: Track) -> None:
         self.session = session
+        self.track = track
 
     def add(self, order: Order) -> None:
-        self.session.add(order)
+        self.session.add(self.track(order))
 
     async def get(self, order_id: uuid.UUID) -> Order | None:
-        return await self.session.get(Order, order_id)
+        order = await self.session.get(Order, order_id)
+        return None if order is None else self.track(order)
 
     async def lock(self, order_id: uuid.UUID) -> Order | None:
         """The order, its row locked for this transaction (PostgreSQL; SQLite's transactions
@@ -31,39 +38,40 @@ class OrderRepository:
         each sees the status the previous one left."""
         query = (
             select(Order)
-            .where(Order.id == order_id)
+            .where(orders.c.id == order_id)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
-        return await self.session.scalar(query)
+        order = await self.session.scalar(query)
+        return None if order is None else self.track(order)
 
     async def get_page(
         self,
         *,
         user_id: uuid.UUID | None,
-        status: str | None,
+        status: OrderStatus | None,
         before: uuid.UUID | None,
         limit: int,
     ) -> Sequence[Order]:
-        """Newest first (ids are time-ordered), ``limit`` rows after the cursor ``before``."""
-        query = select(Order).order_by(Order.id.desc()).limit(limit)
+        """Newest first (ids are time-ordered), ``limit`` orders after the cursor ``before``."""
+        query = select(Order).order_by(orders.c.id.desc()).limit(limit)
         if user_id is not None:
-            query = query.where(Order.user_id == user_id)
+            query = query.where(orders.c.user_id == user_id)
         if status is not None:
-            query = query.where(Order.status == status)
+            query = query.where(orders.c.status == status)
         if before is not None:
-            query = query.where(Order.id < before)
-        return (await self.session.scalars(query)).all()
+            query = query.where(orders.c.id < before)
+        return [self.track(order) for order in (await self.session.scalars(query)).all()]
 
     async def ids_in_status_since(
-        self, status: str, *, before: datetime, limit: int, by_creation: bool = False
+        self, status: OrderStatus, *, before: datetime, limit: int, by_creation: bool = False
     ) -> list[uuid.UUID]:
         """Orders that have been in ``status`` since before ``before`` (or, ``by_creation``,
         in ``status`` and placed before ``before``), oldest first."""
-        since = Order.created_at if by_creation else Order.status_changed_at
+        since = orders.c.created_at if by_creation else orders.c.status_changed_at
         query = (
-            select(Order.id)
-            .where(Order.status == status, since < before)
+            select(orders.c.id)
+            .where(orders.c.status == status, since < before)
             .order_by(since)
             .limit(limit)
         )
@@ -71,10 +79,10 @@ class OrderRepository:
 
     async def unpaid_holdings(self, user_id: uuid.UUID) -> tuple[int, int]:
         """The user's unpaid orders and the units they hold, in one query."""
-        unpaid = (Order.user_id == user_id) & Order.status.in_([s.value for s in UNPAID])
+        unpaid = (orders.c.user_id == user_id) & orders.c.status.in_(list(UNPAID))
         units = (
-            select(func.coalesce(func.sum(OrderItem.quantity), 0))
-            .join(Order, Order.id == OrderItem.order_id)
+            select(func.coalesce(func.sum(order_items.c.quantity), 0))
+            .join(orders, orders.c.id == order_items.c.order_id)
             .where(unpaid)
             .scalar_subquery()
         )
@@ -91,39 +99,103 @@ class OrderRepository:
             await self.session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
-class PaymentRepository:
+class KnownPaymentRepository:
+    """What each order learnt of its payments."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, payment_id: uuid.UUID) -> OrderPayment | None:
-        return await self.session.get(OrderPayment, payment_id)
+    async def get(self, payment_id: uuid.UUID) -> KnownPayment | None:
+        return await self.session.get(KnownPayment, payment_id)
 
-    def add(self, payment: OrderPayment) -> None:
+    def add(self, payment: KnownPayment) -> None:
         self.session.add(payment)
 
     async def count_failed(self, order_id: uuid.UUID) -> int:
         query = select(func.count()).where(
-            OrderPayment.order_id == order_id,
-            OrderPayment.outcome == PaymentOutcome.FAILED.value,
+            order_payments.c.order_id == order_id,
+            order_payments.c.outcome == PaymentOutcome.FAILED,
         )
         return int(await self.session.scalar(query) or 0)
 
 
-class StockActionRepository:
+def _unclaimed_intent(reservation_id: uuid.UUID) -> tuple:
+    return (
+        stock_actions.c.reservation_id == reservation_id,
+        stock_actions.c.action == StockAction.RELEASE,
+        stock_actions.c.attempts == 0,
+    )
+
+
+def _this_call(call: StockCall) -> tuple:
+    return (
+        stock_actions.c.reservation_id == call.reservation_id,
+        stock_actions.c.action == call.action,
+    )
+
+
+class StockCallRepository:
+    """The calls owed to the catalog (``stock_actions``). Besides finding and adding them,
+    it changes them with conditional statements: each acts only if the row is still as the
+    caller saw it, which is how a request, a sweeper and a newer decision never both win
+    (see ``service.stock``)."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, reservation_id: uuid.UUID) -> StockAction | None:
-        return await self.session.get(StockAction, reservation_id)
+    def add(self, call: StockCall) -> None:
+        self.session.add(call)
 
-    def add(self, action: StockAction) -> None:
-        self.session.add(action)
+    async def get(self, reservation_id: uuid.UUID) -> StockCall | None:
+        return await self.session.get(StockCall, reservation_id)
 
-    async def due(self, *, now: datetime, limit: int) -> Sequence[StockAction]:
+    async def lock(self, reservation_id: uuid.UUID) -> StockCall | None:
+        """The call, its row locked and freshly read: a call completing meanwhile waits for
+        this transaction, then finds the decision it makes (``done`` deletes only the call it
+        made)."""
+        return await self.session.get(
+            StockCall, reservation_id, with_for_update=True, populate_existing=True
+        )
+
+    async def due(self, *, now: datetime, limit: int) -> Sequence[StockCall]:
         query = (
-            select(StockAction)
-            .where(StockAction.due_at <= now)
-            .order_by(StockAction.due_at)
+            select(StockCall)
+            .where(stock_actions.c.due_at <= now)
+            .order_by(stock_actions.c.due_at)
             .limit(limit)
         )
         return (await self.session.scalars(query)).all()
+
+    async def drop_unclaimed_intent(self, reservation_id: uuid.UUID) -> bool:
+        """Delete the reservation's intent unless a sweeper claimed it; False if it did (or
+        there was none)."""
+        result = await self.session.execute(
+            delete(stock_actions).where(*_unclaimed_intent(reservation_id))
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def hasten_unclaimed_intent(self, reservation_id: uuid.UUID, *, now: datetime) -> None:
+        await self.session.execute(
+            update(stock_actions).where(*_unclaimed_intent(reservation_id)).values(due_at=now)
+        )
+
+    async def claim(self, call: StockCall, *, next_due: datetime) -> bool:
+        """Take ``call`` (as read earlier) for one try if its row is still as read: the same
+        action, no try taken since. The next try is due at ``next_due`` in case this one never
+        reports back. False if something changed the row meanwhile."""
+        result = await self.session.execute(
+            update(stock_actions)
+            .where(*_this_call(call), stock_actions.c.attempts == call.attempts)
+            .values(attempts=call.attempts + 1, due_at=next_due)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def note_failure(self, call: StockCall, error: str) -> None:
+        await self.session.execute(
+            update(stock_actions).where(*_this_call(call)).values(last_error=error[:500])
+        )
+
+    async def done(self, call: StockCall) -> None:
+        """The call was made: nothing is owed for it any more. Only this call: a decision
+        taken meanwhile (a release replacing a commit) stays owed."""
+        await self.session.execute(delete(stock_actions).where(*_this_call(call)))

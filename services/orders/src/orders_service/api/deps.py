@@ -1,5 +1,5 @@
 """Dependencies of the routes, as ``Annotated`` aliases: a route reads
-``async def create_order(body: OrderCreate, user: CurrentUser, uow: UnitOfWorkDep)``."""
+``async def cancel_order(order_id: uuid.UUID, user: CurrentUser, uow: UnitOfWorkDep)``."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from marketplace_platform.db import Database
-from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.idempotency import IdempotencyKeyHeader, IdempotencyKeys
 from marketplace_platform.security.dependencies import AdminUser, CurrentUser, InternalCaller
 from orders_service.adapters.catalog import CatalogClient
+from orders_service.adapters.unit_of_work import UnitOfWorkFactory
 from orders_service.components import Components
 from orders_service.domain.limits import Limits
 
@@ -20,7 +19,6 @@ __all__ = [
     "CatalogDep",
     "ComponentsDep",
     "CurrentUser",
-    "DatabaseDep",
     "IdempotencyKeyHeader",
     "IdempotencyKeysDep",
     "InternalCaller",
@@ -37,13 +35,10 @@ def get_components(request: Request) -> Components:
 ComponentsDep = Annotated[Components, Depends(get_components)]
 
 
-def get_database(components: ComponentsDep) -> Database:
-    return components.runtime.db
-
-
-def get_unit_of_work(components: ComponentsDep) -> UnitOfWork:
-    """A fresh unit of work; the use case opens and commits it."""
-    return components.runtime.unit_of_work()
+def get_unit_of_work(components: ComponentsDep) -> UnitOfWorkFactory:
+    """The unit of work factory: the use case makes one per transaction, opens and commits
+    it."""
+    return components.unit_of_work
 
 
 def get_catalog(components: ComponentsDep) -> CatalogClient:
@@ -58,8 +53,7 @@ def get_limits(components: ComponentsDep) -> Limits:
     return components.settings.limits
 
 
-DatabaseDep = Annotated[Database, Depends(get_database)]
-UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
+UnitOfWorkDep = Annotated[UnitOfWorkFactory, Depends(get_unit_of_work)]
 CatalogDep = Annotated[CatalogClient, Depends(get_catalog)]
 IdempotencyKeysDep = Annotated[IdempotencyKeys, Depends(get_keys)]
 LimitsDep = Annotated[Limits, Depends(get_limits)]

@@ -7,7 +7,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from orders_service.api.deps import DatabaseDep, InternalCaller
+from orders_service.api.deps import InternalCaller, UnitOfWorkDep
 from orders_service.schemas import InternalOrderRead
 from orders_service.service import orders
 
@@ -16,7 +16,8 @@ router = APIRouter(prefix="/internal/orders", tags=["internal"])
 
 @router.get("/{order_id}")
 async def get_order_internal(
-    order_id: uuid.UUID, caller: InternalCaller, db: DatabaseDep
+    order_id: uuid.UUID, caller: InternalCaller, unit_of_work: UnitOfWorkDep
 ) -> InternalOrderRead:
     """An order's owner, status and total, for payments to check a payment against."""
-    return InternalOrderRead.of(await orders.get_internal(db=db, order_id=order_id))
+    order = await orders.get_internal(unit_of_work=unit_of_work, order_id=order_id)
+    return InternalOrderRead.of(order)

@@ -9,17 +9,16 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse, Response
 
 from marketplace_platform.idempotency import Replay, request_fingerprint
-from orders_service.adapters.orm import Order
 from orders_service.api.deps import (
     AdminUser,
     CatalogDep,
     CurrentUser,
-    DatabaseDep,
     IdempotencyKeyHeader,
     IdempotencyKeysDep,
     LimitsDep,
     UnitOfWorkDep,
 )
+from orders_service.domain.orders import Order
 from orders_service.domain.status_machine import OrderStatus
 from orders_service.schemas import OrderCancel, OrderCreate, OrderPage, OrderRead
 from orders_service.service import orders
@@ -45,8 +44,7 @@ async def create_order(
     request: Request,
     user: CurrentUser,
     key: IdempotencyKeyHeader,
-    uow: UnitOfWorkDep,
-    db: DatabaseDep,
+    unit_of_work: UnitOfWorkDep,
     catalog: CatalogDep,
     keys: IdempotencyKeysDep,
     limits: LimitsDep,
@@ -60,8 +58,7 @@ async def create_order(
         ),
     )
     result = await orders.create(
-        uow=uow,
-        db=db,
+        unit_of_work=unit_of_work,
         catalog=catalog,
         user_id=user.user_id,
         lines=body.lines(),
@@ -78,7 +75,7 @@ async def create_order(
 @router.get("")
 async def list_orders(
     user: CurrentUser,
-    db: DatabaseDep,
+    unit_of_work: UnitOfWorkDep,
     status_: Annotated[OrderStatus | None, Query(alias="status")] = None,
     user_id: Annotated[uuid.UUID | None, Query(description="Admins only.")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -86,15 +83,23 @@ async def list_orders(
 ) -> OrderPage:
     """The caller's orders, newest first; admins see all, filtered by status or user."""
     page = await orders.get_all(
-        db=db, principal=user, status=status_, user_id=user_id, limit=limit, cursor=cursor
+        unit_of_work=unit_of_work,
+        principal=user,
+        status=status_,
+        user_id=user_id,
+        limit=limit,
+        cursor=cursor,
     )
     return OrderPage.of(page)
 
 
 @router.get("/{order_id}")
-async def get_order(order_id: uuid.UUID, user: CurrentUser, db: DatabaseDep) -> OrderRead:
+async def get_order(
+    order_id: uuid.UUID, user: CurrentUser, unit_of_work: UnitOfWorkDep
+) -> OrderRead:
     """One order with its items and status history."""
-    return OrderRead.of(await orders.get(db=db, order_id=order_id, principal=user))
+    order = await orders.get(unit_of_work=unit_of_work, order_id=order_id, principal=user)
+    return OrderRead.of(order)
 
 
 @router.post(
@@ -103,15 +108,13 @@ async def get_order(order_id: uuid.UUID, user: CurrentUser, db: DatabaseDep) -> 
 async def cancel_order(
     order_id: uuid.UUID,
     user: CurrentUser,
-    uow: UnitOfWorkDep,
-    db: DatabaseDep,
+    unit_of_work: UnitOfWorkDep,
     catalog: CatalogDep,
     body: OrderCancel | None = None,
 ) -> OrderRead:
     """Cancel an unpaid order, or a paid one with a refund; the stock is released."""
     order = await orders.cancel(
-        uow=uow,
-        db=db,
+        unit_of_work=unit_of_work,
         catalog=catalog,
         order_id=order_id,
         principal=user,
@@ -120,12 +123,10 @@ async def cancel_order(
     return OrderRead.of(order)
 
 
-@router.post(
-    "/{order_id}/deliver", responses={409: {"description": "The order is not paid."}}
-)
+@router.post("/{order_id}/deliver", responses={409: {"description": "The order is not paid."}})
 async def deliver_order(
-    order_id: uuid.UUID, admin: AdminUser, uow: UnitOfWorkDep, db: DatabaseDep, catalog: CatalogDep
+    order_id: uuid.UUID, admin: AdminUser, unit_of_work: UnitOfWorkDep, catalog: CatalogDep
 ) -> OrderRead:
     """Mark a paid order delivered (admins)."""
-    order = await orders.deliver(uow=uow, db=db, catalog=catalog, order_id=order_id)
+    order = await orders.deliver(unit_of_work=unit_of_work, catalog=catalog, order_id=order_id)
     return OrderRead.of(order)

@@ -7,8 +7,6 @@ it is recorded or ignored, never an error, so it is never redelivered for ever.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from marketplace_contracts import (
     Envelope,
     PaymentFailed,
@@ -16,14 +14,13 @@ from marketplace_contracts import (
     PaymentStarted,
     PaymentSucceeded,
 )
-from marketplace_platform.db import Database
 from marketplace_platform.events.bus import EventBus
 from marketplace_platform.events.inbox import handle_once
-from marketplace_platform.events.unit_of_work import UnitOfWork
-from orders_service.adapters.catalog import CatalogClient
+from orders_service.adapters.unit_of_work import OrdersUnitOfWork, UnitOfWorkFactory
 from orders_service.domain.limits import Limits
 from orders_service.domain.payments import PaymentOutcome
-from orders_service.service import payments, stock
+from orders_service.service import payments
+from orders_service.service.ports import Catalog
 
 CONSUMER = "orders"
 NEWS = {
@@ -36,12 +33,7 @@ SUBJECTS = tuple(NEWS)
 
 
 def register(
-    bus: EventBus,
-    unit_of_work: Callable[[], UnitOfWork],
-    *,
-    db: Database,
-    catalog: CatalogClient,
-    limits: Limits,
+    bus: EventBus, *, unit_of_work: UnitOfWorkFactory, catalog: Catalog, limits: Limits
 ) -> None:
     async def handle(envelope: Envelope) -> None:
         if envelope.type not in NEWS:
@@ -50,9 +42,11 @@ def register(
         event = envelope.parse(model)
         reason = event.reason if isinstance(event, PaymentFailed) else None
 
-        async def effect(uow: UnitOfWork) -> None:
+        async def effect(uow: OrdersUnitOfWork) -> None:
             await payments.apply(
                 uow,
+                unit_of_work=unit_of_work,
+                catalog=catalog,
                 order_id=event.order_id,
                 payment_id=event.payment_id,
                 news=news,
@@ -61,9 +55,8 @@ def register(
                 reason=reason,
             )
 
-        await handle_once(unit_of_work(), consumer=CONSUMER, envelope=envelope, effect=effect)
         # A payment that made the order paid owes the catalog a commit, one that closed it a
-        # release: make it now.
-        await stock.try_now(db=db, catalog=catalog, reservation_id=event.order_id)
+        # release: the unit of work tries it as soon as it commits.
+        await handle_once(unit_of_work(), consumer=CONSUMER, envelope=envelope, effect=effect)
 
     bus.consume(CONSUMER, SUBJECTS, handle)

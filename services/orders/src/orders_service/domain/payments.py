@@ -22,8 +22,10 @@ of news is judged against it:
 from __future__ import annotations
 
 import enum
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from orders_service.domain.status_machine import OrderStatus
 
@@ -34,6 +36,9 @@ class PaymentOutcome(enum.StrEnum):
     FAILED = "failed"
     REFUNDED = "refunded"
 
+
+# The note (and refund reason) for money taken for an order cancelled meanwhile.
+PAID_AFTER_CANCELLATION = "paid_after_cancellation"
 
 # How far along a payment is: news of a lower or equal rank than what is known is old news.
 _RANK = {
@@ -59,6 +64,11 @@ class Decision:
     def ignored(self) -> bool:
         return self.record is None
 
+    @property
+    def reopens(self) -> bool:
+        """The order goes back to ``created`` (a failure): it may have had its last try."""
+        return OrderStatus.CREATED in self.path
+
 
 IGNORED = Decision()
 
@@ -78,7 +88,7 @@ def decide(status: OrderStatus, known: PaymentOutcome | None, news: PaymentOutco
         if status is OrderStatus.PROCESSING:
             return Decision(path=(OrderStatus.PAID,), record=news)
         if status is OrderStatus.CANCELLED:
-            return Decision(record=news, note="paid_after_cancellation", refund=True)
+            return Decision(record=news, note=PAID_AFTER_CANCELLATION, refund=True)
         return Decision(record=news, note="duplicate_payment")
     if news is PaymentOutcome.FAILED:
         if status is OrderStatus.PROCESSING:
@@ -89,6 +99,20 @@ def decide(status: OrderStatus, known: PaymentOutcome | None, news: PaymentOutco
             return Decision(path=(OrderStatus.PROCESSING, OrderStatus.CREATED), record=news)
         return Decision(record=news)
     return Decision(record=news, note="refunded")
+
+
+@dataclass(eq=False)
+class KnownPayment:
+    """What an order last learnt of one of its payments, to judge the next news of it by."""
+
+    payment_id: uuid.UUID
+    order_id: uuid.UUID
+    outcome: PaymentOutcome
+    updated_at: datetime
+    reason: str | None = None
+
+    def learn(self, outcome: PaymentOutcome, *, reason: str | None, at: datetime) -> None:
+        self.outcome, self.reason, self.updated_at = outcome, reason, at
 
 
 @dataclass(frozen=True, slots=True)

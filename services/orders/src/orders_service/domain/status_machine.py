@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from orders_service.domain.errors import InvalidTransition
+from orders_service.domain.stock import StockAction
 
 
 class OrderStatus(enum.StrEnum):
@@ -73,6 +74,15 @@ class Transition:
     @property
     def commits_stock(self) -> bool:
         return self.to_status in (OrderStatus.PAID, OrderStatus.DELIVERED)
+
+    @property
+    def stock_call(self) -> StockAction | None:
+        """The call to the catalog this move owes, if any."""
+        if self.releases_stock:
+            return StockAction.RELEASE
+        if self.commits_stock:
+            return StockAction.COMMIT
+        return None
 
 
 def can_transition(current: OrderStatus, target: OrderStatus) -> bool:

@@ -1,8 +1,9 @@
-"""A payment's news applied to its order (see ``domain.payments`` for the rules), from
-payments' events and from reconciliation alike.
+"""A payment's news applied to its order (the rules: ``domain.payments``), from payments'
+events and from reconciliation alike.
 
-``apply`` is an *effect*: it runs inside the caller's unit of work (the inbox's transaction,
-for an event), so the order's change, its events and the record of the news commit together.
+``apply`` runs inside the caller's unit of work (the inbox's transaction, for an event), so
+the order's change, its events, what the order learnt of the payment and the stock call the
+change owes all commit together.
 """
 
 from __future__ import annotations
@@ -12,22 +13,21 @@ import uuid
 from datetime import datetime
 
 from marketplace_platform.clock import utcnow
-from marketplace_platform.events.unit_of_work import UnitOfWork
-from orders_service.adapters.orm import Order, OrderPayment
-from orders_service.adapters.repositories import OrderRepository, PaymentRepository
+from orders_service.adapters.unit_of_work import OrdersUnitOfWork, UnitOfWorkFactory
 from orders_service.domain.limits import Limits
-from orders_service.domain.payments import PaymentOutcome, decide
-from orders_service.domain.status_machine import Actor, OrderStatus, Transition
-from orders_service.service import transitions
+from orders_service.domain.orders import Order
+from orders_service.domain.payments import KnownPayment, PaymentOutcome
+from orders_service.service import stock
+from orders_service.service.ports import Catalog
 
 log = logging.getLogger(__name__)
 
-PAID_AFTER_CANCELLATION = "paid_after_cancellation"
-
 
 async def apply(
-    uow: UnitOfWork,
+    uow: OrdersUnitOfWork,
     *,
+    unit_of_work: UnitOfWorkFactory,
+    catalog: Catalog,
     order_id: uuid.UUID,
     payment_id: uuid.UUID,
     news: PaymentOutcome,
@@ -38,61 +38,36 @@ async def apply(
 ) -> Order | None:
     """Apply ``news`` about ``payment_id`` to its order; returns the order if it exists.
     A failure that spends the order's last try, or comes after its deadline (``now``),
-    cancels it rather than reopening it."""
-    order = await OrderRepository(uow.session).lock(order_id)
+    cancels it rather than reopening it. A move that owes the catalog a call has it written
+    down, to be tried once ``uow`` commits (``unit_of_work`` and ``catalog`` are for that)."""
+    order = await uow.orders.lock(order_id)
     if order is None:
         # Not ours to fix, and retrying will not make it exist: noted and dropped.
         log.warning("payment %s names an unknown order %s", payment_id, order_id)
         return None
-    payments = PaymentRepository(uow.session)
-    record = await payments.get(payment_id)
-    if record is not None and record.order_id != order_id:
-        log.warning("payment %s named order %s, now %s", payment_id, record.order_id, order_id)
+    known = await uow.payments.get(payment_id)
+    if known is not None and known.order_id != order_id:
+        log.warning("payment %s named order %s, now %s", payment_id, known.order_id, order_id)
         return order
-    known = PaymentOutcome(record.outcome) if record is not None else None
-    decision = decide(OrderStatus(order.status), known, news)
+    decision = order.apply_payment(
+        news, known=known.outcome if known else None, at=at, reason=reason
+    )
     if decision.ignored:
         return order
-    if record is None:
-        payments.add(
-            OrderPayment(
-                payment_id=payment_id,
-                order_id=order_id,
-                outcome=news.value,
-                reason=reason,
-                updated_at=at,
-            )
-        )
+    if known is None:
+        uow.payments.add(KnownPayment(payment_id, order_id, news, updated_at=at, reason=reason))
     else:
-        record.outcome, record.reason, record.updated_at = news.value, reason, at
-    for target in decision.path:
-        why = reason if target is OrderStatus.CREATED else None
-        await transitions.move(uow, order, target, actor=Actor.SYSTEM, at=at, reason=why)
-    if OrderStatus.CREATED in decision.path:
+        known.learn(news, reason=reason, at=at)
+    if decision.reopens:
         await close_if_spent(uow, order, limits, at=at, now=now or utcnow())
-    if decision.note is not None:
-        transitions.note(order, reason=decision.note, actor=Actor.SYSTEM, at=at)
-    if decision.refund:
-        # Money came in for an order that was cancelled meanwhile (say, by the unpaid
-        # timeout while the charge ran): ask payments to give it back.
-        step = Transition(
-            OrderStatus.CANCELLED, OrderStatus.CANCELLED, Actor.SYSTEM, PAID_AFTER_CANCELLATION, at
-        )
-        uow.publish(transitions.cancelled(order, step, refund=True))
+    await stock.owe(uow, order, at=at, unit_of_work=unit_of_work, catalog=catalog)
     return order
 
 
 async def close_if_spent(
-    uow: UnitOfWork, order: Order, limits: Limits, *, at: datetime, now: datetime
+    uow: OrdersUnitOfWork, order: Order, limits: Limits, *, at: datetime, now: datetime
 ) -> None:
-    """For an order a failed payment just sent back to ``created``: cancel it (its stock
-    released) if that was its last try or its unpaid time is over."""
-    reason = limits.closes_after_failure(
-        failed_payments=await PaymentRepository(uow.session).count_failed(order.id),
-        created_at=order.created_at,
-        now=now,
-    )
-    if reason is not None:
-        await transitions.move(
-            uow, order, OrderStatus.CANCELLED, actor=Actor.SYSTEM, at=at, reason=reason
-        )
+    """For an order a failed payment just sent back to ``created``: cancel it if that was
+    its last try or its unpaid time is over."""
+    failed = await uow.payments.count_failed(order.id)
+    order.close_if_spent(failed_payments=failed, limits=limits, at=at, now=now)

@@ -16,15 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database
-from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.idempotency import IdempotencyKeys
 from marketplace_platform.periodic import Periodic
-from orders_service.adapters.catalog import CatalogClient
-from orders_service.adapters.payments import PaymentsClient, PaymentsUnavailable
-from orders_service.adapters.repositories import OrderRepository
+from orders_service.adapters.payments import PaymentsUnavailable
+from orders_service.adapters.unit_of_work import UnitOfWorkFactory
 from orders_service.domain.errors import InvalidTransition
 from orders_service.domain.limits import PAYMENT_TIMEOUT, Limits
+from orders_service.domain.orders import Order
 from orders_service.domain.payments import (
     PaymentOutcome,
     PaymentRecord,
@@ -32,7 +30,8 @@ from orders_service.domain.payments import (
     settle_order,
 )
 from orders_service.domain.status_machine import Actor, OrderStatus
-from orders_service.service import payments, stock, transitions
+from orders_service.service import payments, stock
+from orders_service.service.ports import Catalog, Payments
 
 log = logging.getLogger(__name__)
 
@@ -42,42 +41,47 @@ AUTO_DELIVERED = "delivered_automatically"
 
 
 async def _overdue(
-    db: Database, status: OrderStatus, before: datetime, *, by_creation: bool = False
+    unit_of_work: UnitOfWorkFactory,
+    status: OrderStatus,
+    before: datetime,
+    *,
+    by_creation: bool = False,
 ) -> list[uuid.UUID]:
-    async with db.read_session() as session:
-        return await OrderRepository(session).ids_in_status_since(
-            status.value, before=before, limit=BATCH, by_creation=by_creation
+    async with unit_of_work(read_only=True) as uow:
+        return await uow.orders.ids_in_status_since(
+            status, before=before, limit=BATCH, by_creation=by_creation
         )
 
 
-async def _move_if_still(
-    uow: UnitOfWork,
+async def _change_if_still(
     order_id: uuid.UUID,
+    change: Callable[[Order], object],
     *,
+    unit_of_work: UnitOfWorkFactory,
+    catalog: Catalog,
     status: OrderStatus,
     before: datetime,
-    target: OrderStatus,
-    reason: str | None,
     now: datetime,
     by_creation: bool = False,
 ) -> bool:
-    async with uow:
-        order = await OrderRepository(uow.session).lock(order_id)
+    """``change`` the order if it is still in ``status`` since before ``before``."""
+    async with unit_of_work() as uow:
+        order = await uow.orders.lock(order_id)
         # Checked again under the lock: a payment or a request may have got there first.
-        if order is None or order.status != status.value:
+        if order is None or order.status is not status:
             return False
         if (order.created_at if by_creation else order.status_changed_at) >= before:
             return False
-        await transitions.move(uow, order, target, actor=Actor.SYSTEM, at=now, reason=reason)
+        change(order)
+        await stock.owe(uow, order, at=now, unit_of_work=unit_of_work, catalog=catalog)
         await uow.commit()
     return True
 
 
 async def cancel_unpaid(
     *,
-    unit_of_work: Callable[[], UnitOfWork],
-    db: Database,
-    catalog: CatalogClient,
+    unit_of_work: UnitOfWorkFactory,
+    catalog: Catalog,
     unpaid_for: timedelta,
     now: datetime | None = None,
 ) -> int:
@@ -86,27 +90,24 @@ async def cancel_unpaid(
     now = now or utcnow()
     before = now - unpaid_for
     cancelled = 0
-    for order_id in await _overdue(db, OrderStatus.CREATED, before, by_creation=True):
-        if await _move_if_still(
-            unit_of_work(),
+    for order_id in await _overdue(unit_of_work, OrderStatus.CREATED, before, by_creation=True):
+        cancelled += await _change_if_still(
             order_id,
+            lambda order: order.cancel(actor=Actor.SYSTEM, at=now, reason=PAYMENT_TIMEOUT),
+            unit_of_work=unit_of_work,
+            catalog=catalog,
             status=OrderStatus.CREATED,
             before=before,
-            target=OrderStatus.CANCELLED,
-            reason=PAYMENT_TIMEOUT,
             now=now,
             by_creation=True,
-        ):
-            cancelled += 1
-            await stock.try_now(db=db, catalog=catalog, reservation_id=order_id)
+        )
     return cancelled
 
 
 async def deliver_paid(
     *,
-    unit_of_work: Callable[[], UnitOfWork],
-    db: Database,
-    catalog: CatalogClient,
+    unit_of_work: UnitOfWorkFactory,
+    catalog: Catalog,
     after: timedelta,
     now: datetime | None = None,
 ) -> int:
@@ -114,27 +115,24 @@ async def deliver_paid(
     now = now or utcnow()
     before = now - after
     delivered = 0
-    for order_id in await _overdue(db, OrderStatus.PAID, before):
-        if await _move_if_still(
-            unit_of_work(),
+    for order_id in await _overdue(unit_of_work, OrderStatus.PAID, before):
+        delivered += await _change_if_still(
             order_id,
+            lambda order: order.deliver(actor=Actor.SYSTEM, at=now, reason=AUTO_DELIVERED),
+            unit_of_work=unit_of_work,
+            catalog=catalog,
             status=OrderStatus.PAID,
             before=before,
-            target=OrderStatus.DELIVERED,
-            reason=AUTO_DELIVERED,
             now=now,
-        ):
-            delivered += 1
-            await stock.try_now(db=db, catalog=catalog, reservation_id=order_id)
+        )
     return delivered
 
 
 async def reconcile(
     *,
-    unit_of_work: Callable[[], UnitOfWork],
-    db: Database,
-    catalog: CatalogClient,
-    payments_api: PaymentsClient,
+    unit_of_work: UnitOfWorkFactory,
+    catalog: Catalog,
+    payments_api: Payments,
     after: timedelta,
     limits: Limits,
     now: datetime | None = None,
@@ -145,38 +143,47 @@ async def reconcile(
     now = now or utcnow()
     before = now - after
     settled = 0
-    for order_id in await _overdue(db, OrderStatus.PROCESSING, before):
+    for order_id in await _overdue(unit_of_work, OrderStatus.PROCESSING, before):
         try:
             records = await payments_api.payments_of(order_id)
         except PaymentsUnavailable as error:
             log.warning("reconciliation postponed, payments did not answer: %s", error)
             break
-        if await _settle(unit_of_work(), order_id, records, before=before, limits=limits, now=now):
-            settled += 1
-            await stock.try_now(db=db, catalog=catalog, reservation_id=order_id)
+        settled += await _settle(
+            order_id,
+            records,
+            unit_of_work=unit_of_work,
+            catalog=catalog,
+            before=before,
+            limits=limits,
+            now=now,
+        )
     return settled
 
 
 async def _settle(
-    uow: UnitOfWork,
     order_id: uuid.UUID,
     records: list[PaymentRecord],
     *,
+    unit_of_work: UnitOfWorkFactory,
+    catalog: Catalog,
     before: datetime,
     limits: Limits,
     now: datetime,
 ) -> bool:
-    async with uow:
-        order = await OrderRepository(uow.session).lock(order_id)
+    async with unit_of_work() as uow:
+        order = await uow.orders.lock(order_id)
         if (
             order is None
-            or order.status != OrderStatus.PROCESSING.value
+            or order.status is not OrderStatus.PROCESSING
             or order.status_changed_at >= before
         ):
             return False
         for record in settle_order(records):
             await payments.apply(
                 uow,
+                unit_of_work=unit_of_work,
+                catalog=catalog,
                 order_id=order_id,
                 payment_id=uuid.UUID(record.payment_id),
                 news=record.outcome,
@@ -185,14 +192,13 @@ async def _settle(
                 reason=record.reason,
                 now=now,
             )
-        if order.status == OrderStatus.PROCESSING.value and nothing_in_flight(records):
+        if order.status is OrderStatus.PROCESSING and nothing_in_flight(records):
             failures = [r.reason for r in records if r.outcome is PaymentOutcome.FAILED]
             reason = next((r for r in reversed(failures) if r), None) or PAYMENT_NOT_FOUND
-            await transitions.move(
-                uow, order, OrderStatus.CREATED, actor=Actor.SYSTEM, at=now, reason=reason
-            )
+            order.reopen(reason=reason, at=now)
             await payments.close_if_spent(uow, order, limits, at=now, now=now)
-        settled = order.status != OrderStatus.PROCESSING.value
+            await stock.owe(uow, order, at=now, unit_of_work=unit_of_work, catalog=catalog)
+        settled = order.status is not OrderStatus.PROCESSING
         await uow.commit()
     return settled
 
@@ -211,15 +217,13 @@ class Sweeper:
     def __init__(
         self,
         *,
-        unit_of_work: Callable[[], UnitOfWork],
-        db: Database,
-        catalog: CatalogClient,
-        payments_api: PaymentsClient,
+        unit_of_work: UnitOfWorkFactory,
+        catalog: Catalog,
+        payments_api: Payments,
         keys: IdempotencyKeys,
         settings: SweepSettings,
     ) -> None:
         self.unit_of_work = unit_of_work
-        self.db = db
         self.catalog = catalog
         self.payments_api = payments_api
         self.keys = keys
@@ -231,7 +235,7 @@ class Sweeper:
     async def sweep_once(self, now: datetime | None = None) -> None:
         """One pass of every sweep; one failing does not keep the others from running."""
         now = now or utcnow()
-        common = {"unit_of_work": self.unit_of_work, "db": self.db, "catalog": self.catalog}
+        common = {"unit_of_work": self.unit_of_work, "catalog": self.catalog}
         sweeps: list[tuple[str, Callable[[], Awaitable[object]]]] = [
             (
                 "unpaid timeout",
@@ -249,7 +253,7 @@ class Sweeper:
                     now=now,
                 ),
             ),
-            ("stock calls", lambda: stock.run_due(db=self.db, catalog=self.catalog, now=now)),
+            ("stock calls", lambda: stock.run_due(**common, now=now)),
             ("idempotency keys", lambda: self.keys.prune(now=now)),
         ]
         if self.settings.auto_deliver_after is not None:
