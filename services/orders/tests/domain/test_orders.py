@@ -1,12 +1,23 @@
-"""An order's content rules: 1-50 lines, 1-100 of each, one line per product."""
+"""An order's content rules (1-50 lines, 1-100 of each, one line per product) and the
+order aggregate: what it records and what it owes the catalog."""
 
 import uuid
 
 import pytest
 
+from marketplace_platform.clock import utcnow
 from marketplace_platform.problems import InvalidInput
-from orders_service.domain.errors import DuplicateProduct
-from orders_service.domain.orders import Line, PricedLine, check_lines, check_priced, total_of
+from orders_service.domain.errors import DuplicateProduct, InvalidTransition
+from orders_service.domain.orders import (
+    Line,
+    Order,
+    PricedLine,
+    check_lines,
+    check_priced,
+    total_of,
+)
+from orders_service.domain.status_machine import Actor, OrderStatus
+from orders_service.domain.stock import StockAction
 
 pytestmark = pytest.mark.unit
 
@@ -49,3 +60,60 @@ def test_the_catalog_must_price_exactly_what_was_asked() -> None:
     check_priced(asked, list(reversed(priced)))
     with pytest.raises(ValueError, match="other items"):
         check_priced(asked, priced[:1])
+
+
+def placed(*quantities: int) -> Order:
+    asked = [Line(uuid.uuid4(), quantity) for quantity in quantities]
+    # The catalog answers in its own order; the order keeps the buyer's.
+    reserved = [PricedLine(line.product_id, line.quantity, 250, "P") for line in asked[::-1]]
+    return Order.place(
+        order_id=uuid.uuid4(),
+        user_id=uuid.uuid4(),
+        lines=asked,
+        reserved=reserved,
+        currency="RUB",
+        address=None,
+        at=utcnow(),
+    )
+
+
+def test_a_placed_order_is_created_with_its_event_and_lines_in_the_buyers_order() -> None:
+    order = placed(1, 2, 3)
+    assert order.status is OrderStatus.CREATED
+    assert [item.quantity for item in order.items] == [1, 2, 3]
+    assert order.total == 1500
+    assert [entry.status for entry in order.history] == [OrderStatus.CREATED]
+    [created] = order.pull_events()
+    assert created.TYPE == "orders.order.created.v1"
+    assert order.take_stock_call() is None
+
+
+def test_an_order_is_not_placed_from_a_reservation_of_other_items() -> None:
+    with pytest.raises(ValueError, match="other items"):
+        Order.place(
+            order_id=uuid.uuid4(),
+            user_id=uuid.uuid4(),
+            lines=[Line(uuid.uuid4(), 1)],
+            reserved=[PricedLine(uuid.uuid4(), 1, 100, "P")],
+            currency="RUB",
+            address=None,
+            at=utcnow(),
+        )
+
+
+def test_a_move_owes_its_stock_call_once() -> None:
+    order = placed(1)
+    order.cancel(actor=Actor.USER, at=utcnow())
+    assert order.take_stock_call() is StockAction.RELEASE
+    assert order.take_stock_call() is None
+
+
+def test_a_refused_move_changes_and_records_nothing() -> None:
+    order = placed(1)
+    order.pull_events()
+    with pytest.raises(InvalidTransition):
+        order.deliver(at=utcnow())
+    assert order.status is OrderStatus.CREATED
+    assert len(order.history) == 1
+    assert order.pending_events == ()
+    assert order.take_stock_call() is None
