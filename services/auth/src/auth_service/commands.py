@@ -26,11 +26,11 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from auth_service.adapters.unit_of_work import AuthUnitOfWork
 from auth_service.components import password_hasher
 from auth_service.service import accounts, keys
 from auth_service.settings import AuthSettings
 from marketplace_platform.db import Database
-from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.problems import DomainError
 from marketplace_platform.settings import ServiceSettings
 
@@ -41,11 +41,11 @@ def _say(line: str, *, error: bool = False) -> None:
     (sys.stderr if error else sys.stdout).write(line + "\n")
 
 
-def _with_database(settings: AuthSettings, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+def _with_database(settings: AuthSettings, work: Callable[[AuthUnitOfWork], Awaitable[T]]) -> T:
     async def run() -> T:
         database = Database(settings.database_url, pool_size=1)
         try:
-            return await work(UnitOfWork(database, source=settings.service_name))
+            return await work(AuthUnitOfWork(database, source=settings.service_name))
         finally:
             await database.dispose()
 

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from auth_service.adapters.signing_keys import KeyRing
 from auth_service.adapters.tokens import AccessTokenIssuer
+from auth_service.adapters.unit_of_work import AuthUnitOfWork
 from auth_service.api import auth, avatars, keys, profile, users
 from auth_service.components import Components, password_hasher, throttle_policy
 from auth_service.consumers import orders as order_events
@@ -82,7 +83,7 @@ def create_app(
         async with runtime.lifespan(app):
             # The first start of a fresh database makes the first signing key.
             await signing_keys.ensure(
-                uow=runtime.unit_of_work(), passphrase=settings.signing_key_passphrase
+                uow=runtime.unit_of_work(AuthUnitOfWork), passphrase=settings.signing_key_passphrase
             )
             await key_ring.start()
             try:

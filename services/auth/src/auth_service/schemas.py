@@ -20,12 +20,12 @@ from pydantic import (
     model_validator,
 )
 
-from auth_service.adapters.orm import User
 from auth_service.domain import profile
 from auth_service.domain.emails import EmailAddress, normalise_email
 from auth_service.domain.errors import InvalidEmail, WeakPassword
 from auth_service.domain.passwords import check_password
 from auth_service.domain.roles import Role
+from auth_service.domain.users import User
 from marketplace_platform.problems import field_error
 
 # Generous input bounds; the domain applies the real rules with clear messages.

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from catalog_service.adapters.unit_of_work import CatalogUnitOfWork
 from catalog_service.api import categories, images, products, stock
 from catalog_service.components import Components
 from catalog_service.consumers import figures
@@ -40,7 +41,7 @@ def create_app(
             runtime.db, refresh_interval=settings.category_refresh_interval.total_seconds()
         ),
     )
-    figures.register(runtime.bus, runtime.unit_of_work)
+    figures.register(runtime.bus, lambda: runtime.unit_of_work(CatalogUnitOfWork))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -23,10 +23,9 @@ from pydantic import (
     model_validator,
 )
 
-from catalog_service.adapters.orm import ProductImage, StockReservation
 from catalog_service.domain.money import DEFAULT_CURRENCY, MAX_PRICE
-from catalog_service.domain.products import Kind, Status, in_stock
-from catalog_service.domain.stock import MAX_LINES, MAX_QUANTITY
+from catalog_service.domain.products import Kind, ProductImage, Status, in_stock
+from catalog_service.domain.stock import MAX_LINES, MAX_QUANTITY, Reservation
 from catalog_service.service.categories import CategoryNode
 from catalog_service.service.category_cache import CachedCategory
 from catalog_service.service.products import ProductRecord
@@ -326,7 +325,7 @@ class ReservationRead(BaseModel):
     items: list[ReservedItem]
 
     @classmethod
-    def of(cls, reservation: StockReservation) -> ReservationRead:
+    def of(cls, reservation: Reservation) -> ReservationRead:
         items = [
             ReservedItem(
                 product_id=item.product_id,

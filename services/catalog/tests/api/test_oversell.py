@@ -3,8 +3,9 @@ one database, take 50 concurrent reservations of the last 10 units between them 
 exactly 10.
 
 On SQLite this holds whatever the code does (one writer at a time); the PostgreSQL run is the
-proof that the stock decrement is one atomic conditional UPDATE: a read-then-write version
-sells more than 10 here (lost updates between the two pools)."""
+proof that a reservation reads and decrements the stock under the product row's lock
+(``SELECT ... FOR UPDATE``): a read-then-write without the lock sells more than 10 here (lost
+updates between the two pools)."""
 
 import asyncio
 import uuid

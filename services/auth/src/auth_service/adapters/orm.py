@@ -1,5 +1,14 @@
-"""The auth service's tables. The platform's outbox and inbox live on ``PlatformBase``; the
-migration history creates both sets."""
+"""The auth service's tables, and how the domain's classes map onto them.
+
+- **Aggregates** (``domain.users.User``, ``domain.refresh_tokens.RefreshTokenFamily`` and its
+  ``RefreshToken``s) are plain Python classes in ``domain``: their tables are declared here as
+  ``Table``s and the classes mapped onto them *imperatively* (``registry.map_imperatively``),
+  so the domain never imports SQLAlchemy.
+- **Data** (``SigningKey``, ``LoginFailure``, the ``UserOrder`` projection) has no behaviour
+  of its own and records no events: it stays declarative ORM classes the repositories return.
+
+The platform's outbox and inbox live on ``PlatformBase``; the migration history creates both
+sets."""
 
 from __future__ import annotations
 
@@ -7,10 +16,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import Uuid
 
+from auth_service.domain.refresh_tokens import RefreshToken, RefreshTokenFamily
+from auth_service.domain.users import User
 from marketplace_platform.db import UTCDateTime, new_metadata
 from marketplace_platform.ids import new_id
 
@@ -18,61 +29,6 @@ from marketplace_platform.ids import new_id
 class Base(DeclarativeBase):
     metadata = new_metadata()
     type_annotation_map = {datetime: UTCDateTime(), uuid.UUID: Uuid()}
-
-
-class User(Base):
-    __tablename__ = "users"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    email: Mapped[str] = mapped_column(String(254))  # as typed, domain lowercased
-    email_key: Mapped[str] = mapped_column(String(254), unique=True)  # lowercased: unique
-    password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16), default="user")
-    name: Mapped[str] = mapped_column(String(100))
-    phone: Mapped[str | None] = mapped_column(String(16), default=None)
-    address: Mapped[str | None] = mapped_column(String(500), default=None)
-    bio: Mapped[str | None] = mapped_column(Text, default=None)
-    avatar_file: Mapped[str | None] = mapped_column(String(64), default=None)  # 256 px
-    avatar_small_file: Mapped[str | None] = mapped_column(String(64), default=None)  # 64 px
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-
-    __table_args__ = (
-        CheckConstraint("role IN ('user', 'admin')", name="role"),
-        Index("ix_users_role", "role"),
-    )
-
-
-class RefreshTokenFamily(Base):
-    """One login: the chain of refresh tokens rotated from it."""
-
-    __tablename__ = "refresh_token_families"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    client: Mapped[str] = mapped_column(String(64))  # address (IPv6: /64) it logged in from
-    created_at: Mapped[datetime]
-    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
-    revoked_reason: Mapped[str | None] = mapped_column(String(16), default=None)
-
-    tokens: Mapped[list[RefreshToken]] = relationship(back_populates="family")
-
-    __table_args__ = (Index("ix_refresh_token_families_user_client", "user_id", "client"),)
-
-
-class RefreshToken(Base):
-    __tablename__ = "refresh_tokens"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    family_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("refresh_token_families.id", ondelete="CASCADE"), index=True
-    )
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, hex
-    issued_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
-    used_at: Mapped[datetime | None] = mapped_column(default=None)
-
-    family: Mapped[RefreshTokenFamily] = relationship(back_populates="tokens")
 
 
 class SigningKey(Base):
@@ -122,3 +78,66 @@ class UserOrder(Base):
     updated_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_user_orders_user_id_created_at", "user_id", "created_at"),)
+
+
+users = Table(
+    "users",
+    Base.metadata,
+    Column("id", Uuid(), primary_key=True, default=new_id),
+    Column("email", String(254), nullable=False),  # as typed, domain lowercased
+    Column("email_key", String(254), nullable=False, unique=True),  # lowercased: unique
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False, default="user"),
+    Column("name", String(100), nullable=False),
+    Column("phone", String(16), nullable=True),
+    Column("address", String(500), nullable=True),
+    Column("bio", Text, nullable=True),
+    Column("avatar_file", String(64), nullable=True),  # 256 px
+    Column("avatar_small_file", String(64), nullable=True),  # 64 px
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    CheckConstraint("role IN ('user', 'admin')", name="role"),
+    Index("ix_users_role", "role"),
+)
+
+# One login: the chain of refresh tokens rotated from it.
+refresh_token_families = Table(
+    "refresh_token_families",
+    Base.metadata,
+    Column("id", Uuid(), primary_key=True, default=new_id),
+    Column("user_id", Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("client", String(64), nullable=False),  # address (IPv6: /64) it logged in from
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    Column("revoked_reason", String(16), nullable=True),
+    Index("ix_refresh_token_families_user_client", "user_id", "client"),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    Base.metadata,
+    Column("id", Uuid(), primary_key=True, default=new_id),
+    Column(
+        "family_id",
+        Uuid(),
+        ForeignKey("refresh_token_families.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256, hex
+    Column("issued_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("used_at", UTCDateTime(), nullable=True),
+)
+
+# The aggregates, mapped onto their tables once, when this module is first imported: every
+# path to the database imports it. A family's tokens are never loaded through it: only the
+# one presented matters, and a family may hold thousands (``RefreshTokenRepository.find``).
+# The token's ``family`` is declared only so that a flush stores a family before its tokens.
+Base.registry.map_imperatively(User, users)
+Base.registry.map_imperatively(RefreshTokenFamily, refresh_token_families)
+Base.registry.map_imperatively(
+    RefreshToken,
+    refresh_tokens,
+    properties={"family": relationship(RefreshTokenFamily, lazy="raise")},
+)

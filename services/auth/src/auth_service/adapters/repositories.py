@@ -1,25 +1,36 @@
 """Queries on the auth service's tables. Repositories add, find and change rows in the
-session they are given; they never commit (the unit of work does)."""
+session they are given; they never commit (the unit of work does). The repositories of
+aggregates hand every user and refresh-token family they load or add to ``track``, so the
+unit of work that built them stores the events those record with the commit."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Select, delete, func, select, text, update
+from sqlalchemy import Select, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
 from auth_service.adapters.orm import (
     LoginFailure,
-    RefreshToken,
-    RefreshTokenFamily,
     SigningKey,
-    User,
+    refresh_token_families,
+    refresh_tokens,
+    users,
 )
+from auth_service.domain.refresh_tokens import RefreshToken, RefreshTokenFamily
+from auth_service.domain.users import User
+from marketplace_platform.aggregates import Aggregate
+
+A = TypeVar("A", bound=Aggregate)
+
+
+def _no_tracking(aggregate: A) -> A:
+    return aggregate
 
 
 def _escape_like(text: str) -> str:
@@ -34,9 +45,9 @@ class UserFilter:
     def apply(self, query: Select[tuple[User]]) -> Select[tuple[User]]:
         if self.email:
             pattern = f"%{_escape_like(self.email.lower())}%"
-            query = query.where(User.email_key.like(pattern, escape="\\"))
+            query = query.where(users.c.email_key.like(pattern, escape="\\"))
         if self.role:
-            query = query.where(User.role == self.role)
+            query = query.where(users.c.role == self.role)
         return query
 
 
@@ -47,89 +58,100 @@ def _advisory_key(name: str) -> int:
 
 
 class UserRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(
+        self, session: AsyncSession, *, track: Callable[[User], User] = _no_tracking
+    ) -> None:
         self.session = session
+        self._track = track
 
     def add(self, user: User) -> None:
-        self.session.add(user)
+        self.session.add(self._track(user))
 
     async def get(self, user_id: uuid.UUID) -> User | None:
-        return await self.session.get(User, user_id)
+        return self._found(await self.session.get(User, user_id))
 
     async def get_by_email_key(self, email_key: str) -> User | None:
-        return await self.session.scalar(select(User).where(User.email_key == email_key))
+        query = select(User).where(users.c.email_key == email_key)
+        return self._found(await self.session.scalar(query))
+
+    def _found(self, user: User | None) -> User | None:
+        return None if user is None else self._track(user)
 
     async def lock_admins(self) -> list[uuid.UUID]:
         """The admins' ids, locked until the transaction ends (PostgreSQL; SQLite holds its
         one write lock already), so two demotions cannot both see "another admin is left"."""
-        query = select(User.id).where(User.role == "admin").order_by(User.id).with_for_update()
+        query = (
+            select(users.c.id).where(users.c.role == "admin").order_by(users.c.id).with_for_update()
+        )
         return list((await self.session.scalars(query)).all())
 
     async def page(self, *, where: UserFilter, limit: int, before: uuid.UUID | None) -> list[User]:
         """Newest first (ids are time-ordered), starting after the cursor ``before``."""
-        query = where.apply(select(User)).order_by(User.id.desc()).limit(limit)
+        query = where.apply(select(User)).order_by(users.c.id.desc()).limit(limit)
         if before is not None:
-            query = query.where(User.id < before)
+            query = query.where(users.c.id < before)
         return list((await self.session.scalars(query)).all())
 
     async def count(self, *, where: UserFilter) -> int:
-        query = where.apply(select(User)).with_only_columns(func.count(User.id))
+        query = where.apply(select(User)).with_only_columns(func.count(users.c.id))
         return int(await self.session.scalar(query) or 0)
 
 
 class RefreshTokenRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        *,
+        track: Callable[[RefreshTokenFamily], RefreshTokenFamily] = _no_tracking,
+    ) -> None:
         self.session = session
+        self._track = track
 
     def add_family(self, family: RefreshTokenFamily) -> None:
-        self.session.add(family)
+        self.session.add(self._track(family))
 
     def add(self, token: RefreshToken) -> None:
         self.session.add(token)
 
-    async def get_by_hash(self, token_hash: str) -> RefreshToken | None:
+    async def find(self, token_hash: str) -> tuple[RefreshToken, RefreshTokenFamily] | None:
+        """The token of this hash and its family, both rows locked until the transaction
+        ends (PostgreSQL; SQLite holds its one write lock already).
+
+        The lock is what makes reuse detection hold under concurrency: of two requests
+        spending the same token at once, the second waits here, then reads what the first
+        wrote (the token spent), so it is a reuse. Both rows, not only the family's: after
+        the wait PostgreSQL re-reads the rows it locks, and only those."""
         query = (
-            select(RefreshToken)
-            .where(RefreshToken.token_hash == token_hash)
-            .options(joinedload(RefreshToken.family))
+            select(RefreshToken, RefreshTokenFamily)
+            .join(RefreshTokenFamily, refresh_token_families.c.id == refresh_tokens.c.family_id)
+            .where(refresh_tokens.c.token_hash == token_hash)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
-        return await self.session.scalar(query)
-
-    async def spend(self, token_id: uuid.UUID, *, at: datetime) -> bool:
-        """Mark the token used, if nobody did first; False if another request spent it.
-
-        One conditional UPDATE: on PostgreSQL a concurrent second one waits for the first to
-        commit, then finds ``used_at`` set and changes nothing."""
-        result = await self.session.execute(
-            update(RefreshToken)
-            .where(RefreshToken.id == token_id, RefreshToken.used_at.is_(None))
-            .values(used_at=at)
-            .execution_options(synchronize_session=False)
-        )
-        return getattr(result, "rowcount", 0) == 1
-
-    async def revoke_family(self, family_id: uuid.UUID, *, at: datetime, reason: str) -> None:
-        await self._revoke(RefreshTokenFamily.id == family_id, at=at, reason=reason)
+        row = (await self.session.execute(query)).one_or_none()
+        if row is None:
+            return None
+        token, family = row
+        return token, self._track(family)
 
     async def revoke_user(self, user_id: uuid.UUID, *, at: datetime, reason: str) -> None:
-        """Revoke every family of the user: all their sessions."""
-        await self._revoke(RefreshTokenFamily.user_id == user_id, at=at, reason=reason)
-
-    async def _revoke(self, which: ColumnElement[bool], *, at: datetime, reason: str) -> None:
-        # Families revoked already keep the time and the reason of their first revocation.
+        """Revoke every family of the user: all their sessions, in one statement (none is
+        loaded). Families revoked already keep the time and the reason of their first
+        revocation."""
         await self.session.execute(
-            update(RefreshTokenFamily)
-            .where(which, RefreshTokenFamily.revoked_at.is_(None))
+            update(refresh_token_families)
+            .where(
+                refresh_token_families.c.user_id == user_id,
+                refresh_token_families.c.revoked_at.is_(None),
+            )
             .values(revoked_at=at, revoked_reason=reason)
-            .execution_options(synchronize_session=False)
         )
 
     async def client_known(self, *, user_id: uuid.UUID, client: str, since: datetime) -> bool:
         """Whether the user logged in from ``client`` since ``since``."""
-        query = select(RefreshTokenFamily.id).where(
-            RefreshTokenFamily.user_id == user_id,
-            RefreshTokenFamily.client == client,
-            RefreshTokenFamily.created_at > since,
+        families = refresh_token_families.c
+        query = select(families.id).where(
+            families.user_id == user_id, families.client == client, families.created_at > since
         )
         return await self.session.scalar(query.limit(1)) is not None
 

@@ -9,11 +9,11 @@ from fastapi import Depends, Request
 
 from auth_service.adapters.passwords import PasswordHasher
 from auth_service.adapters.tokens import AccessTokenIssuer
+from auth_service.adapters.unit_of_work import AuthUnitOfWork
 from auth_service.components import Components
 from auth_service.domain.throttling import ThrottlePolicy
 from auth_service.settings import AuthSettings
 from marketplace_platform.db import Database
-from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.files import FileStore
 from marketplace_platform.security.dependencies import AdminUser, CurrentUser
 
@@ -48,9 +48,10 @@ def get_database(components: ComponentsDep) -> Database:
     return components.runtime.db
 
 
-def get_unit_of_work(components: ComponentsDep) -> UnitOfWork:
-    """A fresh unit of work; the use case opens and commits it."""
-    return components.runtime.unit_of_work()
+def get_unit_of_work(components: ComponentsDep) -> AuthUnitOfWork:
+    """A fresh unit of work with the service's repositories; the use case opens and commits
+    it (each ``async with`` is one transaction)."""
+    return components.runtime.unit_of_work(AuthUnitOfWork)
 
 
 def get_passwords(components: ComponentsDep) -> PasswordHasher:
@@ -78,7 +79,7 @@ def get_client_host(request: Request) -> str | None:
 
 SettingsDep = Annotated[AuthSettings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
-UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
+UnitOfWorkDep = Annotated[AuthUnitOfWork, Depends(get_unit_of_work)]
 PasswordsDep = Annotated[PasswordHasher, Depends(get_passwords)]
 IssuerDep = Annotated[AccessTokenIssuer, Depends(get_issuer)]
 AvatarStoreDep = Annotated[FileStore, Depends(get_avatar_store)]

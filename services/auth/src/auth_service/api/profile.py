@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
-from auth_service.adapters.orm import User
 from auth_service.api.deps import (
     AvatarStoreDep,
     CurrentUser,
@@ -12,6 +11,7 @@ from auth_service.api.deps import (
     SettingsDep,
     UnitOfWorkDep,
 )
+from auth_service.domain.users import User
 from auth_service.schemas import ProfileRead, ProfileUpdate
 from auth_service.service import profiles
 from auth_service.settings import AuthSettings

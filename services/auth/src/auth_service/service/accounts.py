@@ -7,53 +7,44 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from auth_service.adapters.orm import User
 from auth_service.adapters.passwords import PasswordHasher
-from auth_service.adapters.repositories import RefreshTokenRepository, UserRepository
+from auth_service.adapters.unit_of_work import AuthUnitOfWork
 from auth_service.domain.emails import normalise_email
 from auth_service.domain.errors import EmailTaken, UserNotFound
 from auth_service.domain.passwords import check_password
 from auth_service.domain.roles import Role
-from marketplace_contracts import UserRegistered, UserUpdated
+from auth_service.domain.users import User
 from marketplace_platform.clock import utcnow
-from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.ids import new_id
 
 
 async def register(
     *,
-    uow: UnitOfWork,
+    uow: AuthUnitOfWork,
     passwords: PasswordHasher,
     email: str,
     password: str,
     name: str,
     role: Role = Role.USER,
 ) -> User:
-    """Create an account and publish ``UserRegistered`` with it."""
+    """Create an account; the new ``User`` records ``UserRegistered``."""
     address = normalise_email(email)
     check_password(password, email=address)
     # Hash before the transaction: argon2 takes a while, and on SQLite an open write
     # transaction holds the only write lock.
     password_hash = await passwords.hash(password)
-    now = utcnow()
     async with uow:
-        users = UserRepository(uow.session)
-        if await users.get_by_email_key(address.key) is not None:
+        if await uow.users.get_by_email_key(address.key) is not None:
             raise EmailTaken("An account with this email exists already.")
-        user = User(
+        user = User.register(
             id=new_id(),
-            email=address.address,
-            email_key=address.key,
+            address=address,
             password_hash=password_hash,
-            role=role.value,
             name=name,
-            created_at=now,
-            updated_at=now,
+            role=role,
+            now=utcnow(),
         )
-        users.add(user)
-        uow.publish(
-            UserRegistered(user_id=user.id, email=user.email, name=user.name, role=role.value)
-        )
+        uow.users.add(user)
         try:
             await uow.commit()
         except IntegrityError:
@@ -75,7 +66,7 @@ class AdminResult:
 
 
 async def ensure_admin(
-    *, uow: UnitOfWork, passwords: PasswordHasher, email: str, password: str, name: str
+    *, uow: AuthUnitOfWork, passwords: PasswordHasher, email: str, password: str, name: str
 ) -> AdminResult:
     """Make ``email`` an admin whose password is ``password``: create the account, or
     promote the existing one and give it that password.
@@ -85,12 +76,16 @@ async def ensure_admin(
     should; the same password changes nothing (the launcher runs this on every start)."""
     address = normalise_email(email)
     async with uow:
-        existing = await UserRepository(uow.session).get_by_email_key(address.key)
+        existing = await uow.users.get_by_email_key(address.key)
         # Read now: the session's end expires the object.
         found = (existing.id, existing.password_hash) if existing is not None else None
     if found is None:
         await register(
-            uow=uow, passwords=passwords, email=email, password=password, name=name,
+            uow=uow,
+            passwords=passwords,
+            email=email,
+            password=password,
+            name=name,
             role=Role.ADMIN,
         )
         return AdminResult(AdminOutcome.CREATED, password_set=False)
@@ -103,22 +98,14 @@ async def ensure_admin(
     # (A valid one may still get a new hash: the cost parameters were raised since.)
     now = utcnow()
     async with uow:
-        user = await UserRepository(uow.session).get(user_id)
+        user = await uow.users.get(user_id)
         if user is None:  # deleted in between: nothing is left to promote
             raise UserNotFound("The account was deleted meanwhile; run the command again.")
-        promoted = user.role != Role.ADMIN
-        if promoted:
-            user.role = Role.ADMIN.value
-            user.updated_at = now
-            uow.publish(
-                UserUpdated(user_id=user.id, name=user.name, role="admin", changed=["role"])
-            )
+        promoted = user.promote_to_admin(now=now)
         if new_hash is not None:
-            user.password_hash = new_hash
+            user.store_password_hash(new_hash)
         if not valid:
-            await RefreshTokenRepository(uow.session).revoke_user(
-                user.id, at=now, reason="password"
-            )
+            await uow.refresh_tokens.revoke_user(user.id, at=now, reason="password")
         await uow.commit()
     outcome = AdminOutcome.PROMOTED if promoted else AdminOutcome.UNCHANGED
     return AdminResult(outcome, password_set=not valid)

@@ -6,17 +6,16 @@ import asyncio
 import logging
 
 from auth_service.adapters.orm import SigningKey
-from auth_service.adapters.repositories import SigningKeyRepository
 from auth_service.adapters.signing_keys import load_private_key, new_signing_key
+from auth_service.adapters.unit_of_work import AuthUnitOfWork
 from auth_service.domain.errors import SigningKeyNotFound
 from auth_service.domain.signing_keys import KeyState, signing_key
 from marketplace_platform.clock import utcnow
-from marketplace_platform.events.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
-async def ensure(*, uow: UnitOfWork, passphrase: str) -> str | None:
+async def ensure(*, uow: AuthUnitOfWork, passphrase: str) -> str | None:
     """Create a signing key if there is none to sign with; return its kid, or None if one
     existed. (Two replicas starting at once may both create one: harmless, the newer signs
     and both are published.)
@@ -26,7 +25,7 @@ async def ensure(*, uow: UnitOfWork, passphrase: str) -> str | None:
     key's tokens still verify for its grace period, and no one has to repair the database
     by hand before auth starts again."""
     async with uow:
-        keys = SigningKeyRepository(uow.session)
+        keys = uow.signing_keys
         existing = await keys.get_all()
         chosen = signing_key([KeyState(k.kid, k.created_at, k.retired_at) for k in existing])
         now = utcnow()
@@ -53,12 +52,12 @@ def _opens(row: SigningKey, passphrase: str) -> bool:
     return True
 
 
-async def rotate(*, uow: UnitOfWork, passphrase: str) -> str:
+async def rotate(*, uow: AuthUnitOfWork, passphrase: str) -> str:
     """Make a new key the signing key and retire the others (they stay published for their
     grace period, see ``domain.signing_keys``). Returns the new kid."""
     now = utcnow()
     async with uow:
-        keys = SigningKeyRepository(uow.session)
+        keys = uow.signing_keys
         active = [key.kid for key in await keys.get_all() if key.retired_at is None]
         key = new_signing_key(passphrase=passphrase, now=now)
         await keys.retire(active, at=now)
@@ -67,14 +66,14 @@ async def rotate(*, uow: UnitOfWork, passphrase: str) -> str:
     return key.kid
 
 
-async def withdraw(*, uow: UnitOfWork, passphrase: str, kid: str) -> str | None:
+async def withdraw(*, uow: AuthUnitOfWork, passphrase: str, kid: str) -> str | None:
     """Delete the key ``kid`` (a leaked one): it leaves the JWKS at the next key refresh,
     with no grace period, so every token it signed stops verifying. If it was the signing
     key, a new one takes its place (the other unretired keys are retired, as in ``rotate``)
     and its kid is returned; otherwise None."""
     now = utcnow()
     async with uow:
-        keys = SigningKeyRepository(uow.session)
+        keys = uow.signing_keys
         existing = await keys.get_all()
         if not any(key.kid == kid for key in existing):
             raise SigningKeyNotFound(f"There is no signing key {kid}.")

@@ -7,17 +7,14 @@ import logging
 import uuid
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from auth_service.adapters.orm import User
 from auth_service.adapters.repositories import UserRepository
+from auth_service.adapters.unit_of_work import AuthUnitOfWork
 from auth_service.domain.errors import AvatarNotFound, UserNotFound
+from auth_service.domain.users import User
 from auth_service.schemas import OrderHistoryItem
 from auth_service.service import order_history
-from marketplace_contracts import UserUpdated
 from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
-from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.files import FileNotFound, FileStore, StoredFile
 from marketplace_platform.images import Variant, process_upload
 
@@ -28,8 +25,9 @@ AVATAR_SMALL = Variant("avatar_small", 64)
 
 
 async def get(*, db: Database, user_id: uuid.UUID) -> User:
+    """A read: a read-only transaction, not a unit of work (see ``docs/auth.md``)."""
     async with db.read_session() as session:
-        return await _get_or_raise(session, user_id)
+        return _found(await UserRepository(session).get(user_id))
 
 
 async def get_order_history(*, db: Database, user_id: uuid.UUID) -> list[OrderHistoryItem]:
@@ -38,23 +36,19 @@ async def get_order_history(*, db: Database, user_id: uuid.UUID) -> list[OrderHi
     return await order_history.get_all(db=db, user_id=user_id)
 
 
-async def update(*, uow: UnitOfWork, user_id: uuid.UUID, changes: dict[str, Any]) -> User:
-    """Apply the changed fields; publish ``UserUpdated`` naming them, if any changed."""
+async def update(*, uow: AuthUnitOfWork, user_id: uuid.UUID, changes: dict[str, Any]) -> User:
+    """Apply the changed fields; the user records ``UserUpdated`` naming them, if any
+    changed."""
     async with uow:
-        user = await _get_or_raise(uow.session, user_id)
-        changed = sorted(field for field, value in changes.items() if getattr(user, field) != value)
-        if changed:
-            for field in changed:
-                setattr(user, field, changes[field])
-            user.updated_at = utcnow()
-            uow.publish(_updated(user, changed))
+        user = await _get_or_raise(uow, user_id)
+        user.change_profile(changes, now=utcnow())
         # Even with nothing to write: a rolled-back session would expire ``user``.
         await uow.commit()
     return user
 
 
 async def set_avatar(
-    *, uow: UnitOfWork, store: FileStore, user_id: uuid.UUID, image: bytes, max_pixels: int
+    *, uow: AuthUnitOfWork, store: FileStore, user_id: uuid.UUID, image: bytes, max_pixels: int
 ) -> User:
     """Make the uploaded image the user's avatar (the image pipeline refuses anything that
     is not a safe PNG, JPEG or WebP, or has more than ``max_pixels``); the previous avatar's
@@ -64,11 +58,9 @@ async def set_avatar(
     small = await store.put(variants[AVATAR_SMALL.name].data, content_type="image/webp")
     try:
         async with uow:
-            user = await _get_or_raise(uow.session, user_id)
-            previous = (user.avatar_file, user.avatar_small_file)
-            user.avatar_file, user.avatar_small_file = large, small
-            user.updated_at = utcnow()
-            uow.publish(_updated(user, ["avatar"]))
+            user = await _get_or_raise(uow, user_id)
+            previous = user.avatar_files
+            user.set_avatar(file=large, small_file=small, now=utcnow())
             await uow.commit()
     except BaseException:
         await _remove_files(store, large, small)
@@ -77,15 +69,13 @@ async def set_avatar(
     return user
 
 
-async def delete_avatar(*, uow: UnitOfWork, store: FileStore, user_id: uuid.UUID) -> None:
+async def delete_avatar(*, uow: AuthUnitOfWork, store: FileStore, user_id: uuid.UUID) -> None:
     async with uow:
-        user = await _get_or_raise(uow.session, user_id)
-        previous = (user.avatar_file, user.avatar_small_file)
+        user = await _get_or_raise(uow, user_id)
+        previous = user.avatar_files
         if previous == (None, None):
             return
-        user.avatar_file = user.avatar_small_file = None
-        user.updated_at = utcnow()
-        uow.publish(_updated(user, ["avatar"]))
+        user.remove_avatar(now=utcnow())
         await uow.commit()
     await _remove_files(store, *previous)
 
@@ -97,15 +87,14 @@ async def get_avatar(*, store: FileStore, name: str) -> StoredFile:
         raise AvatarNotFound("There is no avatar of that name.") from None
 
 
-async def _get_or_raise(session: AsyncSession, user_id: uuid.UUID) -> User:
-    user = await UserRepository(session).get(user_id)
+async def _get_or_raise(uow: AuthUnitOfWork, user_id: uuid.UUID) -> User:
+    return _found(await uow.users.get(user_id))
+
+
+def _found(user: User | None) -> User:
     if user is None:
         raise UserNotFound("The account does not exist (any more).")
     return user
-
-
-def _updated(user: User, changed: list[str]) -> UserUpdated:
-    return UserUpdated(user_id=user.id, name=user.name, role=user.role, changed=changed)
 
 
 async def _remove_files(store: FileStore, *names: str | None) -> None:

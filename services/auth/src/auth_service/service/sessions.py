@@ -11,21 +11,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from auth_service.adapters.orm import RefreshToken, RefreshTokenFamily, User
 from auth_service.adapters.passwords import PasswordHasher
-from auth_service.adapters.repositories import (
-    LoginFailureRepository,
-    RefreshTokenRepository,
-    UserRepository,
-)
 from auth_service.adapters.tokens import AccessTokenIssuer, hash_refresh_token, new_refresh_token
+from auth_service.adapters.unit_of_work import AuthUnitOfWork
 from auth_service.domain.emails import email_key
 from auth_service.domain.errors import InvalidCredentials, InvalidRefreshToken, LoginThrottled
-from auth_service.domain.refresh_tokens import PresentedToken, Verdict, assess
+from auth_service.domain.refresh_tokens import RefreshTokenFamily, Verdict
 from auth_service.domain.throttling import FailureHistory, ThrottlePolicy, client_key, decide
+from auth_service.domain.users import User
 from marketplace_platform.clock import utcnow
-from marketplace_platform.events.unit_of_work import UnitOfWork
-from marketplace_platform.ids import new_id
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +35,7 @@ class Tokens:
 
 async def login(
     *,
-    uow: UnitOfWork,
+    uow: AuthUnitOfWork,
     passwords: PasswordHasher,
     issuer: AccessTokenIssuer,
     policy: ThrottlePolicy,
@@ -71,17 +65,16 @@ async def login(
         valid, new_hash = await passwords.verify(password, user.password_hash)
 
     async with uow:
-        failure_log = LoginFailureRepository(uow.session)
         if not valid:
-            await failure_log.prune(before=now - policy.window)
+            await uow.login_failures.prune(before=now - policy.window)
             await uow.commit()
             raise InvalidCredentials(WRONG_CREDENTIALS)
-        await failure_log.clear_pair(account=account, client=client)
-        current = await UserRepository(uow.session).get(user.id) if user else None
+        await uow.login_failures.clear_pair(account=account, client=client)
+        current = await uow.users.get(user.id) if user else None
         if current is None:  # deleted between the two transactions: the reservation stays
             raise InvalidCredentials(WRONG_CREDENTIALS)
         if new_hash is not None:
-            current.password_hash = new_hash  # the cost parameters were raised since
+            current.store_password_hash(new_hash)  # the cost parameters were raised since
         refresh_token = _start_family(
             uow, user_id=current.id, client=client, now=now, ttl=refresh_ttl
         )
@@ -92,29 +85,18 @@ async def login(
 
 
 async def refresh(
-    *, uow: UnitOfWork, issuer: AccessTokenIssuer, refresh_ttl: timedelta, refresh_token: str
+    *, uow: AuthUnitOfWork, issuer: AccessTokenIssuer, refresh_ttl: timedelta, refresh_token: str
 ) -> Tokens:
     """Spend a refresh token for a new access token and the next refresh token."""
     now = utcnow()
     async with uow:
-        tokens = RefreshTokenRepository(uow.session)
-        presented = await tokens.get_by_hash(hash_refresh_token(refresh_token))
-        if presented is None:
+        found = await uow.refresh_tokens.find(hash_refresh_token(refresh_token))
+        if found is None:
             raise InvalidRefreshToken("The refresh token is not valid.")
-        family = presented.family
-        verdict = assess(
-            PresentedToken(
-                expires_at=presented.expires_at,
-                used_at=presented.used_at,
-                family_revoked_at=family.revoked_at,
-            ),
-            now=now,
-        )
-        if verdict is Verdict.ROTATE and not await tokens.spend(presented.id, at=now):
-            verdict = Verdict.REUSED  # a concurrent request spent it first
+        presented, family = found
+        verdict = family.spend(presented, now=now)
         if verdict is Verdict.REUSED:
-            await tokens.revoke_family(family.id, at=now, reason="reuse")
-            await uow.commit()
+            await uow.commit()  # the family's revocation
             log.warning(
                 "refresh token reused: family revoked",
                 extra={"user_id": str(family.user_id), "family_id": str(family.id)},
@@ -124,30 +106,32 @@ async def refresh(
             raise InvalidRefreshToken("The refresh token has expired; sign in again.")
         if verdict is Verdict.REVOKED:
             raise InvalidRefreshToken("The refresh token was revoked; sign in again.")
-        user = await UserRepository(uow.session).get(family.user_id)
+        user = await uow.users.get(family.user_id)
         if user is None:
             raise InvalidRefreshToken("The refresh token is not valid.")
-        next_token = _issue(uow, family_id=family.id, now=now, ttl=refresh_ttl)
+        next_token = _issue(uow, family, now=now, ttl=refresh_ttl)
         # Signed before the commit, so that the old token is never spent for nothing.
         result = _tokens(issuer, user, next_token, now)
         await uow.commit()
     return result
 
 
-async def logout(*, uow: UnitOfWork, refresh_token: str) -> None:
+async def logout(*, uow: AuthUnitOfWork, refresh_token: str) -> None:
     """Revoke the family of the token. An unknown token is not an error: the caller is
     logged out either way, and the answer tells nothing about which tokens exist."""
     async with uow:
-        tokens = RefreshTokenRepository(uow.session)
-        presented = await tokens.get_by_hash(hash_refresh_token(refresh_token))
-        if presented is None or presented.family.revoked_at is not None:
+        found = await uow.refresh_tokens.find(hash_refresh_token(refresh_token))
+        if found is None:
             return
-        await tokens.revoke_family(presented.family_id, at=utcnow(), reason="logout")
+        _, family = found
+        if family.revoked:
+            return
+        family.revoke(now=utcnow(), reason="logout")
         await uow.commit()
 
 
 async def _reserve_attempt(
-    uow: UnitOfWork,
+    uow: AuthUnitOfWork,
     *,
     policy: ThrottlePolicy,
     account: str,
@@ -158,15 +142,15 @@ async def _reserve_attempt(
     """The account of ``account`` (None if there is none), once this attempt is found within
     the limits (``LoginThrottled`` if it is not) and recorded as a failure in advance."""
     async with uow:
-        failure_log = LoginFailureRepository(uow.session)
+        failure_log = uow.login_failures
         # Until the commit, no other attempt on this account or from this client can count.
         await failure_log.lock_scopes(account=account, client=client)
-        user = await UserRepository(uow.session).get_by_email_key(account)
+        user = await uow.users.get_by_email_key(account)
         failures = await failure_log.times(
             account=account, client=client, since=now - policy.window
         )
         # "Logged in from here before" = a session started from this client lately.
-        known_client = user is not None and await RefreshTokenRepository(uow.session).client_known(
+        known_client = user is not None and await uow.refresh_tokens.client_known(
             user_id=user.id, client=client, since=now - refresh_ttl
         )
         history = FailureHistory(
@@ -187,24 +171,19 @@ async def _reserve_attempt(
 
 
 def _start_family(
-    uow: UnitOfWork, *, user_id: uuid.UUID, client: str, now: datetime, ttl: timedelta
+    uow: AuthUnitOfWork, *, user_id: uuid.UUID, client: str, now: datetime, ttl: timedelta
 ) -> str:
-    family = RefreshTokenFamily(id=new_id(), user_id=user_id, client=client, created_at=now)
-    RefreshTokenRepository(uow.session).add_family(family)
-    return _issue(uow, family_id=family.id, now=now, ttl=ttl)
+    family = RefreshTokenFamily(user_id=user_id, client=client, created_at=now)
+    uow.refresh_tokens.add_family(family)
+    return _issue(uow, family, now=now, ttl=ttl)
 
 
-def _issue(uow: UnitOfWork, *, family_id: uuid.UUID, now: datetime, ttl: timedelta) -> str:
+def _issue(
+    uow: AuthUnitOfWork, family: RefreshTokenFamily, *, now: datetime, ttl: timedelta
+) -> str:
+    """A new token of ``family``: its hash is stored, the token itself goes to the client."""
     token = new_refresh_token()
-    RefreshTokenRepository(uow.session).add(
-        RefreshToken(
-            id=new_id(),
-            family_id=family_id,
-            token_hash=hash_refresh_token(token),
-            issued_at=now,
-            expires_at=now + ttl,
-        )
-    )
+    uow.refresh_tokens.add(family.issue(hash_refresh_token(token), now=now, ttl=ttl))
     return token
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from auth_service.adapters.orm import User
 from auth_service.adapters.repositories import UserFilter, UserRepository
+from auth_service.adapters.unit_of_work import AuthUnitOfWork
 from auth_service.domain.errors import UserNotFound
-from auth_service.domain.roles import Role, check_role_change
-from marketplace_contracts import UserUpdated
+from auth_service.domain.roles import Role
+from auth_service.domain.users import User
 from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
-from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.pagination import Page, decode_cursor, page_after
 
 CURSOR_TAG = "users"
@@ -35,20 +34,14 @@ async def get_all(
     return page_after(rows, limit=limit, key=lambda user: (user.id,), tag=CURSOR_TAG, total=total)
 
 
-async def update_role(*, uow: UnitOfWork, user_id: uuid.UUID, role: Role) -> User:
-    """Give a user a role; publishes ``UserUpdated``. The last admin stays an admin."""
+async def update_role(*, uow: AuthUnitOfWork, user_id: uuid.UUID, role: Role) -> User:
+    """Give a user a role (the user records ``UserUpdated``). The last admin stays an admin:
+    the admins are locked first, so two demotions cannot both see another admin left."""
     async with uow:
-        users = UserRepository(uow.session)
-        admins = await users.lock_admins()
-        user = await users.get(user_id)
+        admins = await uow.users.lock_admins()
+        user = await uow.users.get(user_id)
         if user is None:
             raise UserNotFound("There is no user with this id.")
-        if user.role != role:
-            check_role_change(current=Role(user.role), new=role, admin_count=len(admins))
-            user.role = role.value
-            user.updated_at = utcnow()
-            uow.publish(
-                UserUpdated(user_id=user.id, name=user.name, role=role.value, changed=["role"])
-            )
+        user.change_role(role, admin_count=len(admins), now=utcnow())
         await uow.commit()  # also when unchanged: a rolled-back session would expire ``user``
     return user

@@ -1,11 +1,17 @@
 """Queries on the catalog's tables. Repositories add, find and change rows in the session
-they are given; they never commit (the unit of work does)."""
+they are given; they never commit (the unit of work does).
+
+The repositories of aggregates (products, reservations) hand every product they load or add
+to ``track``: the unit of work that built them then collects the events the product records
+and writes them to the outbox with the commit. Reads for the API (``read``,
+``read_images``) and the bulk updates of the event-fed figures bypass the aggregate: they are
+queries and counters, with no rule to keep."""
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,16 +21,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catalog_service.adapters.orm import (
     Category,
     CategoryTreeVersion,
-    Product,
-    ProductImage,
-    StockReservation,
+    product_images,
+    products,
+    stock_reservations,
 )
+from catalog_service.domain.products import Product
+from catalog_service.domain.stock import Reservation
+
+Track = Callable[[Product], Product]
 
 # Product reads for the API go through Core on the tables, not the ORM: rows come back as
 # plain mappings, with no identity map, no instance state and no lazy loading to pay for on
 # the most common requests of the shop.
-PRODUCTS = Product.__table__
-IMAGES = ProductImage.__table__
+PRODUCTS = products
+IMAGES = product_images
 PRODUCT_COLUMNS = tuple(PRODUCTS.c)
 IMAGE_COLUMNS = (IMAGES.c.product_id, IMAGES.c.id, IMAGES.c.file, IMAGES.c.small_file)
 
@@ -101,7 +111,7 @@ class CategoryRepository:
 
     async def has_products(self, category_id: uuid.UUID) -> bool:
         """Any product, archived ones included: old orders still show their category."""
-        query = select(exists().where(Product.category_id == category_id))
+        query = select(exists().where(PRODUCTS.c.category_id == category_id))
         return bool(await self.session.scalar(query))
 
     async def delete(self, category: Category) -> None:
@@ -120,29 +130,53 @@ class CategoryRepository:
     async def active_product_counts(self) -> dict[uuid.UUID, int]:
         """Active products per category they sit in directly."""
         query = (
-            select(Product.category_id, func.count())
-            .where(Product.status == "active")
-            .group_by(Product.category_id)
+            select(PRODUCTS.c.category_id, func.count())
+            .where(PRODUCTS.c.status == "active")
+            .group_by(PRODUCTS.c.category_id)
         )
         return {category_id: int(count) for category_id, count in await self.session.execute(query)}
 
 
+def _no_tracking(product: Product) -> Product:
+    return product
+
+
 class ProductRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, track: Track = _no_tracking) -> None:
         self.session = session
+        self._track = track
 
     def add(self, product: Product) -> None:
-        self.session.add(product)
+        self.session.add(self._track(product))
 
-    async def get(self, product_id: uuid.UUID) -> Product | None:
-        return await self.session.get(Product, product_id)
+    async def exists(self, product_id: uuid.UUID) -> bool:
+        query = select(exists().where(PRODUCTS.c.id == product_id))
+        return bool(await self.session.scalar(query))
 
-    async def get_many(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Product]:
-        wanted = set(ids)
+    async def lock(self, product_id: uuid.UUID) -> Product | None:
+        """The product, its row locked until the transaction ends (PostgreSQL; SQLite holds
+        its one write lock already): an admin's absolute stock level and a concurrent
+        reservation's decrement are applied one after the other."""
+        found = await self.lock_many([product_id])
+        return found.get(product_id)
+
+    async def lock_many(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Product]:
+        """The products found among ``ids``, their rows locked in id order (the order every
+        transaction locks them in, so two reservations cannot deadlock).
+
+        What makes "never oversell" hold on PostgreSQL: a concurrent reservation of the same
+        product waits here until this transaction ends, then reads the stock it left."""
+        wanted = sorted(set(ids))
         if not wanted:
             return {}
-        rows = await self.session.scalars(select(Product).where(Product.id.in_(wanted)))
-        return {product.id: product for product in rows}
+        query = (
+            select(Product)
+            .where(PRODUCTS.c.id.in_(wanted))
+            .order_by(PRODUCTS.c.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return {product.id: self._track(product) for product in await self.session.scalars(query)}
 
     async def read(self, product_id: uuid.UUID) -> tuple[Record, list[Record]] | None:
         """A product's row and its pictures' rows (``id``, ``file``, ``small_file``, in
@@ -178,46 +212,12 @@ class ProductRepository:
             found[row["product_id"]].append(row)
         return found
 
-    async def take_stock(self, product_id: uuid.UUID, quantity: int, *, at: datetime) -> int | None:
-        """Take ``quantity`` units if that many are left; the stock left after, or None if
-        there were not enough.
-
-        One conditional UPDATE, so the check and the decrement are one atomic step: on
-        PostgreSQL a concurrent second UPDATE of the row waits for the first to commit, then
-        evaluates ``stock >= :quantity`` again on the new value; SQLite runs one writer at a
-        time. Two buyers of the last unit cannot both succeed."""
-        result = await self.session.execute(
-            update(Product)
-            .where(
-                Product.id == product_id,
-                Product.stock.is_not(None),
-                Product.stock >= quantity,
-            )
-            .values(stock=Product.stock - quantity, updated_at=at)
-            .returning(Product.stock)
-            .execution_options(synchronize_session=False)
-        )
-        return result.scalar_one_or_none()
-
-    async def return_stock(
-        self, product_id: uuid.UUID, quantity: int, *, at: datetime
-    ) -> int | None:
-        """Put units back; the stock after, or None for a product without a stock level."""
-        result = await self.session.execute(
-            update(Product)
-            .where(Product.id == product_id, Product.stock.is_not(None))
-            .values(stock=Product.stock + quantity, updated_at=at)
-            .returning(Product.stock)
-            .execution_options(synchronize_session=False)
-        )
-        return result.scalar_one_or_none()
-
     async def add_views(self, counts: dict[uuid.UUID, int]) -> None:
         for product_id, views in sorted(counts.items()):
             await self.session.execute(
-                update(Product)
-                .where(Product.id == product_id)
-                .values(views=Product.views + views)
+                update(PRODUCTS)
+                .where(PRODUCTS.c.id == product_id)
+                .values(views=PRODUCTS.c.views + views)
                 .execution_options(synchronize_session=False)
             )
 
@@ -225,9 +225,9 @@ class ProductRepository:
         ids = sorted(set(product_ids))
         if ids:
             await self.session.execute(
-                update(Product)
-                .where(Product.id.in_(ids))
-                .values(orders_count=Product.orders_count + 1)
+                update(PRODUCTS)
+                .where(PRODUCTS.c.id.in_(ids))
+                .values(orders_count=PRODUCTS.c.orders_count + 1)
                 .execution_options(synchronize_session=False)
             )
 
@@ -237,10 +237,10 @@ class ProductRepository:
         """Store a rating aggregate unless a newer one is already there (events about one
         product can arrive out of order after a redelivery). True if stored."""
         result = await self.session.execute(
-            update(Product)
+            update(PRODUCTS)
             .where(
-                Product.id == product_id,
-                or_(Product.rating_changed_at.is_(None), Product.rating_changed_at < as_of),
+                PRODUCTS.c.id == product_id,
+                or_(PRODUCTS.c.rating_changed_at.is_(None), PRODUCTS.c.rating_changed_at < as_of),
             )
             .values(rating_avg=average, review_count=count, rating_changed_at=as_of)
             .execution_options(synchronize_session=False)
@@ -252,18 +252,18 @@ class ReservationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def add(self, reservation: StockReservation) -> None:
+    def add(self, reservation: Reservation) -> None:
         self.session.add(reservation)
 
-    async def get(self, reservation_id: uuid.UUID) -> StockReservation | None:
-        return await self.session.get(StockReservation, reservation_id)
+    async def get(self, reservation_id: uuid.UUID) -> Reservation | None:
+        return await self.session.get(Reservation, reservation_id)
 
-    async def lock(self, reservation_id: uuid.UUID) -> StockReservation | None:
+    async def lock(self, reservation_id: uuid.UUID) -> Reservation | None:
         """The reservation, locked until the transaction ends (PostgreSQL; SQLite holds its
         one write lock already), so a release and a commit cannot interleave."""
         query = (
-            select(StockReservation)
-            .where(StockReservation.id == reservation_id)
+            select(Reservation)
+            .where(stock_reservations.c.id == reservation_id)
             .with_for_update()
             .execution_options(populate_existing=True)
         )

@@ -38,7 +38,7 @@ from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from catalog_service.adapters.orm import Category, Product
+from catalog_service.adapters.orm import Category, products
 from catalog_service.adapters.repositories import PRODUCT_COLUMNS, Record
 from catalog_service.domain.products import Status
 from catalog_service.domain.search import ProductSearch, Sort, fts5_query
@@ -89,16 +89,18 @@ class SortOrder:
 
 
 SORT_ORDERS: dict[Sort, SortOrder] = {
-    Sort.PRICE_ASC: SortOrder((Product.price, Product.id), False, (int, uuid.UUID)),
-    Sort.PRICE_DESC: SortOrder((Product.price, Product.id), True, (int, uuid.UUID)),
+    Sort.PRICE_ASC: SortOrder((products.c.price, products.c.id), False, (int, uuid.UUID)),
+    Sort.PRICE_DESC: SortOrder((products.c.price, products.c.id), True, (int, uuid.UUID)),
     Sort.RATING: SortOrder(
-        (Product.rating_avg, Product.review_count, Product.id), True, (float, int, uuid.UUID)
+        (products.c.rating_avg, products.c.review_count, products.c.id),
+        True,
+        (float, int, uuid.UUID),
     ),
     Sort.POPULAR: SortOrder(
-        (Product.orders_count, Product.views, Product.id), True, (int, int, uuid.UUID)
+        (products.c.orders_count, products.c.views, products.c.id), True, (int, int, uuid.UUID)
     ),
     # Ids are UUIDv7: their order is the order of creation.
-    Sort.NEWEST: SortOrder((Product.id,), True, (uuid.UUID,)),
+    Sort.NEWEST: SortOrder((products.c.id,), True, (uuid.UUID,)),
 }
 
 
@@ -129,8 +131,8 @@ class ProductSearchQueries:
         text_query = self.search.text
         assert text_query is not None
         if self.fuzzy:
-            self._match = literal(text_query).op("<%")(Product.title)
-            self._rank = func.word_similarity(literal(text_query), Product.title)
+            self._match = literal(text_query).op("<%")(products.c.title)
+            self._rank = func.word_similarity(literal(text_query), products.c.title)
             return
         if self.dialect == "postgresql":
             vector = literal_column("products.search_vector", TSVECTOR)
@@ -174,7 +176,7 @@ class ProductSearchQueries:
             query = query.join(
                 self._fts_join, literal_column("products.rowid") == self._fts_join.c.rowid
             )
-        status: ColumnElement[str] = Product.status
+        status: ColumnElement[str] = products.c.status
         if self._match is not None or self._fts_join is not None:
             # With words to match, the text index must find the rows and the few matches be
             # sorted, never a sort index (they all start with ``status``) be walked in order
@@ -190,17 +192,17 @@ class ProductSearchQueries:
         if self._match is not None:
             conditions.append(self._match)
         if search.min_price is not None:
-            conditions.append(Product.price >= search.min_price)
+            conditions.append(products.c.price >= search.min_price)
         if search.max_price is not None:
-            conditions.append(Product.price <= search.max_price)
+            conditions.append(products.c.price <= search.max_price)
         if search.min_rating is not None:
-            conditions.append(Product.rating_avg >= search.min_rating)
+            conditions.append(products.c.rating_avg >= search.min_rating)
         if search.in_stock is True:
-            conditions.append(or_(Product.stock.is_(None), Product.stock > 0))
+            conditions.append(or_(products.c.stock.is_(None), products.c.stock > 0))
         elif search.in_stock is False:
-            conditions.append(Product.stock == 0)
+            conditions.append(products.c.stock == 0)
         if by_category and search.category_id is not None:
-            conditions.append(Product.category_id.in_(subtree_ids(search.category_id)))
+            conditions.append(products.c.category_id.in_(subtree_ids(search.category_id)))
         return query.where(*conditions)
 
     async def page(
@@ -211,7 +213,7 @@ class ProductSearchQueries:
         query = self._filtered(select(*PRODUCT_COLUMNS))
         if sort is Sort.RELEVANCE:
             assert self._rank is not None
-            query = query.order_by(self._rank.desc(), Product.id.desc()).offset(offset)
+            query = query.order_by(self._rank.desc(), products.c.id.desc()).offset(offset)
         else:
             order = SORT_ORDERS[sort]
             query = query.order_by(*order.order_by())
@@ -226,8 +228,8 @@ class ProductSearchQueries:
         """Matches per category the products sit in, with every filter but the category:
         the facet counts a shopper narrows by."""
         query = self._filtered(
-            select(Product.category_id, func.count()), by_category=False
-        ).group_by(Product.category_id)
+            select(products.c.category_id, func.count()), by_category=False
+        ).group_by(products.c.category_id)
         rows = (await self.session.execute(query)).all()
         return {category_id: int(count) for category_id, count in rows}
 

@@ -10,12 +10,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from catalog_service.adapters.unit_of_work import CatalogUnitOfWork
 from catalog_service.components import Components
 from catalog_service.service.category_cache import CategoryCache
 from catalog_service.service.views import ViewCounter
 from catalog_service.settings import CatalogSettings
 from marketplace_platform.db import Database
-from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.files import FileStore
 from marketplace_platform.security.dependencies import AdminUser, InternalCaller
 
@@ -48,9 +48,10 @@ async def get_database(components: ComponentsDep) -> Database:
     return components.runtime.db
 
 
-async def get_unit_of_work(components: ComponentsDep) -> UnitOfWork:
-    """A fresh unit of work; the use case opens and commits it."""
-    return components.runtime.unit_of_work()
+async def get_unit_of_work(components: ComponentsDep) -> CatalogUnitOfWork:
+    """A fresh unit of work with the catalog's repositories; the use case opens and commits
+    it (each ``async with`` is one transaction)."""
+    return components.runtime.unit_of_work(CatalogUnitOfWork)
 
 
 async def get_image_store(components: ComponentsDep) -> FileStore:
@@ -67,7 +68,7 @@ async def get_view_counter(components: ComponentsDep) -> ViewCounter:
 
 SettingsDep = Annotated[CatalogSettings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
-UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work)]
+UnitOfWorkDep = Annotated[CatalogUnitOfWork, Depends(get_unit_of_work)]
 ImageStoreDep = Annotated[FileStore, Depends(get_image_store)]
 CategoryCacheDep = Annotated[CategoryCache, Depends(get_category_cache)]
 ViewCounterDep = Annotated[ViewCounter, Depends(get_view_counter)]

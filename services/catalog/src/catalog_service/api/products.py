@@ -195,13 +195,12 @@ async def add_product_image(
     request: Request,
     admin: AdminUser,
     uow: UnitOfWorkDep,
-    db: DatabaseDep,
     store: ImageStoreDep,
     settings: SettingsDep,
 ) -> ImageRead:
     """Add a picture (multipart field ``file``); it is re-encoded, never kept as sent."""
     data = await read_image_upload(request, field="file", max_bytes=settings.image_max_bytes)
-    image = await images.add(uow=uow, store=store, db=db, product_id=product_id, data=data)
+    image = await images.add(uow=uow, store=store, product_id=product_id, data=data)
     return ImageRead.of(image, base_url=settings.image_base_url)
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from catalog_service.adapters.unit_of_work import CatalogUnitOfWork
 from catalog_service.service import figures
 from marketplace_contracts import Envelope, OrderPaid, ProductRatingChanged, ProductViewsCounted
 from marketplace_platform.events.bus import EventBus
 from marketplace_platform.events.inbox import Effect, consume_once
-from marketplace_platform.events.unit_of_work import UnitOfWork
 
 CONSUMER = "catalog"
 SUBJECTS = (ProductRatingChanged.TYPE, OrderPaid.TYPE, ProductViewsCounted.TYPE)
@@ -32,5 +32,5 @@ def effect_of(envelope: Envelope) -> Effect | None:
     return None
 
 
-def register(bus: EventBus, unit_of_work: Callable[[], UnitOfWork]) -> None:
+def register(bus: EventBus, unit_of_work: Callable[[], CatalogUnitOfWork]) -> None:
     consume_once(bus, CONSUMER, SUBJECTS, unit_of_work=unit_of_work, effect_of=effect_of)

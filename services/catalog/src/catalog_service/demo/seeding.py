@@ -43,7 +43,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog_service.adapters.orm import Category, Product, ProductImage
+from catalog_service.adapters.orm import Category, product_images, products
 from catalog_service.adapters.repositories import CategoryRepository
 from catalog_service.demo.generator import (
     DEFAULT_COUNT,
@@ -68,8 +68,8 @@ from marketplace_platform.images import EncodedImage, process_image
 
 BATCH = 1000
 CATEGORIES = Category.__table__
-PRODUCTS = Product.__table__
-PRODUCT_IMAGES = ProductImage.__table__
+PRODUCTS = products
+PRODUCT_IMAGES = product_images
 CONTENT_TYPE = "image/webp"
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock seeders take.
 _ADVISORY_LOCK_KEY = 0x5EED_CA7A_1060
@@ -133,11 +133,11 @@ async def seed(
 
 async def _existing(session: AsyncSession) -> SeedResult | None:
     categories = await session.scalar(select(func.count()).select_from(Category)) or 0
-    products = await session.scalar(select(func.count()).select_from(Product)) or 0
+    products = await session.scalar(select(func.count()).select_from(PRODUCTS)) or 0
     if categories == 0 and products == 0:
         return None
     services = await session.scalar(
-        select(func.count()).select_from(Product).where(Product.kind == Kind.SERVICE.value)
+        select(func.count()).select_from(PRODUCTS).where(PRODUCTS.c.kind == Kind.SERVICE.value)
     )
     return SeedResult(False, categories, products, services or 0, 0)
 

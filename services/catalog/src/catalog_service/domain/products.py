@@ -1,12 +1,31 @@
-"""What a product (or a service) may be: its kind, status, text and attributes."""
+"""What a product (or a service) may be: its kind, status, text and attributes, and the
+``Product`` aggregate that keeps those rules and its stock level, recording the events each
+change causes.
+
+The ``Product`` is plain Python: ``adapters/orm.py`` maps it onto the ``products`` table
+(SQLAlchemy's imperative mapping), so the rules here never see the database.
+"""
 
 from __future__ import annotations
 
 import enum
 import math
 import re
+import uuid
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
+from catalog_service.domain import money
+from catalog_service.domain.errors import ImageNotFound, InsufficientStock, TooManyImages
+from marketplace_contracts import (
+    ProductArchived,
+    ProductCreated,
+    ProductPriceChanged,
+    ProductUpdated,
+    StockChanged,
+)
+from marketplace_platform.aggregates import Aggregate
 from marketplace_platform.problems import InvalidInput
 
 TITLE_MAX = 200
@@ -116,3 +135,253 @@ def _attribute_value(key: str, value: Any) -> AttributeValue:
 
 def in_stock(*, status: Status, stock: int | None) -> bool:
     return status is Status.ACTIVE and (stock is None or stock > 0)
+
+
+# What an admin may change; ``kind`` is fixed at creation (a product that becomes a service
+# is a new listing).
+EDITABLE = frozenset(
+    {"title", "description", "price", "currency", "category_id", "stock", "attributes", "status"}
+)
+_CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "title": clean_title,
+    "description": clean_description,
+    "price": money.check_price,
+    "currency": money.clean_currency,
+    "attributes": clean_attributes,
+    "status": lambda status: Status(status).value,
+}
+
+
+def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """An admin's changes, each checked and cleaned (the stock level is checked by the
+    product itself: what it may be depends on the product's kind)."""
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    return {
+        name: _CLEANERS[name](value) if name in _CLEANERS else value
+        for name, value in changes.items()
+    }
+
+
+class ProductImage:
+    """One picture of a product: the names of its two stored files. Only data: the product
+    decides where it goes and how many there may be."""
+
+    def __init__(
+        self, *, id: uuid.UUID, position: int, file: str, small_file: str, created_at: datetime
+    ) -> None:
+        self.id = id
+        self.position = position
+        self.file = file  # at most 1200 px on the longer side
+        self.small_file = small_file  # 320 x 320 square
+        self.created_at = created_at
+
+
+class Product(Aggregate):
+    """A product (goods with a stock level) or a service (never runs out).
+
+    Every change goes through a method that checks it and records the events other services
+    hear of it by: ``ProductCreated``, ``ProductUpdated`` (naming the fields), and besides it
+    ``ProductPriceChanged``, ``StockChanged`` and ``ProductArchived`` as they apply.
+
+    The figures other services' events feed (rating, orders count, views) live on the same
+    row for sorting, but are not the product's to change: the consumers add to them in bulk
+    (``service.figures``), never through this class."""
+
+    def __init__(
+        self,
+        *,
+        id: uuid.UUID,
+        kind: Kind,
+        title: str,
+        description: str,
+        price: int,
+        currency: str,
+        category_id: uuid.UUID,
+        stock: int | None,
+        attributes: dict[str, AttributeValue],
+        now: datetime,
+    ) -> None:
+        self.id = id
+        self.kind = kind.value
+        self.status = Status.ACTIVE.value
+        self.title = title
+        self.description = description
+        self.price = price
+        self.currency = currency
+        self.category_id = category_id
+        self.stock = stock
+        self.attributes = attributes
+        self.rating_avg = 0.0
+        self.review_count = 0
+        self.rating_changed_at: datetime | None = None
+        self.orders_count = 0
+        self.views = 0
+        self.created_at = now
+        self.updated_at = now
+        self.images: list[ProductImage] = []
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        id: uuid.UUID,
+        kind: Kind,
+        title: str,
+        price: int,
+        category_id: uuid.UUID,
+        now: datetime,
+        description: str = "",
+        currency: str = money.DEFAULT_CURRENCY,
+        stock: int | None = None,
+        attributes: dict[str, Any] | None = None,
+    ) -> Product:
+        """A new active product from what an admin sent, every field checked and cleaned."""
+        product = cls(
+            id=id,
+            kind=kind,
+            title=clean_title(title),
+            description=clean_description(description),
+            price=money.check_price(price),
+            currency=money.clean_currency(currency),
+            category_id=category_id,
+            stock=check_stock(kind=kind, stock=stock),
+            attributes=clean_attributes(attributes or {}),
+            now=now,
+        )
+        product.record(
+            ProductCreated(
+                product_id=product.id,
+                title=product.title,
+                kind=kind.value,
+                category_id=category_id,
+                price=product.price,
+                currency=product.currency,
+                stock=product.stock,
+            )
+        )
+        return product
+
+    @property
+    def active(self) -> bool:
+        return self.status == Status.ACTIVE.value
+
+    # -- an admin's edits -----------------------------------------------------------------
+
+    def change(self, cleaned: dict[str, Any], *, now: datetime) -> list[str]:
+        """Apply changes cleaned by ``clean_changes``; the names of the fields that really
+        changed (none: nothing is recorded)."""
+        if "stock" in cleaned:
+            cleaned = {
+                **cleaned,
+                "stock": check_stock_change(kind=Kind(self.kind), stock=cleaned["stock"]),
+            }
+        changed = sorted(name for name, value in cleaned.items() if getattr(self, name) != value)
+        if not changed:
+            return changed
+        old_price, old_stock = self.price, self.stock
+        for name in changed:
+            setattr(self, name, cleaned[name])
+        self.updated_at = now
+        self._updated(changed)
+        if "price" in changed or "currency" in changed:
+            self.record(
+                ProductPriceChanged(
+                    product_id=self.id,
+                    old_price=old_price,
+                    new_price=self.price,
+                    currency=self.currency,
+                )
+            )
+        if "stock" in changed:
+            self.record(
+                StockChanged(
+                    product_id=self.id,
+                    stock=self.stock,
+                    delta=(self.stock or 0) - (old_stock or 0),
+                    reason="adjusted",
+                )
+            )
+        if "status" in changed and not self.active:
+            self.record(ProductArchived(product_id=self.id))
+        return changed
+
+    def archive(self, *, now: datetime) -> None:
+        """Off sale and out of search, still readable by id; archiving twice changes nothing."""
+        self.change({"status": Status.ARCHIVED.value}, now=now)
+
+    def add_image(self, image: ProductImage, *, now: datetime) -> None:
+        """Put ``image`` after the others; at most ``MAX_IMAGES``."""
+        if len(self.images) >= MAX_IMAGES:
+            raise TooManyImages(f"A product has at most {MAX_IMAGES} images.")
+        image.position = max((other.position for other in self.images), default=-1) + 1
+        self.images.append(image)
+        self.updated_at = now
+        self._updated(["images"])
+
+    def remove_image(self, image_id: uuid.UUID, *, now: datetime) -> ProductImage:
+        """Take the picture off the product; the caller removes its files."""
+        image = next((image for image in self.images if image.id == image_id), None)
+        if image is None:
+            raise ImageNotFound("The product has no image with this id.")
+        self.images.remove(image)
+        self.updated_at = now
+        self._updated(["images"])
+        return image
+
+    # -- stock, for reservations (see ``domain.stock``) -----------------------------------
+
+    def check_available(self, quantity: int) -> None:
+        """``InsufficientStock`` unless ``quantity`` units can be taken now."""
+        if self.stock is not None and self.stock < quantity:
+            raise InsufficientStock(
+                f"Only {self.stock} of {self.title!r} left.",
+                product_id=str(self.id),
+                requested=quantity,
+                available=self.stock,
+            )
+
+    def take(self, quantity: int, *, reservation_id: uuid.UUID, now: datetime) -> None:
+        """Take ``quantity`` units for a reservation; a service never runs out."""
+        self.check_available(quantity)
+        if self.stock is None:
+            return
+        self.stock -= quantity
+        self.updated_at = now
+        self.record(
+            StockChanged(
+                product_id=self.id,
+                stock=self.stock,
+                delta=-quantity,
+                reason="reserved",
+                reservation_id=reservation_id,
+            )
+        )
+
+    def give_back(self, quantity: int, *, reservation_id: uuid.UUID, now: datetime) -> None:
+        """Return units a released reservation held."""
+        if self.stock is None:
+            return
+        self.stock += quantity
+        self.updated_at = now
+        self.record(
+            StockChanged(
+                product_id=self.id,
+                stock=self.stock,
+                delta=quantity,
+                reason="released",
+                reservation_id=reservation_id,
+            )
+        )
+
+    def _updated(self, changed: list[str]) -> None:
+        self.record(
+            ProductUpdated(
+                product_id=self.id,
+                title=self.title,
+                category_id=self.category_id,
+                status=self.status,  # type: ignore[arg-type]
+                changed=changed,
+            )
+        )

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_service.adapters.orm import Category
 from catalog_service.adapters.repositories import CategoryRepository
+from catalog_service.adapters.unit_of_work import CatalogUnitOfWork
 from catalog_service.domain import categories as rules
 from catalog_service.domain.errors import (
     CategoryNameTaken,
@@ -22,7 +22,6 @@ from catalog_service.domain.errors import (
 from catalog_service.service.category_cache import CachedCategory, CategoryCache
 from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
-from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.ids import new_id
 
 UNSET: Any = object()
@@ -81,22 +80,21 @@ async def get(*, cache: CategoryCache, category_id: uuid.UUID) -> CategoryWithPa
 
 
 async def create(
-    *, uow: UnitOfWork, cache: CategoryCache, name: str, parent_id: uuid.UUID | None = None
+    *, uow: CatalogUnitOfWork, cache: CategoryCache, name: str, parent_id: uuid.UUID | None = None
 ) -> Category:
     """A new category at the top of the tree, or under ``parent_id``."""
     name = rules.clean_name(name)
     now = utcnow()
     async with uow:
-        repository = CategoryRepository(uow.session)
         parent_path = None
         if parent_id is not None:
-            parent = await repository.get(parent_id)
+            parent = await uow.categories.get(parent_id)
             if parent is None:
                 raise UnknownCategory("There is no parent category with this id.")
             parent_path = parent.path
         rules.check_depth(parent_path=parent_path)
         key = rules.name_key(name)
-        if await repository.name_taken(parent_id=parent_id, name_key=key):
+        if await uow.categories.name_taken(parent_id=parent_id, name_key=key):
             raise CategoryNameTaken(f"There is a category {name!r} here already.")
         category_id = new_id()
         category = Category(
@@ -108,15 +106,15 @@ async def create(
             created_at=now,
             updated_at=now,
         )
-        repository.add(category)
-        await _commit(uow, repository, name)
+        uow.categories.add(category)
+        await _commit(uow, name)
     cache.invalidate()
     return category
 
 
 async def update(
     *,
-    uow: UnitOfWork,
+    uow: CatalogUnitOfWork,
     cache: CategoryCache,
     category_id: uuid.UUID,
     name: str = UNSET,
@@ -126,16 +124,15 @@ async def update(
     its sub-categories and products go with it."""
     now = utcnow()
     async with uow:
-        repository = CategoryRepository(uow.session)
-        category = await _get_or_raise(uow.session, category_id)
+        category = await _get_or_raise(uow, category_id)
         new_name = category.name if name is UNSET else rules.clean_name(name)
         new_parent_id = category.parent_id if parent_id is UNSET else parent_id
         moving = new_parent_id != category.parent_id
         if moving:
-            await _move(repository, category, new_parent_id, now)
+            await _move(uow, category, new_parent_id, now)
         if moving or rules.name_key(new_name) != category.name_key:
             key = rules.name_key(new_name)
-            if await repository.name_taken(
+            if await uow.categories.name_taken(
                 parent_id=new_parent_id, name_key=key, other_than=category.id
             ):
                 raise CategoryNameTaken(f"There is a category {new_name!r} there already.")
@@ -143,60 +140,59 @@ async def update(
         if moving or new_name != category.name:
             category.name = new_name
             category.updated_at = now
-        await _commit(uow, repository, new_name)
+        await _commit(uow, new_name)
     cache.invalidate()
     return category
 
 
 async def _move(
-    repository: CategoryRepository,
+    uow: CatalogUnitOfWork,
     category: Category,
     new_parent_id: uuid.UUID | None,
     now: Any,
 ) -> None:
     new_parent_path = None
     if new_parent_id is not None:
-        new_parent = await repository.get(new_parent_id)
+        new_parent = await uow.categories.get(new_parent_id)
         if new_parent is None:
             raise UnknownCategory("There is no parent category with this id.")
         new_parent_path = new_parent.path
     old_path = category.path
-    height = rules.subtree_height(await repository.subtree_paths(old_path), root_path=old_path)
+    height = rules.subtree_height(await uow.categories.subtree_paths(old_path), root_path=old_path)
     rules.check_move(path=old_path, new_parent_path=new_parent_path, height=height)
     new_path = rules.path_of(category.id, parent_path=new_parent_path)
-    await repository.move_subtree(old_path=old_path, new_path=new_path, at=now)
+    await uow.categories.move_subtree(old_path=old_path, new_path=new_path, at=now)
     category.parent_id = new_parent_id
     category.path = new_path
 
 
-async def delete(*, uow: UnitOfWork, cache: CategoryCache, category_id: uuid.UUID) -> None:
+async def delete(*, uow: CatalogUnitOfWork, cache: CategoryCache, category_id: uuid.UUID) -> None:
     """Remove an empty category. One with sub-categories or products (archived ones too:
     old orders still show them in it) is refused: move or delete what it holds first."""
     async with uow:
-        repository = CategoryRepository(uow.session)
-        category = await _get_or_raise(uow.session, category_id)
-        if await repository.has_children(category_id):
+        category = await _get_or_raise(uow, category_id)
+        if await uow.categories.has_children(category_id):
             raise CategoryNotEmpty("The category has sub-categories; move or delete them first.")
-        if await repository.has_products(category_id):
+        if await uow.categories.has_products(category_id):
             raise CategoryNotEmpty(
                 "The category holds products (archived ones count too); move them first."
             )
-        await repository.delete(category)
-        await repository.bump_tree_version()
+        await uow.categories.delete(category)
+        await uow.categories.bump_tree_version()
         await uow.commit()
     cache.invalidate()
 
 
-async def _get_or_raise(session: AsyncSession, category_id: uuid.UUID) -> Category:
-    category = await CategoryRepository(session).get(category_id)
+async def _get_or_raise(uow: CatalogUnitOfWork, category_id: uuid.UUID) -> Category:
+    category = await uow.categories.get(category_id)
     if category is None:
         raise CategoryNotFound("There is no category with this id.")
     return category
 
 
-async def _commit(uow: UnitOfWork, repository: CategoryRepository, name: str) -> None:
+async def _commit(uow: CatalogUnitOfWork, name: str) -> None:
     try:
-        await repository.bump_tree_version()
+        await uow.categories.bump_tree_version()
         await uow.commit()
     except IntegrityError:
         # Another admin took the name between the check and the write.

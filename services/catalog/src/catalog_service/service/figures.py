@@ -12,14 +12,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from catalog_service.adapters.repositories import ProductRepository
+from catalog_service.adapters.unit_of_work import CatalogUnitOfWork
 from marketplace_contracts import OrderPaid, ProductRatingChanged, ProductViewsCounted
-from marketplace_platform.events.unit_of_work import UnitOfWork
 
 
-async def record_rating(uow: UnitOfWork, *, event: ProductRatingChanged, as_of: datetime) -> None:
+async def record_rating(
+    uow: CatalogUnitOfWork, *, event: ProductRatingChanged, as_of: datetime
+) -> None:
     """Store the product's rating aggregate, unless a newer one was stored already."""
-    await ProductRepository(uow.session).set_rating(
+    await uow.products.set_rating(
         event.product_id,
         average=round(event.average_rating, 4),
         count=event.review_count,
@@ -27,13 +28,13 @@ async def record_rating(uow: UnitOfWork, *, event: ProductRatingChanged, as_of: 
     )
 
 
-async def record_order(uow: UnitOfWork, *, event: OrderPaid) -> None:
+async def record_order(uow: CatalogUnitOfWork, *, event: OrderPaid) -> None:
     """One more order for each product in a paid order (a product counts once per order)."""
-    await ProductRepository(uow.session).add_orders(line.product_id for line in event.items)
+    await uow.products.add_orders(line.product_id for line in event.items)
 
 
-async def record_views(uow: UnitOfWork, *, event: ProductViewsCounted) -> None:
+async def record_views(uow: CatalogUnitOfWork, *, event: ProductViewsCounted) -> None:
     counts: dict[uuid.UUID, int] = {}
     for entry in event.counts:
         counts[entry.product_id] = counts.get(entry.product_id, 0) + entry.views
-    await ProductRepository(uow.session).add_views(counts)
+    await uow.products.add_views(counts)

@@ -1,4 +1,7 @@
-"""Products and services: read one, and the admin's create, edit and archive."""
+"""Products and services: read one, and the admin's create, edit and archive.
+
+The rules and the events are the ``Product``'s (``domain.products``); a use case finds the
+product through the unit of work, asks it to change, and commits."""
 
 from __future__ import annotations
 
@@ -7,33 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from catalog_service.adapters.orm import Product
-from catalog_service.adapters.repositories import CategoryRepository, ProductRepository, Record
+from catalog_service.adapters.repositories import ProductRepository, Record
+from catalog_service.adapters.unit_of_work import CatalogUnitOfWork
 from catalog_service.domain import money
 from catalog_service.domain import products as rules
 from catalog_service.domain.errors import ProductNotFound, UnknownCategory
-from catalog_service.domain.products import Kind, Status
+from catalog_service.domain.products import Kind, Product
 from catalog_service.service.category_cache import CachedCategory, CategoryCache
-from marketplace_contracts import (
-    ProductArchived,
-    ProductCreated,
-    ProductPriceChanged,
-    ProductUpdated,
-    StockChanged,
-)
 from marketplace_platform.clock import utcnow
 from marketplace_platform.db import Database
-from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.ids import new_id
-
-# What an admin may change with PATCH; ``kind`` is fixed at creation (a product that becomes
-# a service is a new listing).
-EDITABLE = frozenset(
-    {"title", "description", "price", "currency", "category_id", "stock", "attributes", "status"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +35,9 @@ class ProductRecord:
 async def get(*, db: Database, categories: CategoryCache, product_id: uuid.UUID) -> ProductRecord:
     """A product by id, archived ones included: an old order links to it.
 
-    The hottest read of the shop: one query (the product and its pictures); the category
-    and its ancestors come from the tree held in memory."""
+    The hottest read of the shop: one query (the product and its pictures) in a read-only
+    transaction, not a unit of work (see ``docs/catalog.md``); the category and its
+    ancestors come from the tree held in memory."""
     async with db.read_session() as session:
         found = await ProductRepository(session).read(product_id)
     if found is None:
@@ -62,7 +49,7 @@ async def get(*, db: Database, categories: CategoryCache, product_id: uuid.UUID)
 
 async def create(
     *,
-    uow: UnitOfWork,
+    uow: CatalogUnitOfWork,
     title: str,
     price: int,
     category_id: uuid.UUID,
@@ -72,131 +59,61 @@ async def create(
     stock: int | None = None,
     attributes: dict[str, Any] | None = None,
 ) -> Product:
-    """A new active product (or service); publishes ``ProductCreated``."""
-    now = utcnow()
-    product = Product(
+    """A new active product (or service); it records ``ProductCreated``."""
+    product = Product.create(
         id=new_id(),
-        kind=kind.value,
-        status=Status.ACTIVE.value,
-        title=rules.clean_title(title),
-        description=rules.clean_description(description),
-        price=money.check_price(price),
-        currency=money.clean_currency(currency),
+        kind=kind,
+        title=title,
+        description=description,
+        price=price,
+        currency=currency,
         category_id=category_id,
-        stock=rules.check_stock(kind=kind, stock=stock),
-        attributes=rules.clean_attributes(attributes or {}),
-        rating_avg=0.0,
-        review_count=0,
-        orders_count=0,
-        views=0,
-        created_at=now,
-        updated_at=now,
-        images=[],
+        stock=stock,
+        attributes=attributes,
+        now=utcnow(),
     )
     async with uow:
-        await _check_category(uow.session, category_id)
-        ProductRepository(uow.session).add(product)
-        uow.publish(
-            ProductCreated(
-                product_id=product.id,
-                title=product.title,
-                kind=kind.value,
-                category_id=category_id,
-                price=product.price,
-                currency=product.currency,
-                stock=product.stock,
-            )
-        )
+        await _check_category(uow, category_id)
+        uow.products.add(product)
         await uow.commit()
     return product
 
 
-async def update(*, uow: UnitOfWork, product_id: uuid.UUID, changes: dict[str, Any]) -> Product:
-    """Apply an admin's changes (only the fields given). Publishes ``ProductUpdated`` naming
-    them, and ``ProductPriceChanged``, ``StockChanged`` or ``ProductArchived`` as they apply."""
-    unknown = set(changes) - EDITABLE
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
-    cleaned = _clean_changes(changes)
-    now = utcnow()
+async def update(
+    *, uow: CatalogUnitOfWork, product_id: uuid.UUID, changes: dict[str, Any]
+) -> Product:
+    """Apply an admin's changes (only the fields given). The product records
+    ``ProductUpdated`` naming them, and ``ProductPriceChanged``, ``StockChanged`` or
+    ``ProductArchived`` as they apply."""
+    cleaned = rules.clean_changes(changes)
     async with uow:
-        product = await _lock_or_raise(uow.session, product_id)
-        if "stock" in cleaned:
-            cleaned["stock"] = rules.check_stock_change(
-                kind=Kind(product.kind), stock=cleaned["stock"]
-            )
+        product = await _lock_or_raise(uow, product_id)
         if "category_id" in cleaned and cleaned["category_id"] != product.category_id:
-            await _check_category(uow.session, cleaned["category_id"])
-        changed = sorted(f for f, value in cleaned.items() if getattr(product, f) != value)
-        if changed:
-            old_price, old_stock = product.price, product.stock
-            for field_name in changed:
-                setattr(product, field_name, cleaned[field_name])
-            product.updated_at = now
-            uow.publish(
-                ProductUpdated(
-                    product_id=product.id,
-                    title=product.title,
-                    category_id=product.category_id,
-                    status=product.status,  # type: ignore[arg-type]
-                    changed=changed,
-                )
-            )
-            if "price" in changed or "currency" in changed:
-                uow.publish(
-                    ProductPriceChanged(
-                        product_id=product.id,
-                        old_price=old_price,
-                        new_price=product.price,
-                        currency=product.currency,
-                    )
-                )
-            if "stock" in changed:
-                uow.publish(
-                    StockChanged(
-                        product_id=product.id,
-                        stock=product.stock,
-                        delta=(product.stock or 0) - (old_stock or 0),
-                        reason="adjusted",
-                    )
-                )
-            if "status" in changed and product.status == Status.ARCHIVED.value:
-                uow.publish(ProductArchived(product_id=product.id))
+            await _check_category(uow, cleaned["category_id"])
+        product.change(cleaned, now=utcnow())
         await uow.commit()  # also when unchanged: a rolled-back session would expire ``product``
     return product
 
 
-async def archive(*, uow: UnitOfWork, product_id: uuid.UUID) -> Product:
+async def archive(*, uow: CatalogUnitOfWork, product_id: uuid.UUID) -> Product:
     """What DELETE does: the product leaves search and lists, and can no longer be ordered,
     but stays readable by id, so old orders still show it. Archiving twice changes nothing."""
-    return await update(uow=uow, product_id=product_id, changes={"status": Status.ARCHIVED})
+    async with uow:
+        product = await _lock_or_raise(uow, product_id)
+        product.archive(now=utcnow())
+        await uow.commit()
+    return product
 
 
-def _clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
-    cleaners = {
-        "title": rules.clean_title,
-        "description": rules.clean_description,
-        "price": money.check_price,
-        "currency": money.clean_currency,
-        "attributes": rules.clean_attributes,
-        "status": lambda status: Status(status).value,
-    }
-    return {
-        name: cleaners[name](value) if name in cleaners else value
-        for name, value in changes.items()
-    }
-
-
-async def _check_category(session: AsyncSession, category_id: uuid.UUID) -> None:
-    if await CategoryRepository(session).get(category_id) is None:
+async def _check_category(uow: CatalogUnitOfWork, category_id: uuid.UUID) -> None:
+    if await uow.categories.get(category_id) is None:
         raise UnknownCategory("There is no category with this id.")
 
 
-async def _lock_or_raise(session: AsyncSession, product_id: uuid.UUID) -> Product:
+async def _lock_or_raise(uow: CatalogUnitOfWork, product_id: uuid.UUID) -> Product:
     """The product, its row locked until commit (PostgreSQL), so an admin's absolute stock
     level and a concurrent reservation's decrement are applied one after the other."""
-    query = select(Product).where(Product.id == product_id).with_for_update()
-    product = await session.scalar(query)
+    product = await uow.products.lock(product_id)
     if product is None:
         raise ProductNotFound("There is no product with this id.")
     return product
