@@ -72,7 +72,11 @@ async def list_reviews(
     return JSONResponse(ReviewPage.document(page))
 
 
-@router.get("/mine", response_model=ReviewPage)
+# The gateway lets GET /api/reviews/* through without a token (a review is public); this one
+# path under it needs one, which the merged document learns from its own ``security``.
+@router.get(
+    "/mine", response_model=ReviewPage, openapi_extra={"security": [{"bearerAuth": []}]}
+)
 async def list_my_reviews(
     queries: QueriesDep, actor: CurrentActor, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE
 ) -> JSONResponse:
