@@ -193,3 +193,22 @@ async def test_fifty_reviews_at_once_give_exact_figures(reviews) -> None:
     assert sorted(e["data"]["review_count"] for e in published) == list(range(1, 51))
     newest = max(published, key=lambda e: e["time"])
     assert newest["data"]["distribution"] == distribution
+
+
+async def test_a_public_listing_checks_a_token_that_is_sent(reviews) -> None:
+    product = await reviews.product()
+    anonymous = await reviews.http.get("/api/reviews", params={"product_id": product})
+    assert anonymous.status_code == 200
+    forged = await reviews.http.get(
+        "/api/reviews",
+        params={"product_id": product},
+        headers={"Authorization": "Bearer not.a.token"},
+    )
+    assert forged.status_code == 401
+
+
+async def test_the_document_says_which_routes_take_a_token(reviews) -> None:
+    paths = (await reviews.http.get("/openapi.json")).json()["paths"]
+    assert "401" in paths["/api/reviews"]["get"]["responses"]  # a sent token is checked
+    assert paths["/api/reviews/mine"]["get"]["security"] == [{"bearerAuth": []}]
+    assert "403" in paths["/api/reviews/{review_id}/hide"]["post"]["responses"]
