@@ -45,7 +45,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec(
         "payments", "payments_service", "PAYMENTS_", 8104, calls=(("ORDERS_URL", "orders"),)
     ),
-    ServiceSpec("reviews", "reviews_service", "REVIEWS_", 8105),
+    ServiceSpec(
+        "reviews", "reviews_service", "REVIEWS_", 8105, calls=(("CATALOG_URL", "catalog"),)
+    ),
     ServiceSpec("notifications", "notifications_service", "NOTIFICATIONS_", 8106),
     ServiceSpec("analytics", "analytics_service", "ANALYTICS_", 8107),
 )

@@ -24,7 +24,21 @@ from marketplace_contracts.payments import (
     PaymentStarted,
     PaymentSucceeded,
 )
-from marketplace_contracts.reviews import ProductRatingChanged
+from marketplace_contracts.reviews import (
+    CommentCreated,
+    CommentDeleted,
+    CommentHidden,
+    CommentLiked,
+    CommentUnliked,
+    CommentUpdated,
+    ProductRatingChanged,
+    ReviewCreated,
+    ReviewDeleted,
+    ReviewHidden,
+    ReviewLiked,
+    ReviewUnliked,
+    ReviewUpdated,
+)
 
 EVENT_TYPES: dict[str, type[Event]] = {
     model.TYPE: model
@@ -38,6 +52,18 @@ EVENT_TYPES: dict[str, type[Event]] = {
         StockChanged,
         ProductViewsCounted,
         ProductRatingChanged,
+        CommentCreated,
+        CommentDeleted,
+        CommentHidden,
+        CommentLiked,
+        CommentUnliked,
+        CommentUpdated,
+        ReviewCreated,
+        ReviewDeleted,
+        ReviewHidden,
+        ReviewLiked,
+        ReviewUnliked,
+        ReviewUpdated,
         OrderCreated,
         OrderStatusChanged,
         OrderCancelled,
@@ -51,6 +77,12 @@ EVENT_TYPES: dict[str, type[Event]] = {
 
 __all__ = [
     "EVENT_TYPES",
+    "CommentCreated",
+    "CommentDeleted",
+    "CommentHidden",
+    "CommentLiked",
+    "CommentUnliked",
+    "CommentUpdated",
     "Envelope",
     "Event",
     "OrderCancelled",
@@ -69,6 +101,12 @@ __all__ = [
     "ProductUpdated",
     "ProductViews",
     "ProductViewsCounted",
+    "ReviewCreated",
+    "ReviewDeleted",
+    "ReviewHidden",
+    "ReviewLiked",
+    "ReviewUnliked",
+    "ReviewUpdated",
     "StockChanged",
     "UserRegistered",
     "UserUpdated",

@@ -6,7 +6,7 @@ itself. So the document is rewritten once, from what each route depends on:
 
 - every error answer (the 422, and any a route declares in ``responses=``) is the shared
   ``Problem`` schema as ``application/problem+json``;
-- a route that needs a token answers 401 (and 403 if it needs the admin role); one with a
+- a route that needs (or takes) a token answers 401 (and 403 if it needs the admin role); one with a
   path parameter answers 404; one with a JSON body answers 415;
 - a route using ``IdempotencyKeyHeader`` shows the ``Idempotency-Key`` header;
 - a route guarded by the internal token is marked ``x-internal``, which the gateway leaves
@@ -31,6 +31,7 @@ from marketplace_platform.security.dependencies import (
     admin_principal,
     current_principal,
     internal_caller,
+    optional_principal,
 )
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -60,7 +61,8 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
 
 def _error_responses(route: Any, calls: set[Any]) -> list[int]:
     statuses = []
-    if {current_principal, admin_principal, internal_caller} & calls:
+    # A public route that takes an optional token still refuses a bad one.
+    if {current_principal, admin_principal, internal_caller, optional_principal} & calls:
         statuses.append(401)
     if admin_principal in calls:
         statuses.append(403)

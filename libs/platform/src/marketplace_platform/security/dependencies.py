@@ -1,5 +1,5 @@
-"""FastAPI dependencies for the caller's identity: ``CurrentUser``, ``AdminUser`` and
-``InternalCaller``.
+"""FastAPI dependencies for the caller's identity: ``CurrentUser``, ``AdminUser``,
+``OptionalUser`` and ``InternalCaller``.
 
 Routes read as ``async def list_orders(user: CurrentUser)``. The verifier lives on
 ``app.state.verifier`` (set by the service's composition root), so tests can swap it.
@@ -43,6 +43,16 @@ async def current_principal(request: Request) -> Principal:
     return principal
 
 
+async def optional_principal(request: Request) -> Principal | None:
+    """The caller of a public route, if they sent a token: public answers may say more to a
+    signed-in user (a listing's ``liked_by_me``). A token that is sent is checked like any
+    other, and a bad one is a 401: answering as if to a stranger would hide from the client
+    that its token no longer works."""
+    if request.headers.get("authorization") is None:
+        return None
+    return await current_principal(request)
+
+
 async def admin_principal(
     principal: Annotated[Principal, Depends(current_principal)],
 ) -> Principal:
@@ -62,4 +72,5 @@ async def internal_caller(request: Request) -> None:
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 AdminUser = Annotated[Principal, Depends(admin_principal)]
+OptionalUser = Annotated[Principal | None, Depends(optional_principal)]
 InternalCaller = Annotated[None, Depends(internal_caller)]

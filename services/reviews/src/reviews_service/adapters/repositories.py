@@ -1,0 +1,262 @@
+"""Repositories of the reviews service: they find, add and change rows in the session they
+are given, hand every aggregate they load or add to ``track`` (so its recorded events go out
+with the commit), and never commit.
+
+Counters that many users move at once (a review's likes and comments) are changed by one
+relative ``UPDATE ... SET likes = likes + 1 ... RETURNING likes``: no read-modify-write, so
+no lost update, and the count after the change comes back in the same statement. The rating
+figures are read under a lock instead (``RatingRepository.lock``), since the aggregate
+computes what it publishes from them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Table, delete, exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from marketplace_platform.aggregates import Aggregate
+from marketplace_platform.db import dialect_insert
+from reviews_service.adapters.orm import (
+    authors,
+    comments,
+    product_ratings,
+    products,
+    purchase_lines,
+    purchase_orders,
+    reviews,
+)
+from reviews_service.domain.comments import Comment
+from reviews_service.domain.errors import ALREADY_REVIEWED, AlreadyReviewed
+from reviews_service.domain.products import PURCHASED_STATUSES, KnownProduct, ProductStatus
+from reviews_service.domain.ratings import ProductRating
+from reviews_service.domain.reviews import Review
+
+A = TypeVar("A", bound=Aggregate)
+Track = Callable[[Any], Any]
+
+
+_ONE_PER_AUTHOR = ("uq_reviews_product_id_author_id", "reviews.product_id, reviews.author_id")
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount or 0)
+
+
+class _Repository:
+    def __init__(self, session: AsyncSession, *, track: Track) -> None:
+        self.session = session
+        self._track = track
+
+    async def _locked(self, kind: type[A], key: Any, column: Any) -> A | None:
+        """The row as an aggregate, locked until commit (PostgreSQL; SQLite's writing
+        transactions hold the whole database) and freshly read, so that concurrent changes
+        queue here and each sees what the previous one left."""
+        query = (
+            select(kind)
+            .where(column == key)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        found = await self.session.scalar(query)
+        return None if found is None else self._track(found)
+
+    async def _bump(self, table: Table, row_id: uuid.UUID, column: str, delta: int) -> int:
+        """``column += delta`` in one statement; the value after it."""
+        counter = table.c[column]
+        statement = (
+            update(table)
+            .where(table.c.id == row_id)
+            .values({column: counter + delta})
+            .returning(counter)
+        )
+        return int((await self.session.execute(statement)).scalar_one())
+
+
+class ReviewRepository(_Repository):
+    async def add(self, review: Review) -> None:
+        """Stored at once, so that a second review of the product by the same author, made
+        by a concurrent transaction, fails here on the unique index as ``AlreadyReviewed``."""
+        self.session.add(self._track(review))
+        try:
+            await self.session.flush()
+        except IntegrityError as error:
+            # PostgreSQL names the constraint, SQLite its columns.
+            if not any(name in str(error) for name in _ONE_PER_AUTHOR):
+                raise
+            raise AlreadyReviewed(ALREADY_REVIEWED) from None
+
+    async def lock(self, review_id: uuid.UUID) -> Review | None:
+        return await self._locked(Review, review_id, reviews.c.id)
+
+    async def get(self, review_id: uuid.UUID) -> Review | None:
+        found = await self.session.get(Review, review_id)
+        return None if found is None else self._track(found)
+
+    async def of_author(self, product_id: uuid.UUID, author_id: uuid.UUID) -> Review | None:
+        query = select(Review).where(
+            reviews.c.product_id == product_id, reviews.c.author_id == author_id
+        )
+        found = await self.session.scalar(query.with_for_update())
+        return None if found is None else self._track(found)
+
+    async def exists_of_author(self, product_id: uuid.UUID, author_id: uuid.UUID) -> bool:
+        query = select(
+            exists().where(reviews.c.product_id == product_id, reviews.c.author_id == author_id)
+        )
+        return bool(await self.session.scalar(query))
+
+    async def erase(self, review: Review) -> None:
+        """Gone, with its comments and likes (the foreign keys cascade)."""
+        await self.session.delete(review)
+
+    async def add_likes(self, review_id: uuid.UUID, delta: int) -> int:
+        return await self._bump(reviews, review_id, "likes", delta)
+
+    async def add_comments(self, review_id: uuid.UUID, delta: int) -> int:
+        return await self._bump(reviews, review_id, "comments", delta)
+
+
+class CommentRepository(_Repository):
+    def add(self, comment: Comment) -> None:
+        self.session.add(self._track(comment))
+
+    async def lock(self, comment_id: uuid.UUID) -> Comment | None:
+        return await self._locked(Comment, comment_id, comments.c.id)
+
+    async def get(self, comment_id: uuid.UUID) -> Comment | None:
+        found = await self.session.get(Comment, comment_id)
+        return None if found is None else self._track(found)
+
+    async def erase(self, comment: Comment) -> None:
+        await self.session.delete(comment)
+
+    async def add_likes(self, comment_id: uuid.UUID, delta: int) -> int:
+        return await self._bump(comments, comment_id, "likes", delta)
+
+
+class LikeRepository:
+    """Who liked what: one row per user and review (or comment), or none."""
+
+    def __init__(self, session: AsyncSession, table: Table, target: str) -> None:
+        self.session = session
+        self._table = table
+        self._target = table.c[target]
+
+    async def add(self, target_id: uuid.UUID, user_id: uuid.UUID, *, at: datetime) -> bool:
+        """True if the like is new; a second one (or a concurrent twin) changes nothing."""
+        statement = (
+            dialect_insert(self.session)(self._table)
+            .values({self._target.key: target_id, "user_id": user_id, "created_at": at})
+            .on_conflict_do_nothing()
+        )
+        return _rowcount(await self.session.execute(statement)) == 1
+
+    async def remove(self, target_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+        """True if there was a like to remove."""
+        statement = delete(self._table).where(
+            self._target == target_id, self._table.c.user_id == user_id
+        )
+        return _rowcount(await self.session.execute(statement)) == 1
+
+
+class RatingRepository(_Repository):
+    async def lock(self, product_id: uuid.UUID) -> ProductRating:
+        """The product's figures (zeros for its first review), locked until commit."""
+        create = (
+            dialect_insert(self.session)(product_ratings)
+            .values(product_id=product_id, **{f"stars_{n}": 0 for n in range(1, 6)})
+            .on_conflict_do_nothing()
+        )
+        await self.session.execute(create)
+        rating = await self._locked(ProductRating, product_id, product_ratings.c.product_id)
+        assert rating is not None  # made just above, and never deleted
+        return rating
+
+
+class ProductRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, product_id: uuid.UUID) -> KnownProduct | None:
+        return await self.session.get(KnownProduct, product_id)
+
+    async def learn(self, product_id: uuid.UUID, status: ProductStatus, *, as_of: datetime) -> None:
+        """Remember the product's status as of ``as_of``, unless something newer is known."""
+        await _upsert_if_newer(
+            self.session, products, {"product_id": product_id, "status": status.value}, as_of
+        )
+
+
+class AuthorRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def learn(self, user_id: uuid.UUID, name: str, *, as_of: datetime) -> None:
+        await _upsert_if_newer(self.session, authors, {"user_id": user_id, "name": name}, as_of)
+
+
+class PurchaseRepository:
+    """Which users bought which products, from the orders service's events."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def learn_order(
+        self,
+        order_id: uuid.UUID,
+        user_id: uuid.UUID,
+        status: str,
+        *,
+        as_of: datetime,
+        product_ids: Iterable[uuid.UUID] = (),
+    ) -> None:
+        await _upsert_if_newer(
+            self.session,
+            purchase_orders,
+            {"order_id": order_id, "user_id": user_id, "status": status},
+            as_of,
+        )
+        lines = [
+            {"order_id": order_id, "product_id": product_id, "user_id": user_id}
+            for product_id in set(product_ids)
+        ]
+        if lines:
+            insert = dialect_insert(self.session)(purchase_lines).on_conflict_do_nothing()
+            await self.session.execute(insert, lines)
+
+    async def products_of(self, order_id: uuid.UUID) -> Sequence[uuid.UUID]:
+        query = select(purchase_lines.c.product_id).where(purchase_lines.c.order_id == order_id)
+        return (await self.session.scalars(query)).all()
+
+    async def purchased(self, user_id: uuid.UUID, product_id: uuid.UUID) -> bool:
+        """True if one of the user's paid or delivered orders holds the product."""
+        query = select(
+            exists().where(
+                purchase_lines.c.user_id == user_id,
+                purchase_lines.c.product_id == product_id,
+                purchase_orders.c.order_id == purchase_lines.c.order_id,
+                purchase_orders.c.status.in_(sorted(PURCHASED_STATUSES)),
+            )
+        )
+        return bool(await self.session.scalar(query))
+
+
+async def _upsert_if_newer(
+    session: AsyncSession, table: Table, values: dict[str, Any], as_of: datetime
+) -> None:
+    """Insert the row, or overwrite it if what it says is newer than what is stored: facts
+    from events that a redelivery may bring out of order."""
+    [key] = [column.name for column in table.primary_key.columns]
+    insert = dialect_insert(session)(table).values(**values, as_of=as_of)
+    changed = {name: insert.excluded[name] for name in [*values, "as_of"] if name != key}
+    await session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[key], set_=changed, where=table.c.as_of < insert.excluded.as_of
+        )
+    )

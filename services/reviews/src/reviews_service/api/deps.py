@@ -1,0 +1,61 @@
+"""Dependencies of the routes, as ``Annotated`` aliases: a route reads
+``async def create_review(body: ReviewCreate, actor: CurrentActor, uow: UnitOfWorkDep)``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from marketplace_platform.security.dependencies import AdminUser, CurrentUser, OptionalUser
+from marketplace_platform.security.jwks import Principal
+from reviews_service.adapters.catalog import CatalogClient
+from reviews_service.adapters.queries import ReviewQueries
+from reviews_service.adapters.unit_of_work import ReviewsUnitOfWork
+from reviews_service.components import Components
+from reviews_service.domain.actors import Actor
+
+
+def get_components(request: Request) -> Components:
+    components: Components = request.app.state.components
+    return components
+
+
+ComponentsDep = Annotated[Components, Depends(get_components)]
+
+
+def get_unit_of_work(components: ComponentsDep) -> ReviewsUnitOfWork:
+    """A fresh unit of work; the use case opens and commits it."""
+    return components.unit_of_work()
+
+
+def get_catalog(components: ComponentsDep) -> CatalogClient:
+    return components.catalog
+
+
+def get_queries(components: ComponentsDep) -> ReviewQueries:
+    return components.queries
+
+
+def _actor(principal: Principal) -> Actor:
+    return Actor.user(principal.user_id, admin=principal.is_admin)
+
+
+def current_actor(user: CurrentUser) -> Actor:
+    return _actor(user)
+
+
+def admin_actor(admin: AdminUser) -> Actor:
+    return _actor(admin)
+
+
+def optional_actor(user: OptionalUser) -> Actor | None:
+    return None if user is None else _actor(user)
+
+
+UnitOfWorkDep = Annotated[ReviewsUnitOfWork, Depends(get_unit_of_work)]
+CatalogDep = Annotated[CatalogClient, Depends(get_catalog)]
+QueriesDep = Annotated[ReviewQueries, Depends(get_queries)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+AdminActor = Annotated[Actor, Depends(admin_actor)]
+OptionalActor = Annotated[Actor | None, Depends(optional_actor)]

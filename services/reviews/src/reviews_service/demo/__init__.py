@@ -1,0 +1,1 @@
+"""Generated data for benchmarks: ``python -m reviews_service seed``."""

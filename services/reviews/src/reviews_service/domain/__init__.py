@@ -1,0 +1,1 @@
+"""The rules of reviews, comments, likes and rating figures: plain Python, no I/O."""

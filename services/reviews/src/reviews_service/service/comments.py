@@ -1,0 +1,58 @@
+"""Comments under reviews: written, edited and deleted by their author, hidden by an admin.
+The review's comment count moves with them, by a relative update in the same transaction."""
+
+from __future__ import annotations
+
+import uuid
+
+from marketplace_platform.clock import utcnow
+from marketplace_platform.ids import new_id
+from reviews_service.domain.actors import Actor
+from reviews_service.domain.comments import Comment
+from reviews_service.domain.errors import CommentNotFound, ReviewNotFound
+from reviews_service.service.ports import UnitOfWork
+
+
+async def create(*, uow: UnitOfWork, actor: Actor, review_id: uuid.UUID, text: str) -> Comment:
+    async with uow:
+        review = await uow.reviews.get(review_id)
+        if review is None:
+            raise ReviewNotFound("There is no review with this id.")
+        comment = Comment.write(id=new_id(), review=review, author=actor, text=text, at=utcnow())
+        uow.comments.add(comment)
+        await uow.reviews.add_comments(review_id, 1)
+        await uow.commit()
+    return comment
+
+
+async def edit(*, uow: UnitOfWork, actor: Actor, comment_id: uuid.UUID, text: str) -> Comment:
+    async with uow:
+        comment = await _locked(uow, comment_id)
+        comment.edit(actor=actor, text=text, at=utcnow())
+        await uow.commit()
+    return comment
+
+
+async def delete(*, uow: UnitOfWork, actor: Actor, comment_id: uuid.UUID) -> None:
+    async with uow:
+        comment = await _locked(uow, comment_id)
+        if comment.delete(actor=actor):
+            await uow.reviews.add_comments(comment.review_id, -1)
+        await uow.comments.erase(comment)
+        await uow.commit()
+
+
+async def hide(*, uow: UnitOfWork, actor: Actor, comment_id: uuid.UUID, reason: str) -> Comment:
+    async with uow:
+        comment = await _locked(uow, comment_id)
+        if comment.hide(actor=actor, reason=reason, at=utcnow()):
+            await uow.reviews.add_comments(comment.review_id, -1)
+        await uow.commit()
+    return comment
+
+
+async def _locked(uow: UnitOfWork, comment_id: uuid.UUID) -> Comment:
+    comment = await uow.comments.lock(comment_id)
+    if comment is None:
+        raise CommentNotFound("There is no comment with this id.")
+    return comment

@@ -1,0 +1,141 @@
+"""The reviews consumer on a real NATS JetStream: the catalog's products, auth's names and
+orders' purchases reach the service's projections once, and an older fact arriving late
+never overwrites a newer one."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import orjson
+import pytest
+
+from marketplace_contracts import (
+    Envelope,
+    Event,
+    OrderLine,
+    OrderPaid,
+    ProductArchived,
+    ProductCreated,
+    ProductUpdated,
+    UserRegistered,
+)
+from marketplace_platform.events.bus import EventBus
+from marketplace_platform.events.inbox import handle_once
+from marketplace_platform.ids import new_id
+from reviews_service.consumers import events
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def nats_url(private_nats_server) -> str:
+    return private_nats_server.url
+
+
+@pytest.fixture
+async def publishers(private_nats_server) -> AsyncIterator[dict[str, EventBus]]:
+    """Buses of the services whose events the reviews service consumes."""
+    buses = {
+        name: EventBus(private_nats_server.url, service=name)
+        for name in ("catalog", "auth", "orders")
+    }
+    for bus in buses.values():
+        await bus.start()
+    yield buses
+    for bus in buses.values():
+        await bus.close()
+
+
+async def publish(bus: EventBus, event: Event, *, time: datetime | None = None) -> Envelope:
+    envelope = Envelope.wrap(event, id=new_id(), source=bus.service)
+    if time is not None:
+        envelope = envelope.model_copy(update={"time": time})
+    await bus.publish(
+        envelope.type, orjson.dumps(envelope.model_dump(mode="json")), msg_id=str(uuid.uuid4())
+    )
+    return envelope
+
+
+async def until(reviews, sql: str, expected, **params) -> None:
+    async with asyncio.timeout(20):
+        while await reviews.scalar(sql, **params) != expected:
+            await asyncio.sleep(0.05)
+
+
+def created(product_id: uuid.UUID) -> ProductCreated:
+    return ProductCreated(
+        product_id=product_id,
+        title="Phone",
+        kind="product",
+        category_id=uuid.uuid4(),
+        price=100,
+        currency="RUB",
+        stock=1,
+    )
+
+
+async def test_products_names_and_purchases_arrive_through_the_broker(reviews, publishers) -> None:
+    product, buyer = uuid.uuid4(), reviews.user()
+    await publish(publishers["catalog"], created(product))
+    await publish(
+        publishers["auth"],
+        UserRegistered(user_id=buyer.user_id, email="b@x.test", name="Борис", role="user"),
+    )
+    await until(reviews, "SELECT count(*) FROM products", 1)
+    review = await reviews.review(buyer, str(product))
+    assert reviews.catalog.asked == []  # the event told of the product
+
+    await publish(
+        publishers["orders"],
+        OrderPaid(
+            order_id=uuid.uuid4(),
+            user_id=buyer.user_id,
+            items=[OrderLine(product_id=product, quantity=1, unit_price=100)],
+            total=100,
+            currency="RUB",
+        ),
+    )
+    await until(reviews, "SELECT count(*) FROM reviews WHERE verified_purchase", 1)
+    got = (await reviews.http.get(f"/api/reviews/{review['id']}")).json()
+    assert got["author"]["name"] == "Борис"
+    assert got["verified_purchase"] is True
+
+
+async def test_an_older_fact_arriving_late_changes_nothing(reviews, publishers) -> None:
+    product = uuid.uuid4()
+    now = datetime.now(UTC)
+    catalog = publishers["catalog"]
+    await publish(catalog, ProductArchived(product_id=product), time=now)
+    await until(reviews, "SELECT status FROM products", "archived")
+    back_on_sale = ProductUpdated(
+        product_id=product,
+        title="Phone",
+        category_id=uuid.uuid4(),
+        status="active",
+        changed=["status"],
+    )
+    await publish(catalog, back_on_sale, time=now - timedelta(minutes=1))
+    marker = uuid.uuid4()
+    await publish(catalog, created(marker))
+    await until(reviews, "SELECT count(*) FROM products", 2)
+    archived = "SELECT count(*) FROM products WHERE status = 'archived'"
+    assert await reviews.scalar(archived) == 1
+
+
+async def test_a_redelivered_event_is_applied_once(reviews) -> None:
+    product = uuid.uuid4()
+    envelope = Envelope.wrap(created(product), id=new_id(), source="catalog")
+
+    effect = events.effect_of(envelope)
+    assert effect is not None
+    results = [
+        await handle_once(
+            reviews.components.unit_of_work(),
+            consumer=events.CONSUMER,
+            envelope=envelope,
+            effect=effect,
+        )
+        for _ in range(2)
+    ]
+    assert results == [True, False]
