@@ -10,14 +10,14 @@ from marketplace_platform.events import models  # noqa: F401 - registers the pla
 from marketplace_platform.idempotency import IdempotencyBase
 from marketplace_platform.migrations import downgrade, upgrade
 from marketplace_platform.testing.database import run_on as run
-from payments_service.adapters.orm import Base
+from payments_service.adapters.orm import metadata as payments_metadata
 from payments_service.migrations import MIGRATIONS_DIR
 
 pytestmark = pytest.mark.integration
 
 
 def schema_differences(url: str) -> list[object]:
-    metadata = [Base.metadata, PlatformBase.metadata, IdempotencyBase.metadata]
+    metadata = [payments_metadata, PlatformBase.metadata, IdempotencyBase.metadata]
     return run(
         url,
         lambda sync: compare_metadata(

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 import pytest
 
 from marketplace_contracts import PaymentFailed, PaymentSucceeded
-from payments_service.adapters.orm import Payment
+from payments_service.adapters.orders import OrderSnapshot
 from payments_service.adapters.processor import ChargeStatus
 from payments_service.domain.cards import parse_card
+from payments_service.domain.payments import Payment
 from payments_service.service import payments as use_cases
 from payments_service.service.recovery import settle_stale
 
@@ -27,20 +28,17 @@ def visa():
 
 async def start_pending(service, user: uuid.UUID) -> Payment:
     """What a request leaves behind when the process dies right after step 1."""
-    order_id = service.orders.add(user)
-    started = await use_cases._start(
-        service.components.runtime.unit_of_work(),
-        order_id=order_id, order_status="created", user_id=user, amount=100, currency="RUB",
-        card=visa(),
+    order = OrderSnapshot(
+        id=service.orders.add(user), user_id=user, status="created", total=100, currency="RUB"
     )
+    started = await use_cases.start(service.components.unit_of_work, order=order, card=visa())
     return started.payment
 
 
 async def recover(service, older_than: timedelta = timedelta(0)) -> int:
     components = service.components
     return await settle_stale(
-        db=components.runtime.db,
-        unit_of_work=components.runtime.unit_of_work,
+        unit_of_work=components.unit_of_work,
         processor=components.processor,
         older_than=older_than,
     )

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from marketplace_contracts import Envelope, OrderCancelled, OrderStatusChanged, PaymentRefunded
 from marketplace_platform.events.bus import EventBus
 from marketplace_platform.ids import new_id
-from payments_service.adapters.orm import Payment
+from payments_service.adapters.orm import payments as payments_table
 from payments_service.adapters.processor import ProcessorCharge
 from payments_service.service.recovery import settle_stale
 
@@ -57,7 +57,7 @@ async def publish(bus: EventBus, envelope: Envelope) -> None:
 async def status_of(payments, payment_id: str) -> str:
     async with payments.db.read_session() as session:
         return await session.scalar(
-            select(Payment.status).where(Payment.id == uuid.UUID(payment_id))
+            select(payments_table.c.status).where(payments_table.c.id == uuid.UUID(payment_id))
         )
 
 
@@ -201,8 +201,8 @@ async def test_a_payment_that_succeeds_after_the_cancellation_is_refunded(
 
     components = payments.components
     await settle_stale(
-        db=components.runtime.db, unit_of_work=components.runtime.unit_of_work,
-        processor=components.processor, older_than=timedelta(0),
+        unit_of_work=components.unit_of_work, processor=components.processor,
+        older_than=timedelta(0),
     )
     assert await statuses_of_order(payments, order_id) == ["succeeded"]
     await components.refunds.run_once()

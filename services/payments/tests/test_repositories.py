@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace_platform.clock import utcnow
 from marketplace_platform.ids import new_id
-from payments_service.adapters.orm import Payment
+from payments_service.domain.payments import Payment, PaymentStatus
 
 pytestmark = pytest.mark.integration
 
@@ -16,7 +16,8 @@ pytestmark = pytest.mark.integration
 def payment(order_id: uuid.UUID, attempt: int, status: str) -> Payment:
     now = utcnow()
     return Payment(
-        id=new_id(), order_id=order_id, attempt=attempt, user_id=uuid.uuid4(), status=status,
+        id=new_id(), order_id=order_id, attempt=attempt, user_id=uuid.uuid4(),
+        status=PaymentStatus(status),
         amount=100, currency="RUB", card_brand="visa", card_last4="4242",
         created_at=now, updated_at=now,
     )

@@ -9,6 +9,7 @@ from marketplace_platform.idempotency import IdempotencyKeys
 from marketplace_platform.runtime import ServiceRuntime
 from payments_service.adapters.orders import OrdersClient
 from payments_service.adapters.processor import SimulatedProcessor
+from payments_service.service.ports import UnitOfWorkFactory
 from payments_service.service.recovery import Recovery
 from payments_service.service.refunds import RefundReconciler
 from payments_service.settings import PaymentsSettings
@@ -18,8 +19,11 @@ from payments_service.settings import PaymentsSettings
 class Components:
     settings: PaymentsSettings
     runtime: ServiceRuntime
+    # A fresh ``PaymentsUnitOfWork`` per call: the use cases' door to the database.
+    unit_of_work: UnitOfWorkFactory
     orders: OrdersClient
     processor: SimulatedProcessor
     keys: IdempotencyKeys
     recovery: Recovery
     refunds: RefundReconciler
+

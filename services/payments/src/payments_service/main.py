@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 
@@ -18,6 +19,7 @@ from marketplace_platform.internal_http import InternalClient
 from marketplace_platform.runtime import ServiceRuntime
 from payments_service.adapters.orders import OrdersClient
 from payments_service.adapters.processor import SimulatedProcessor
+from payments_service.adapters.unit_of_work import PaymentsUnitOfWork
 from payments_service.api import internal, payments
 from payments_service.components import Components
 from payments_service.consumers import orders as order_events
@@ -39,17 +41,17 @@ def create_app(
         hold_file=settings.processor_hold_file,
     )
     keys = IdempotencyKeys(runtime.db)
+    unit_of_work = partial(runtime.unit_of_work, PaymentsUnitOfWork)
+
     recovery = Recovery(
-        db=runtime.db,
-        unit_of_work=runtime.unit_of_work,
+        unit_of_work=unit_of_work,
         processor=processor,
         keys=keys,
         older_than=settings.recovery_after,
         interval=settings.recovery_interval,
     )
     refunds = RefundReconciler(
-        db=runtime.db,
-        unit_of_work=runtime.unit_of_work,
+        unit_of_work=unit_of_work,
         processor=processor,
         # A payment racing a cancellation is started well within the time after which a
         # pending payment counts as stale.
@@ -67,15 +69,14 @@ def create_app(
     components = Components(
         settings=settings,
         runtime=runtime,
+        unit_of_work=unit_of_work,
         orders=orders,
         processor=processor,
         keys=keys,
         recovery=recovery,
         refunds=refunds,
     )
-    order_events.register(
-        runtime.bus, db=runtime.db, unit_of_work=runtime.unit_of_work, processor=processor
-    )
+    order_events.register(runtime.bus, unit_of_work=unit_of_work, processor=processor)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

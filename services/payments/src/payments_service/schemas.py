@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from payments_service.adapters.orm import Payment
+from payments_service.domain.payments import Payment
 from payments_service.service.payments import PaymentView
 
 PaymentStatusName = Literal["pending", "succeeded", "failed", "refunded"]

@@ -1,59 +1,73 @@
-"""Reading and writing payments. Repositories never commit: the unit of work does."""
+"""Reading and writing payments. Repositories never commit: the unit of work does.
+
+They live on the unit of work (``uow.payments``, ``uow.cancelled_orders``, ``uow.inbox``)
+and hand out the domain's own classes, which ``adapters.orm`` maps. Every payment they load
+or add is *tracked*: the events it records go out with the commit.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from marketplace_contracts import Envelope
 from marketplace_platform.db import dialect_insert
-from payments_service.adapters.orm import CancelledOrder, Payment
+from marketplace_platform.events import inbox
+from payments_service.adapters.orm import cancelled_orders, payments
+from payments_service.domain.payments import Payment, PaymentStatus
+from payments_service.domain.refunds import CancelledOrder
+
+Track = Callable[[Payment], Payment]
 
 
 @dataclass(frozen=True, slots=True)
 class PaymentFilter:
     user_id: uuid.UUID | None = None
     order_id: uuid.UUID | None = None
-    status: str | None = None
+    status: PaymentStatus | None = None
 
     def apply(self, query: Select) -> Select:  # type: ignore[type-arg]
         if self.user_id is not None:
-            query = query.where(Payment.user_id == self.user_id)
+            query = query.where(payments.c.user_id == self.user_id)
         if self.order_id is not None:
-            query = query.where(Payment.order_id == self.order_id)
+            query = query.where(payments.c.order_id == self.order_id)
         if self.status is not None:
-            query = query.where(Payment.status == self.status)
+            query = query.where(payments.c.status == self.status)
         return query
 
 
 class PaymentRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, track: Track) -> None:
         self.session = session
+        self._track = track
 
     def add(self, payment: Payment) -> None:
-        self.session.add(payment)
+        self.session.add(self._track(payment))
 
     async def get(self, payment_id: uuid.UUID) -> Payment | None:
-        return await self.session.get(Payment, payment_id)
+        payment = await self.session.get(Payment, payment_id)
+        return self._track(payment) if payment is not None else None
 
     async def lock(self, payment_id: uuid.UUID) -> Payment | None:
         # PostgreSQL: row lock. SQLite ignores it; its transactions take the write lock at
         # BEGIN (see ``marketplace_platform.db``).
-        return await self.session.scalar(
-            select(Payment).where(Payment.id == payment_id).with_for_update()
+        payment = await self.session.scalar(
+            select(Payment).where(payments.c.id == payment_id).with_for_update()
         )
+        return self._track(payment) if payment is not None else None
 
-    async def of_order(self, order_id: uuid.UUID, *, lock: bool = False) -> Sequence[Payment]:
+    async def of_order(self, order_id: uuid.UUID, *, lock: bool = False) -> list[Payment]:
         """The order's payments, first try first."""
-        query = select(Payment).where(Payment.order_id == order_id).order_by(Payment.attempt)
+        query = select(Payment).where(payments.c.order_id == order_id).order_by(payments.c.attempt)
         if lock:
             query = query.with_for_update()
-        return (await self.session.scalars(query)).all()
+        return self._tracked(await self.session.scalars(query))
 
     async def of_orders(self, order_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[Payment]]:
         """The payments of each order, first try first, in one query."""
@@ -62,38 +76,41 @@ class PaymentRepository:
         if ids:
             query = (
                 select(Payment)
-                .where(Payment.order_id.in_(ids))
-                .order_by(Payment.order_id, Payment.attempt)
+                .where(payments.c.order_id.in_(ids))
+                .order_by(payments.c.order_id, payments.c.attempt)
             )
-            for payment in (await self.session.scalars(query)).all():
+            for payment in self._tracked(await self.session.scalars(query)):
                 found[payment.order_id].append(payment)
         return dict(found)
 
     async def page(
         self, *, where: PaymentFilter, limit: int, before: uuid.UUID | None
-    ) -> Sequence[Payment]:
+    ) -> list[Payment]:
         """Newest first (ids are UUIDv7: time-ordered), after the cursor's id."""
-        query = where.apply(select(Payment)).order_by(Payment.id.desc()).limit(limit)
+        query = where.apply(select(Payment)).order_by(payments.c.id.desc()).limit(limit)
         if before is not None:
-            query = query.where(Payment.id < before)
-        return (await self.session.scalars(query)).all()
+            query = query.where(payments.c.id < before)
+        return self._tracked(await self.session.scalars(query))
 
     async def count(self, *, where: PaymentFilter) -> int:
-        return int(await self.session.scalar(where.apply(select(func.count(Payment.id)))) or 0)
+        return int(await self.session.scalar(where.apply(select(func.count(payments.c.id)))) or 0)
 
     async def stale_pending(self, *, older_than: datetime, limit: int) -> Sequence[uuid.UUID]:
-        """Pending payments started before ``older_than``."""
+        """The ids of pending payments last changed before ``older_than``, oldest first."""
         query = (
-            select(Payment.id)
-            .where(Payment.status == "pending", Payment.updated_at < older_than)
-            .order_by(Payment.updated_at)
+            select(payments.c.id)
+            .where(payments.c.status == PaymentStatus.PENDING, payments.c.updated_at < older_than)
+            .order_by(payments.c.updated_at)
             .limit(limit)
         )
         return (await self.session.scalars(query)).all()
 
+    def _tracked(self, found: Iterable[Payment]) -> list[Payment]:
+        return [self._track(payment) for payment in found]
+
 
 class CancelledOrderRepository:
-    """The orders payments has heard are cancelled (see ``orm.CancelledOrder``)."""
+    """The orders payments has heard are cancelled (see ``domain.refunds``)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -101,35 +118,45 @@ class CancelledOrderRepository:
     async def add(self, order_id: uuid.UUID, *, at: datetime) -> None:
         """Record the cancellation; hearing it again (two events, a replay) changes nothing."""
         await self.session.execute(
-            dialect_insert(self.session)(CancelledOrder)
+            dialect_insert(self.session)(cancelled_orders)
             .values(order_id=order_id, cancelled_at=at)
             .on_conflict_do_nothing(index_elements=["order_id"])
         )
 
+    async def get(self, order_id: uuid.UUID) -> CancelledOrder | None:
+        return await self.session.get(CancelledOrder, order_id)
+
     async def contains(self, order_id: uuid.UUID) -> bool:
-        return await self.session.get(CancelledOrder, order_id) is not None
+        return await self.get(order_id) is not None
 
     async def open(
         self, *, limit: int, after: tuple[datetime, uuid.UUID] | None = None
     ) -> Sequence[CancelledOrder]:
         """Cancellations not closed yet, oldest first, after the keyset cursor ``after``."""
+        table = cancelled_orders.c
         query = (
             select(CancelledOrder)
-            .where(CancelledOrder.closed_at.is_(None))
-            .order_by(CancelledOrder.cancelled_at, CancelledOrder.order_id)
+            .where(table.closed_at.is_(None))
+            .order_by(table.cancelled_at, table.order_id)
             .limit(limit)
         )
         if after is not None:
             at, order_id = after
             query = query.where(
-                (CancelledOrder.cancelled_at > at)
-                | ((CancelledOrder.cancelled_at == at) & (CancelledOrder.order_id > order_id))
+                (table.cancelled_at > at)
+                | ((table.cancelled_at == at) & (table.order_id > order_id))
             )
         return (await self.session.scalars(query)).all()
 
-    async def close(self, order_id: uuid.UUID, *, at: datetime) -> None:
-        await self.session.execute(
-            update(CancelledOrder)
-            .where(CancelledOrder.order_id == order_id, CancelledOrder.closed_at.is_(None))
-            .values(closed_at=at)
-        )
+
+class Inbox:
+    """The events this service's consumers have applied (the platform's inbox), so that a
+    redelivered event changes nothing."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim(self, *, consumer: str, envelope: Envelope) -> bool:
+        """Record the event as applied by ``consumer`` in this transaction; False if it was
+        already, and the caller must then change nothing."""
+        return await inbox.claim(self.session, consumer=consumer, envelope=envelope)

@@ -1,5 +1,5 @@
 """Dependencies of the routes, as ``Annotated`` aliases: a route reads
-``async def get_payment(payment_id: uuid.UUID, user: CurrentUser, db: DatabaseDep)``."""
+``async def get_payment(payment_id: uuid.UUID, user: CurrentUser, uow: UnitOfWorkDep)``."""
 
 from __future__ import annotations
 
@@ -7,19 +7,19 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from marketplace_platform.db import Database
 from marketplace_platform.idempotency import IdempotencyKeyHeader
 from marketplace_platform.security.dependencies import CurrentUser, InternalCaller
 from payments_service.components import Components
+from payments_service.service.ports import UnitOfWorkFactory
 from payments_service.settings import PaymentsSettings
 
 __all__ = [
     "ComponentsDep",
     "CurrentUser",
-    "DatabaseDep",
     "IdempotencyKeyHeader",
     "InternalCaller",
     "SettingsDep",
+    "UnitOfWorkDep",
 ]
 
 
@@ -35,9 +35,10 @@ def get_settings(components: ComponentsDep) -> PaymentsSettings:
     return components.settings
 
 
-def get_database(components: ComponentsDep) -> Database:
-    return components.runtime.db
+def get_unit_of_work(components: ComponentsDep) -> UnitOfWorkFactory:
+    return components.unit_of_work
 
 
 SettingsDep = Annotated[PaymentsSettings, Depends(get_settings)]
-DatabaseDep = Annotated[Database, Depends(get_database)]
+# The factory of units of work the use cases take (a fresh one per transaction).
+UnitOfWorkDep = Annotated[UnitOfWorkFactory, Depends(get_unit_of_work)]

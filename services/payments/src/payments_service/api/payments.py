@@ -7,18 +7,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketplace_platform.clock import utcnow
 from marketplace_platform.idempotency import Claim, Replay, once, request_fingerprint
 from marketplace_platform.problems import DomainError, Forbidden
 from marketplace_platform.security.jwks import Principal
 from payments_service.adapters.repositories import PaymentFilter
+from payments_service.adapters.unit_of_work import PaymentsUnitOfWork
 from payments_service.api.deps import (
     ComponentsDep,
     CurrentUser,
-    DatabaseDep,
     IdempotencyKeyHeader,
+    UnitOfWorkDep,
 )
 from payments_service.components import Components
 from payments_service.domain.cards import Card, parse_card
@@ -43,7 +43,7 @@ PENDING_ANSWER = {
 
 
 def _answer(view: PaymentView) -> tuple[int, dict[str, Any]]:
-    pending = view.payment.status == PaymentStatus.PENDING.value
+    pending = view.payment.status is PaymentStatus.PENDING
     code = status.HTTP_202_ACCEPTED if pending else status.HTTP_201_CREATED
     return code, PaymentRead.of(view).model_dump(mode="json")
 
@@ -66,13 +66,13 @@ def _fingerprint(request: Request, body: PaymentCreate, card: Card) -> str:
 async def _pay(
     components: Components, body: PaymentCreate, card: Card, payer: Principal, claim: Claim | None
 ) -> PaymentView:
-    async def store_answer(session: AsyncSession, view: PaymentView) -> None:
+    async def store_answer(uow: PaymentsUnitOfWork, view: PaymentView) -> None:
         assert claim is not None
         code, answer = _answer(view)
-        await components.keys.complete(session, claim, status=code, body=answer)
+        await components.keys.complete(uow.session, claim, status=code, body=answer)
 
     return await payments.pay(
-        unit_of_work=components.runtime.unit_of_work,
+        unit_of_work=components.unit_of_work,
         orders=components.orders,
         processor=components.processor,
         payer=payer,
@@ -125,7 +125,7 @@ async def create_payment(
 @router.get("")
 async def list_payments(
     user: CurrentUser,
-    db: DatabaseDep,
+    unit_of_work: UnitOfWorkDep,
     user_id: Annotated[uuid.UUID | None, Query(description="Admins: one user's.")] = None,
     order_id: uuid.UUID | None = None,
     payment_status: Annotated[PaymentStatus | None, Query(alias="status")] = None,
@@ -137,10 +137,10 @@ async def list_payments(
         if user_id is not None and user_id != user.user_id:
             raise Forbidden("Only admins can list another user's payments.")
         user_id = user.user_id
-    where = PaymentFilter(
-        user_id=user_id, order_id=order_id, status=payment_status.value if payment_status else None
+    where = PaymentFilter(user_id=user_id, order_id=order_id, status=payment_status)
+    page = await payments.get_all(
+        unit_of_work=unit_of_work, where=where, limit=limit, cursor=cursor
     )
-    page = await payments.get_all(db=db, where=where, limit=limit, cursor=cursor)
     return PaymentPage(
         items=[PaymentRead.of(view) for view in page.items],
         total=page.total or 0,
@@ -149,6 +149,9 @@ async def list_payments(
 
 
 @router.get("/{payment_id}")
-async def get_payment(payment_id: uuid.UUID, user: CurrentUser, db: DatabaseDep) -> PaymentRead:
+async def get_payment(
+    payment_id: uuid.UUID, user: CurrentUser, unit_of_work: UnitOfWorkDep
+) -> PaymentRead:
     """One payment with its attempts: yours, or anyone's for an admin."""
-    return PaymentRead.of(await payments.get(db=db, payment_id=payment_id, viewer=user))
+    found = await payments.get(unit_of_work=unit_of_work, payment_id=payment_id, viewer=user)
+    return PaymentRead.of(found)

@@ -6,14 +6,10 @@ parked in the dead letters does not keep the money taken: each records the cance
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from marketplace_contracts import Envelope, OrderCancelled, OrderStatusChanged
-from marketplace_platform.db import Database
 from marketplace_platform.events.bus import EventBus
-from marketplace_platform.events.unit_of_work import UnitOfWork
-from payments_service.adapters.processor import SimulatedProcessor
 from payments_service.service import refunds
+from payments_service.service.ports import Processor, UnitOfWorkFactory
 
 CONSUMER = "payments"
 SUBJECTS = (OrderCancelled.TYPE, OrderStatusChanged.TYPE)
@@ -23,9 +19,8 @@ CANCELLED = "cancelled"
 def register(
     bus: EventBus,
     *,
-    db: Database,
-    unit_of_work: Callable[[], UnitOfWork],
-    processor: SimulatedProcessor,
+    unit_of_work: UnitOfWorkFactory,
+    processor: Processor,
 ) -> None:
     async def handle(envelope: Envelope) -> None:
         if envelope.type == OrderCancelled.TYPE:
@@ -38,7 +33,6 @@ def register(
         else:
             return
         await refunds.record_cancellation(
-            db=db,
             unit_of_work=unit_of_work,
             processor=processor,
             consumer=CONSUMER,

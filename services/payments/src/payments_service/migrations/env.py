@@ -6,6 +6,6 @@ from marketplace_platform.db import PlatformBase
 from marketplace_platform.events import models as _platform_tables  # noqa: F401 - registers them
 from marketplace_platform.idempotency import IdempotencyBase
 from marketplace_platform.migrations import run_migrations
-from payments_service.adapters.orm import Base
+from payments_service.adapters.orm import metadata
 
-run_migrations([Base.metadata, PlatformBase.metadata, IdempotencyBase.metadata])
+run_migrations([metadata, PlatformBase.metadata, IdempotencyBase.metadata])

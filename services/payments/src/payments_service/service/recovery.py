@@ -19,17 +19,13 @@ Every replica runs this loop; it is safe to race: ``void`` is idempotent at the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database
-from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.idempotency import IdempotencyKeys
 from marketplace_platform.periodic import Periodic
-from payments_service.adapters.processor import SimulatedProcessor
-from payments_service.adapters.repositories import PaymentRepository
 from payments_service.service.payments import settle
+from payments_service.service.ports import Processor, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -37,22 +33,18 @@ BATCH = 100
 
 
 async def settle_stale(
-    *,
-    db: Database,
-    unit_of_work: Callable[[], UnitOfWork],
-    processor: SimulatedProcessor,
-    older_than: timedelta,
+    *, unit_of_work: UnitOfWorkFactory, processor: Processor, older_than: timedelta
 ) -> int:
     """Settle the payments pending for longer than ``older_than``; returns how many."""
     settled = 0
     cutoff = utcnow() - older_than
     while True:
-        async with db.read_session() as session:
-            stale = await PaymentRepository(session).stale_pending(older_than=cutoff, limit=BATCH)
+        async with unit_of_work() as uow:
+            stale = await uow.payments.stale_pending(older_than=cutoff, limit=BATCH)
         for payment_id in stale:
             # The payment's id is its charge key at the processor.
             charge = await processor.void(str(payment_id))
-            result = await settle(unit_of_work(), payment_id=payment_id, outcome=charge.outcome)
+            result = await settle(unit_of_work, payment_id=payment_id, outcome=charge.outcome)
             settled += 1
             log.info(
                 "recovered a pending payment from the processor's record",
@@ -69,14 +61,12 @@ class Recovery:
     def __init__(
         self,
         *,
-        db: Database,
-        unit_of_work: Callable[[], UnitOfWork],
-        processor: SimulatedProcessor,
+        unit_of_work: UnitOfWorkFactory,
+        processor: Processor,
         keys: IdempotencyKeys,
         older_than: timedelta,
         interval: timedelta,
     ) -> None:
-        self._db = db
         self._unit_of_work = unit_of_work
         self._processor = processor
         self._keys = keys
@@ -85,7 +75,6 @@ class Recovery:
 
     async def run_once(self) -> int:
         settled = await settle_stale(
-            db=self._db,
             unit_of_work=self._unit_of_work,
             processor=self._processor,
             older_than=self._older_than,

@@ -14,34 +14,36 @@ fail:
 
 The processor's refund is an outside call and cannot share our transaction, so it comes
 first and is idempotent there (refunding a refunded charge changes nothing); then the
-payment is marked ``refunded`` with ``PaymentRefunded`` under its row lock, which only the
-first of racing refunders gets to do. A crash in between leaves the payment succeeded, and
-the next round refunds again: a no-op at the processor, and the payment is marked then.
+payment is marked refunded (``Payment.refund``, which records ``PaymentRefunded``) under its
+row lock, which only the first of racing refunders gets to do. A crash in between leaves
+the payment succeeded, and the next round refunds again: a no-op at the processor, and the
+payment is marked then.
+
+Why the refund is not an after-commit action of the recording: then the event's inbox row
+would be committed before the refund was tried, and "the event was handled" would no longer
+mean "what could be refunded at once is refunded". Trying the processor first keeps the two
+in one step; the reconciler is the sweeper either way.
 
 A cancellation is *closed* once none of the order's payments is pending or succeeded and
-``grace`` has passed since it was recorded (a payment that raced the cancellation has shown
-up by then: ``pay`` also refuses an order known to be cancelled). The reconciler reads only
-open cancellations, so an idle round is one indexed query that finds nothing.
+``grace`` has passed since it was recorded (``CancelledOrder.close_if_settled``). The
+reconciler reads only open cancellations, so an idle round is one indexed query that finds
+nothing.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from datetime import timedelta
 
-from marketplace_contracts import Envelope, PaymentRefunded
+from marketplace_contracts import Envelope
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database
-from marketplace_platform.events.inbox import handle_once
-from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.periodic import Periodic
-from payments_service.adapters.orm import CancelledOrder, Payment
-from payments_service.adapters.processor import SimulatedProcessor
-from payments_service.adapters.repositories import CancelledOrderRepository, PaymentRepository
-from payments_service.domain import payments as rules
-from payments_service.domain.payments import PaymentStatus
+from payments_service.adapters.unit_of_work import PaymentsUnitOfWork
+from payments_service.domain.payments import Payment
+from payments_service.domain.refunds import CancelledOrder
+from payments_service.service.ports import Processor, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -50,16 +52,16 @@ BATCH = 100
 
 async def record_cancellation(
     *,
-    db: Database,
-    unit_of_work: Callable[[], UnitOfWork],
-    processor: SimulatedProcessor,
+    unit_of_work: UnitOfWorkFactory,
+    processor: Processor,
     consumer: str,
     envelope: Envelope,
     order_id: uuid.UUID,
-) -> None:
-    """Remember that the order is cancelled, and refund what can be refunded now."""
+) -> bool:
+    """Remember that the order is cancelled, and refund what can be refunded now. Once per
+    event (``consumer``'s inbox): returns False for an event handled before."""
     try:
-        refunded = await _refund_at_processor(db=db, processor=processor, order_id=order_id)
+        refunded = await _refund_at_processor(unit_of_work, processor, order_id)
     except Exception as error:
         # The reconciler refunds it on a later round; the cancellation is recorded now.
         log.warning(
@@ -68,56 +70,49 @@ async def record_cancellation(
             extra={"order_id": str(order_id)},
         )
         refunded = []
-
-    async def remember(uow: UnitOfWork) -> None:
-        await CancelledOrderRepository(uow.session).add(order_id, at=utcnow())
+    async with unit_of_work() as uow:
+        if not await uow.inbox.claim(consumer=consumer, envelope=envelope):
+            return False
+        await uow.cancelled_orders.add(order_id, at=utcnow())
         await _mark_refunded(uow, order_id=order_id, refunded=refunded)
-
-    await handle_once(unit_of_work(), consumer=consumer, envelope=envelope, effect=remember)
+        await uow.commit()
+    return True
 
 
 async def reconcile(
-    *,
-    db: Database,
-    unit_of_work: Callable[[], UnitOfWork],
-    processor: SimulatedProcessor,
-    grace: timedelta,
+    *, unit_of_work: UnitOfWorkFactory, processor: Processor, grace: timedelta
 ) -> int:
     """Refund every succeeded payment of an open cancellation; returns how many."""
     refunded = 0
     after = None
     while True:
-        async with db.read_session() as session:
-            cancellations = await CancelledOrderRepository(session).open(limit=BATCH, after=after)
-        for cancellation in cancellations:
+        async with unit_of_work() as uow:
+            found = await uow.cancelled_orders.open(limit=BATCH, after=after)
+            keys = [(cancellation.cancelled_at, cancellation.order_id) for cancellation in found]
+        for _, order_id in keys:
             refunded += await _reconcile_order(
-                db=db, unit_of_work=unit_of_work, processor=processor,
-                cancellation=cancellation, grace=grace,
+                unit_of_work, processor, order_id=order_id, grace=grace
             )
-        if len(cancellations) < BATCH:
+        if len(keys) < BATCH:
             return refunded
-        after = (cancellations[-1].cancelled_at, cancellations[-1].order_id)
+        after = keys[-1]
 
 
 async def _reconcile_order(
+    unit_of_work: UnitOfWorkFactory,
+    processor: Processor,
     *,
-    db: Database,
-    unit_of_work: Callable[[], UnitOfWork],
-    processor: SimulatedProcessor,
-    cancellation: CancelledOrder,
+    order_id: uuid.UUID,
     grace: timedelta,
 ) -> int:
-    order_id = cancellation.order_id
-    refunded_ids = await _refund_at_processor(db=db, processor=processor, order_id=order_id)
+    refunded_ids = await _refund_at_processor(unit_of_work, processor, order_id)
     async with unit_of_work() as uow:
         marked = await _mark_refunded(uow, order_id=order_id, refunded=refunded_ids)
-        payments = await PaymentRepository(uow.session).of_order(order_id)
-        settled = not any(
-            PaymentStatus(p.status) in (PaymentStatus.PENDING, PaymentStatus.SUCCEEDED)
-            for p in payments
-        )
-        if settled and cancellation.cancelled_at < utcnow() - grace:
-            await CancelledOrderRepository(uow.session).close(order_id, at=utcnow())
+        cancellation: CancelledOrder | None = await uow.cancelled_orders.get(order_id)
+        if cancellation is not None:
+            cancellation.close_if_settled(
+                await uow.payments.of_order(order_id), now=utcnow(), grace=grace
+            )
         await uow.commit()
     for payment in marked:
         log.info(
@@ -128,42 +123,27 @@ async def _reconcile_order(
 
 
 async def _refund_at_processor(
-    *, db: Database, processor: SimulatedProcessor, order_id: uuid.UUID
+    unit_of_work: UnitOfWorkFactory, processor: Processor, order_id: uuid.UUID
 ) -> list[uuid.UUID]:
     """Refund the order's succeeded payments at the processor; their ids."""
-    async with db.read_session() as session:
-        payments = await PaymentRepository(session).of_order(order_id)
-    refunded = []
-    for payment in payments:
-        if rules.can_refund(PaymentStatus(payment.status)):
-            await processor.refund(str(payment.id))  # a payment's id is its charge key
-            refunded.append(payment.id)
-    return refunded
+    async with unit_of_work() as uow:
+        refundable = [p.id for p in await uow.payments.of_order(order_id) if p.refundable]
+    for payment_id in refundable:
+        await processor.refund(str(payment_id))  # a payment's id is its charge key
+    return refundable
 
 
 async def _mark_refunded(
-    uow: UnitOfWork, *, order_id: uuid.UUID, refunded: Collection[uuid.UUID]
+    uow: PaymentsUnitOfWork, *, order_id: uuid.UUID, refunded: Collection[uuid.UUID]
 ) -> list[Payment]:
     """Mark the payments refunded at the processor, under their row locks: of racing
-    refunders, only the first finds them refundable and publishes ``PaymentRefunded``."""
-    marked = []
-    for payment in await PaymentRepository(uow.session).of_order(order_id, lock=True):
-        if payment.id in refunded and rules.can_refund(PaymentStatus(payment.status)):
-            now = utcnow()
-            payment.status = PaymentStatus.REFUNDED.value
-            payment.refunded_at = now
-            payment.updated_at = now
-            uow.publish(
-                PaymentRefunded(
-                    payment_id=payment.id,
-                    order_id=payment.order_id,
-                    user_id=payment.user_id,
-                    amount=payment.amount,
-                    currency=payment.currency,
-                )
-            )
-            marked.append(payment)
-    return marked
+    refunders, only the first finds them refundable and records ``PaymentRefunded``."""
+    now = utcnow()
+    return [
+        payment
+        for payment in await uow.payments.of_order(order_id, lock=True)
+        if payment.id in refunded and payment.refund(at=now)
+    ]
 
 
 class RefundReconciler:
@@ -172,13 +152,11 @@ class RefundReconciler:
     def __init__(
         self,
         *,
-        db: Database,
-        unit_of_work: Callable[[], UnitOfWork],
-        processor: SimulatedProcessor,
+        unit_of_work: UnitOfWorkFactory,
+        processor: Processor,
         grace: timedelta,
         interval: timedelta,
     ) -> None:
-        self._db = db
         self._unit_of_work = unit_of_work
         self._processor = processor
         self._grace = grace
@@ -186,10 +164,7 @@ class RefundReconciler:
 
     async def run_once(self) -> int:
         return await reconcile(
-            db=self._db,
-            unit_of_work=self._unit_of_work,
-            processor=self._processor,
-            grace=self._grace,
+            unit_of_work=self._unit_of_work, processor=self._processor, grace=self._grace
         )
 
     def start(self) -> None:

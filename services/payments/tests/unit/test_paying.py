@@ -1,0 +1,150 @@
+"""The ``pay`` use case on a fake unit of work, orders and processor: what each way a payment
+can go commits, as payment state and as the events the other services hear."""
+
+import uuid
+
+import pytest
+
+from marketplace_contracts import PaymentFailed, PaymentStarted, PaymentSucceeded
+from marketplace_platform.clock import utcnow
+from payments_service.domain.errors import AlreadyPaid, OrderNotFound, OrderNotPayable
+from payments_service.domain.payments import FailureReason, Outcome, PaymentStatus
+from payments_service.service import payments
+
+pytestmark = pytest.mark.unit
+
+DECLINED = "4000000000000002"
+MASTERCARD = "5555555555554444"
+
+
+async def test_a_good_card_pays_and_commits_started_then_succeeded(
+    pay, uow, fake_orders, fake_processor
+) -> None:
+    user = uuid.uuid4()
+    order_id = fake_orders.add(user, total=12_990)
+
+    view = await pay(user, order_id)
+
+    payment = view.payment
+    assert (payment.status, payment.failure_reason, payment.attempt) == (
+        PaymentStatus.SUCCEEDED, None, 1
+    )
+    assert uow.event_types == [PaymentStarted.TYPE, PaymentSucceeded.TYPE]
+    [succeeded] = uow.events(PaymentSucceeded)
+    assert (succeeded.payment_id, succeeded.order_id, succeeded.amount) == (
+        payment.id, order_id, 12_990
+    )
+    assert (succeeded.card_brand, succeeded.card_last4) == ("visa", "4242")
+    assert list(fake_processor.charges) == [str(payment.id)]  # the payment's id is the key
+
+
+async def test_a_declined_card_fails_with_its_reason_and_the_next_try_is_attempt_two(
+    pay, uow, fake_orders
+) -> None:
+    user = uuid.uuid4()
+    order_id = fake_orders.add(user)
+
+    declined = await pay(user, order_id, DECLINED)
+
+    assert declined.payment.status is PaymentStatus.FAILED
+    assert declined.payment.failure_reason is FailureReason.CARD_DECLINED
+    assert uow.event_types == [PaymentStarted.TYPE, PaymentFailed.TYPE]
+    assert [failed.reason for failed in uow.events(PaymentFailed)] == ["card_declined"]
+
+    paid = await pay(user, order_id, MASTERCARD)
+
+    assert (paid.payment.status, paid.payment.attempt) == (PaymentStatus.SUCCEEDED, 2)
+    assert [(p.attempt, p.status) for p in paid.attempts] == [
+        (1, PaymentStatus.FAILED), (2, PaymentStatus.SUCCEEDED)
+    ]
+    assert uow.event_types[2:] == [PaymentStarted.TYPE, PaymentSucceeded.TYPE]
+
+
+async def test_paying_a_paid_order_again_charges_nothing_and_commits_nothing(
+    pay, uow, fake_orders, fake_processor
+) -> None:
+    user = uuid.uuid4()
+    order_id = fake_orders.add(user)
+    await pay(user, order_id)
+    committed = list(uow.committed)
+
+    with pytest.raises(AlreadyPaid):
+        await pay(user, order_id)
+
+    assert uow.committed == committed
+    assert fake_processor.charge_calls == 1
+
+
+async def test_a_second_outcome_for_a_settled_payment_changes_nothing(
+    pay, uow, fake_orders
+) -> None:
+    """The request and recovery may both settle one payment: the first outcome stays."""
+    user = uuid.uuid4()
+    view = await pay(user, fake_orders.add(user))
+
+    again = await payments.settle(
+        uow,
+        payment_id=view.payment.id,
+        outcome=Outcome(succeeded=False, reason=FailureReason.PROCESSING_ERROR),
+    )
+
+    assert again.payment.status is PaymentStatus.SUCCEEDED
+    assert uow.event_types == [PaymentStarted.TYPE, PaymentSucceeded.TYPE]
+
+
+async def test_a_charge_without_an_answer_leaves_the_payment_pending(
+    pay, uow, fake_orders, fake_processor
+) -> None:
+    user = uuid.uuid4()
+    fake_processor.silent = True
+
+    view = await pay(user, fake_orders.add(user))
+
+    assert view.payment.status is PaymentStatus.PENDING
+    assert uow.event_types == [PaymentStarted.TYPE]
+
+
+async def test_the_idempotency_answer_is_stored_in_the_outcomes_transaction(
+    pay, uow, fake_orders
+) -> None:
+    """A route with an ``Idempotency-Key`` stores its answer through ``on_settled``: in the
+    transaction that commits the outcome, so a replay answers exactly what this request did."""
+    user = uuid.uuid4()
+    stored: list[tuple[PaymentStatus, list[str]]] = []
+
+    async def on_settled(unit_of_work, view) -> None:
+        assert unit_of_work is uow
+        stored.append((view.payment.status, [p.status for p in view.attempts]))
+        assert uow.event_types == [PaymentStarted.TYPE]  # the outcome is not committed yet
+
+    await pay(user, fake_orders.add(user), on_settled=on_settled)
+
+    assert stored == [(PaymentStatus.SUCCEEDED, [PaymentStatus.SUCCEEDED])]
+    assert uow.event_types == [PaymentStarted.TYPE, PaymentSucceeded.TYPE]
+
+
+async def test_someone_elses_order_and_an_unpayable_one_record_nothing(
+    pay, uow, fake_orders, fake_processor
+) -> None:
+    owner = uuid.uuid4()
+    with pytest.raises(OrderNotFound):
+        await pay(uuid.uuid4(), fake_orders.add(owner))
+    with pytest.raises(OrderNotPayable):
+        await pay(owner, fake_orders.add(owner, status="paid"))
+
+    assert uow.committed == []
+    assert fake_processor.charge_calls == 0
+
+
+async def test_an_order_known_to_be_cancelled_is_not_charged(pay, uow, fake_orders) -> None:
+    user = uuid.uuid4()
+    order_id = fake_orders.add(user)  # orders' answer still says "created"
+    async with uow:  # payments heard of the cancellation meanwhile
+        await uow.cancelled_orders.add(order_id, at=utcnow())
+        await uow.commit()
+
+    with pytest.raises(OrderNotPayable):
+        await pay(user, order_id)
+
+    assert uow.committed == []
+    assert await uow.payments.of_order(order_id) == []
