@@ -24,7 +24,6 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, text
 
-from auth_service.adapters.unit_of_work import AuthUnitOfWork
 from auth_service.components import Components
 from auth_service.main import create_app
 from auth_service.migrations import MIGRATIONS_DIR
@@ -167,7 +166,7 @@ class AuthService:
     async def admin_session(self) -> Session:
         email = unique_email("admin")
         await accounts.ensure_admin(
-            uow=self.components.runtime.unit_of_work(AuthUnitOfWork),
+            unit_of_work=self.components.unit_of_work,
             passwords=self.components.passwords,
             email=email,
             password=PASSWORD,

@@ -2,7 +2,6 @@
 
 import pytest
 
-from auth_service.adapters.unit_of_work import AuthUnitOfWork
 from auth_service.service import keys
 
 pytestmark = pytest.mark.integration
@@ -72,7 +71,7 @@ async def test_a_rotation_reaches_every_replica(auth) -> None:
     session = await auth.user_session()
     async with auth.replica() as other:
         new_kid = await keys.rotate(
-            uow=other.components.runtime.unit_of_work(AuthUnitOfWork),
+            unit_of_work=other.components.unit_of_work,
             passphrase=other.components.settings.signing_key_passphrase,
         )
         await other.components.keys.reload()

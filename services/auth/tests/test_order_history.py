@@ -145,7 +145,7 @@ async def test_the_history_shows_the_newest_50(auth) -> None:
             await order_history.record_created(uow, event=event.parse(OrderCreated))
 
         await handle_once(
-            auth.components.runtime.unit_of_work(), consumer="auth", envelope=event, effect=effect
+            auth.components.unit_of_work(), consumer="auth", envelope=event, effect=effect
         )
     response = await auth.http.get("/api/auth/me", headers=session.headers)
     history = response.json()["order_history"]
@@ -166,7 +166,7 @@ async def apply(auth, *envelopes: Envelope) -> None:
                 await order_history.record_status(uow, event=event)
 
         await handle_once(
-            auth.components.runtime.unit_of_work(), consumer="auth", envelope=item, effect=effect
+            auth.components.unit_of_work(), consumer="auth", envelope=item, effect=effect
         )
 
 

@@ -24,9 +24,10 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TypeVar
 
-from auth_service.adapters.unit_of_work import AuthUnitOfWork
+from auth_service.adapters.unit_of_work import AuthUnitOfWork, UnitOfWorkFactory
 from auth_service.components import password_hasher
 from auth_service.service import accounts, keys
 from auth_service.settings import AuthSettings
@@ -41,11 +42,11 @@ def _say(line: str, *, error: bool = False) -> None:
     (sys.stderr if error else sys.stdout).write(line + "\n")
 
 
-def _with_database(settings: AuthSettings, work: Callable[[AuthUnitOfWork], Awaitable[T]]) -> T:
+def _with_database(settings: AuthSettings, work: Callable[[UnitOfWorkFactory], Awaitable[T]]) -> T:
     async def run() -> T:
         database = Database(settings.database_url, pool_size=1)
         try:
-            return await work(AuthUnitOfWork(database, source=settings.service_name))
+            return await work(partial(AuthUnitOfWork, database, source=settings.service_name))
         finally:
             await database.dispose()
 
@@ -70,8 +71,8 @@ def ensure_admin(args: argparse.Namespace, settings: ServiceSettings) -> int:
     try:
         outcome = _with_database(
             settings,
-            lambda uow: accounts.ensure_admin(
-                uow=uow,
+            lambda unit_of_work: accounts.ensure_admin(
+                unit_of_work=unit_of_work,
                 passwords=passwords,
                 email=args.email,
                 password=settings.admin_password,
@@ -107,7 +108,9 @@ def rotate_keys(args: argparse.Namespace, settings: ServiceSettings) -> int:
     assert isinstance(settings, AuthSettings)
     kid = _with_database(
         settings,
-        lambda uow: keys.rotate(uow=uow, passphrase=settings.signing_key_passphrase),
+        lambda unit_of_work: keys.rotate(
+            unit_of_work=unit_of_work, passphrase=settings.signing_key_passphrase
+        ),
     )
     _say(f"rotated signing keys: {kid} is now current")
     return 0
@@ -126,8 +129,8 @@ def withdraw_key(args: argparse.Namespace, settings: ServiceSettings) -> int:
     try:
         replacement = _with_database(
             settings,
-            lambda uow: keys.withdraw(
-                uow=uow, passphrase=settings.signing_key_passphrase, kid=args.kid
+            lambda unit_of_work: keys.withdraw(
+                unit_of_work=unit_of_work, passphrase=settings.signing_key_passphrase, kid=args.kid
             ),
         )
     except DomainError as error:

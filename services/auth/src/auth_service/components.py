@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from auth_service.adapters.passwords import PasswordHasher
 from auth_service.adapters.signing_keys import KeyRing
 from auth_service.adapters.tokens import AccessTokenIssuer
+from auth_service.adapters.unit_of_work import UnitOfWorkFactory
 from auth_service.domain.throttling import ThrottlePolicy
 from auth_service.settings import AuthSettings
 from marketplace_platform.files import FileStore
@@ -18,6 +19,7 @@ from marketplace_platform.runtime import ServiceRuntime
 class Components:
     settings: AuthSettings
     runtime: ServiceRuntime
+    unit_of_work: UnitOfWorkFactory
     passwords: PasswordHasher
     keys: KeyRing
     issuer: AccessTokenIssuer

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 
 from auth_service.adapters.signing_keys import KeyRing
 from auth_service.adapters.tokens import AccessTokenIssuer
-from auth_service.adapters.unit_of_work import AuthUnitOfWork
+from auth_service.adapters.unit_of_work import AuthUnitOfWork, UnitOfWorkFactory
 from auth_service.api import auth, avatars, keys, profile, users
 from auth_service.components import Components, password_hasher, throttle_policy
 from auth_service.consumers import orders as order_events
@@ -61,9 +62,11 @@ def create_app(
     else:
         runtime.verifier = verifier
 
+    unit_of_work: UnitOfWorkFactory = partial(runtime.unit_of_work, AuthUnitOfWork)
     components = Components(
         settings=settings,
         runtime=runtime,
+        unit_of_work=unit_of_work,
         passwords=password_hasher(settings),
         keys=key_ring,
         issuer=AccessTokenIssuer(
@@ -76,14 +79,14 @@ def create_app(
         throttle=throttle_policy(settings),
     )
 
-    order_events.register(runtime.bus, runtime.unit_of_work)
+    order_events.register(runtime.bus, unit_of_work)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with runtime.lifespan(app):
             # The first start of a fresh database makes the first signing key.
             await signing_keys.ensure(
-                uow=runtime.unit_of_work(AuthUnitOfWork), passphrase=settings.signing_key_passphrase
+                unit_of_work=unit_of_work, passphrase=settings.signing_key_passphrase
             )
             await key_ring.start()
             try:

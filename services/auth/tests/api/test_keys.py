@@ -10,7 +10,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from auth_service.adapters.unit_of_work import AuthUnitOfWork
 from auth_service.service import keys
 from marketplace_platform.clock import utcnow
 from marketplace_platform.db import UTCDateTime
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.integration
 
 async def rotate(auth) -> str:
     kid = await keys.rotate(
-        uow=auth.components.runtime.unit_of_work(AuthUnitOfWork),
+        unit_of_work=auth.components.unit_of_work,
         passphrase=auth.components.settings.signing_key_passphrase,
     )
     await auth.components.keys.reload()

@@ -3,7 +3,10 @@ database, no argon2, no signing keys.
 
 ``FakeAuthUnitOfWork`` builds fake repositories where ``AuthUnitOfWork`` builds SQL ones,
 with the methods the use cases call, and tracks what they hand out as the real ones do: the
-events a user records reach ``uow.committed`` only when the use case commits."""
+events a user records reach ``uow.committed`` only when the use case commits.
+
+Use cases take a factory (``unit_of_work``): here every unit of work it makes is the one
+fake ``uow`` (it can be re-entered), so a test passes ``unit_of_work`` and asserts on ``uow``."""
 
 from __future__ import annotations
 
@@ -100,6 +103,14 @@ class FakeIssuer:
 @pytest.fixture
 def uow() -> FakeAuthUnitOfWork:
     return FakeAuthUnitOfWork()
+
+
+@pytest.fixture
+def unit_of_work(uow: FakeAuthUnitOfWork) -> Callable[..., FakeAuthUnitOfWork]:
+    def factory(*, read_only: bool = False) -> FakeAuthUnitOfWork:
+        return uow
+
+    return factory
 
 
 @pytest.fixture

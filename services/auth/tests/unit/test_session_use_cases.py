@@ -18,10 +18,10 @@ TTL = timedelta(days=30)
 
 
 @pytest.fixture
-async def login(uow, passwords):
+async def login(uow, unit_of_work, passwords):
     """A registered user and a session: a family holding one live token, ``"first"``."""
     user = await accounts.register(
-        uow=uow,
+        unit_of_work=unit_of_work,
         passwords=passwords,
         email="anna@example.com",
         password="correct horse battery staple",
@@ -36,16 +36,18 @@ async def login(uow, passwords):
     return user, family
 
 
-async def refresh(uow, issuer, token: str) -> sessions.Tokens:
-    return await sessions.refresh(uow=uow, issuer=issuer, refresh_ttl=TTL, refresh_token=token)
+async def refresh(unit_of_work, issuer, token: str) -> sessions.Tokens:
+    return await sessions.refresh(
+        unit_of_work=unit_of_work, issuer=issuer, refresh_ttl=TTL, refresh_token=token
+    )
 
 
 async def test_a_refresh_spends_the_token_and_issues_the_next_of_the_family(
-    uow, issuer, login
+    uow, unit_of_work, issuer, login
 ) -> None:
     user, family = login
 
-    tokens = await refresh(uow, issuer, "first")
+    tokens = await refresh(unit_of_work, issuer, "first")
 
     assert tokens.access_token == f"{user.id}:user"
     assert uow.refresh_tokens.tokens[hash_refresh_token("first")].used_at is not None
@@ -57,44 +59,46 @@ async def test_a_refresh_spends_the_token_and_issues_the_next_of_the_family(
 
 
 async def test_a_reused_token_revokes_the_family_and_the_revocation_is_committed(
-    uow, issuer, login
+    uow, unit_of_work, issuer, login
 ) -> None:
     _, family = login
-    newer = (await refresh(uow, issuer, "first")).refresh_token
+    newer = (await refresh(unit_of_work, issuer, "first")).refresh_token
 
     with pytest.raises(InvalidRefreshToken, match="used before"):
-        await refresh(uow, issuer, "first")
+        await refresh(unit_of_work, issuer, "first")
 
     assert (family.revoked, family.revoked_reason) == (True, "reuse")
     assert uow.commits == 2  # the rotation, then the revocation despite the refusal
     with pytest.raises(InvalidRefreshToken, match="revoked"):
-        await refresh(uow, issuer, newer)  # the copy dies with the original
+        await refresh(unit_of_work, issuer, newer)  # the copy dies with the original
 
 
-async def test_an_expired_token_is_refused_and_nothing_is_spent(uow, issuer, login) -> None:
+async def test_an_expired_token_is_refused_and_nothing_is_spent(
+    uow, unit_of_work, issuer, login
+) -> None:
     token = uow.refresh_tokens.tokens[hash_refresh_token("first")]
     token.expires_at = utcnow() - timedelta(seconds=1)
 
     with pytest.raises(InvalidRefreshToken, match="expired"):
-        await refresh(uow, issuer, "first")
+        await refresh(unit_of_work, issuer, "first")
 
     assert token.used_at is None
     assert uow.commits == 0
 
 
-async def test_an_unknown_token_is_refused(uow, issuer, login) -> None:
+async def test_an_unknown_token_is_refused(uow, unit_of_work, issuer, login) -> None:
     with pytest.raises(InvalidRefreshToken, match="not valid"):
-        await refresh(uow, issuer, "never issued")
+        await refresh(unit_of_work, issuer, "never issued")
     assert uow.commits == 0
 
 
-async def test_logout_revokes_the_family_once(uow, issuer, login) -> None:
+async def test_logout_revokes_the_family_once(unit_of_work, issuer, login) -> None:
     _, family = login
 
-    await sessions.logout(uow=uow, refresh_token="first")
+    await sessions.logout(unit_of_work=unit_of_work, refresh_token="first")
     revoked_at = family.revoked_at
-    await sessions.logout(uow=uow, refresh_token="first")
+    await sessions.logout(unit_of_work=unit_of_work, refresh_token="first")
 
     assert (family.revoked_reason, family.revoked_at) == ("logout", revoked_at)
     with pytest.raises(InvalidRefreshToken, match="revoked"):
-        await refresh(uow, issuer, "first")
+        await refresh(unit_of_work, issuer, "first")

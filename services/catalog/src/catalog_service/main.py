@@ -12,14 +12,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from catalog_service.adapters.unit_of_work import CatalogUnitOfWork
 from catalog_service.api import categories, images, products, stock
-from catalog_service.components import Components
+from catalog_service.components import build_components
 from catalog_service.consumers import figures
-from catalog_service.service.category_cache import CategoryCache
-from catalog_service.service.views import ViewCounter
 from catalog_service.settings import CatalogSettings, get_settings
-from marketplace_platform.files import LocalFileStore
 from marketplace_platform.http import create_service_app
 from marketplace_platform.runtime import ServiceRuntime
 
@@ -31,17 +27,9 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     runtime = runtime or ServiceRuntime(settings)
-    views = ViewCounter(runtime, interval=settings.view_flush_interval)
-    components = Components(
-        settings=settings,
-        runtime=runtime,
-        images=LocalFileStore(settings.images_path),
-        views=views,
-        categories=CategoryCache(
-            runtime.db, refresh_interval=settings.category_refresh_interval.total_seconds()
-        ),
-    )
-    figures.register(runtime.bus, lambda: runtime.unit_of_work(CatalogUnitOfWork))
+    components = build_components(settings, runtime)
+    views = components.views
+    figures.register(runtime.bus, components.unit_of_work)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -22,12 +22,7 @@ PRODUCTS = "/api/catalog/products"
 async def run_seed(catalog, *, count: int, images: bool = False, store=None) -> SeedResult:
     if images and store is None:
         store = catalog.components.images
-    return await seed(
-        uow=catalog.components.runtime.unit_of_work(),
-        db=catalog.db,
-        store=store,
-        count=count,
-    )
+    return await seed(unit_of_work=catalog.components.unit_of_work, store=store, count=count)
 
 
 async def product_ids(catalog) -> set[str]:

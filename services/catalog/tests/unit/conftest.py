@@ -3,7 +3,10 @@
 ``FakeCatalogUnitOfWork`` builds fake repositories where ``CatalogUnitOfWork`` builds SQL
 ones, with the methods the use cases call, so a use case runs unchanged against it. The
 product repository tracks what it hands out, as the real one does, so the events products
-record reach ``uow.committed`` only when the use case commits."""
+record reach ``uow.committed`` only when the use case commits.
+
+Use cases take a factory (``unit_of_work``): here every unit of work it makes is the one
+fake ``uow`` (it can be re-entered), so a test passes ``unit_of_work`` and asserts on ``uow``."""
 
 from __future__ import annotations
 
@@ -90,3 +93,11 @@ class FakeCatalogUnitOfWork(FakeUnitOfWork):
 @pytest.fixture
 def uow() -> FakeCatalogUnitOfWork:
     return FakeCatalogUnitOfWork()
+
+
+@pytest.fixture
+def unit_of_work(uow: FakeCatalogUnitOfWork) -> Callable[..., FakeCatalogUnitOfWork]:
+    def factory(*, read_only: bool = False) -> FakeCatalogUnitOfWork:
+        return uow
+
+    return factory

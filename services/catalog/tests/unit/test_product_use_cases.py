@@ -27,10 +27,10 @@ def category(uow) -> uuid.UUID:
     return category_id
 
 
-async def test_archiving_records_the_change_and_the_archive(uow) -> None:
+async def test_archiving_records_the_change_and_the_archive(uow, unit_of_work) -> None:
     phone = uow.stocked(stock=10)
 
-    archived = await products.archive(uow=uow, product_id=phone.id)
+    archived = await products.archive(unit_of_work=unit_of_work, product_id=phone.id)
 
     assert archived.status == "archived"
     assert uow.event_types == [ProductUpdated.TYPE, ProductArchived.TYPE]
@@ -38,25 +38,27 @@ async def test_archiving_records_the_change_and_the_archive(uow) -> None:
     assert uow.events(ProductArchived)[0].product_id == phone.id
 
 
-async def test_archiving_twice_changes_nothing_the_second_time(uow) -> None:
+async def test_archiving_twice_changes_nothing_the_second_time(uow, unit_of_work) -> None:
     phone = uow.stocked(stock=10)
-    await products.archive(uow=uow, product_id=phone.id)
+    await products.archive(unit_of_work=unit_of_work, product_id=phone.id)
 
-    await products.archive(uow=uow, product_id=phone.id)
+    await products.archive(unit_of_work=unit_of_work, product_id=phone.id)
 
     assert uow.event_types == [ProductUpdated.TYPE, ProductArchived.TYPE]
 
 
-async def test_archiving_an_unknown_product_is_not_found(uow) -> None:
+async def test_archiving_an_unknown_product_is_not_found(uow, unit_of_work) -> None:
     with pytest.raises(ProductNotFound):
-        await products.archive(uow=uow, product_id=uuid.uuid4())
+        await products.archive(unit_of_work=unit_of_work, product_id=uuid.uuid4())
     assert uow.committed == []
 
 
-async def test_a_price_and_stock_change_records_their_own_events(uow) -> None:
+async def test_a_price_and_stock_change_records_their_own_events(uow, unit_of_work) -> None:
     phone = uow.stocked(stock=10, price=1000)
 
-    await products.update(uow=uow, product_id=phone.id, changes={"price": 1500, "stock": 4})
+    await products.update(
+        unit_of_work=unit_of_work, product_id=phone.id, changes={"price": 1500, "stock": 4}
+    )
 
     assert (phone.price, phone.stock) == (1500, 4)
     assert uow.events(ProductUpdated)[0].changed == ["price", "stock"]
@@ -66,21 +68,25 @@ async def test_a_price_and_stock_change_records_their_own_events(uow) -> None:
     assert (stock.stock, stock.delta, stock.reason) == (4, -6, "adjusted")
 
 
-async def test_an_invalid_change_changes_nothing(uow) -> None:
+async def test_an_invalid_change_changes_nothing(uow, unit_of_work) -> None:
     phone = uow.stocked(stock=10, price=1000)
 
     with pytest.raises(InvalidInput):
-        await products.update(uow=uow, product_id=phone.id, changes={"stock": -1})
+        await products.update(unit_of_work=unit_of_work, product_id=phone.id, changes={"stock": -1})
 
     assert phone.stock == 10
     assert uow.committed == []
 
 
-async def test_creating_records_product_created(uow) -> None:
+async def test_creating_records_product_created(uow, unit_of_work) -> None:
     category_id = category(uow)
 
     product = await products.create(
-        uow=uow, title="  Phone  ", price=1999, category_id=category_id, kind=Kind.PRODUCT
+        unit_of_work=unit_of_work,
+        title="  Phone  ",
+        price=1999,
+        category_id=category_id,
+        kind=Kind.PRODUCT,
     )
 
     assert uow.products.rows[product.id] is product
@@ -88,10 +94,14 @@ async def test_creating_records_product_created(uow) -> None:
     assert [(e.product_id, e.title, e.stock) for e in created] == [(product.id, "Phone", 0)]
 
 
-async def test_creating_in_an_unknown_category_stores_nothing(uow) -> None:
+async def test_creating_in_an_unknown_category_stores_nothing(uow, unit_of_work) -> None:
     with pytest.raises(UnknownCategory):
         await products.create(
-            uow=uow, title="Phone", price=1999, category_id=uuid.uuid4(), kind=Kind.PRODUCT
+            unit_of_work=unit_of_work,
+            title="Phone",
+            price=1999,
+            category_id=uuid.uuid4(),
+            kind=Kind.PRODUCT,
         )
     assert uow.products.rows == {}
     assert uow.committed == []

@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
 from sqlalchemy import Select, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,19 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth_service.adapters.orm import (
     LoginFailure,
     SigningKey,
+    UserOrder,
     refresh_token_families,
     refresh_tokens,
     users,
 )
 from auth_service.domain.refresh_tokens import RefreshToken, RefreshTokenFamily
 from auth_service.domain.users import User
-from marketplace_platform.aggregates import Aggregate
-
-A = TypeVar("A", bound=Aggregate)
-
-
-def _no_tracking(aggregate: A) -> A:
-    return aggregate
 
 
 def _escape_like(text: str) -> str:
@@ -58,9 +51,7 @@ def _advisory_key(name: str) -> int:
 
 
 class UserRepository:
-    def __init__(
-        self, session: AsyncSession, *, track: Callable[[User], User] = _no_tracking
-    ) -> None:
+    def __init__(self, session: AsyncSession, *, track: Callable[[User], User]) -> None:
         self.session = session
         self._track = track
 
@@ -102,7 +93,7 @@ class RefreshTokenRepository:
         self,
         session: AsyncSession,
         *,
-        track: Callable[[RefreshTokenFamily], RefreshTokenFamily] = _no_tracking,
+        track: Callable[[RefreshTokenFamily], RefreshTokenFamily],
     ) -> None:
         self.session = session
         self._track = track
@@ -256,3 +247,28 @@ class SigningKeyRepository:
                 .values(retired_at=at)
                 .execution_options(synchronize_session=False)
             )
+
+
+class OrderHistoryRepository:
+    """The profile's order history: rows of the ``UserOrder`` projection."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, row: UserOrder) -> None:
+        self.session.add(row)
+
+    async def lock(self, order_id: uuid.UUID) -> UserOrder | None:
+        """The order's row, locked until the transaction ends (PostgreSQL; SQLite holds its
+        one write lock already), so two events about one order are applied in turn."""
+        return await self.session.get(UserOrder, order_id, with_for_update=True)
+
+    async def newest(self, user_id: uuid.UUID, *, limit: int) -> Sequence[UserOrder]:
+        """The user's orders, newest first, at most ``limit``."""
+        query = (
+            select(UserOrder)
+            .where(UserOrder.user_id == user_id)
+            .order_by(UserOrder.created_at.desc(), UserOrder.order_id.desc())
+            .limit(limit)
+        )
+        return (await self.session.scalars(query)).all()

@@ -1,16 +1,21 @@
 """The auth service's unit of work: one transaction, with the service's repositories on it.
 
-Use cases reach ``uow.users``, ``uow.refresh_tokens``, ``uow.login_failures`` and
-``uow.signing_keys`` and never build a repository or touch a session. Users and refresh-token
-families the repositories load or add are tracked, so the events a user records
-(``UserRegistered``, ``UserUpdated``) go to the outbox with the commit that stores the change.
-The runtime makes one per request: ``runtime.unit_of_work(AuthUnitOfWork)``.
+Use cases reach ``uow.users``, ``uow.refresh_tokens``, ``uow.login_failures``,
+``uow.signing_keys`` and ``uow.order_history`` and never build a repository or touch a
+session. Users and refresh-token families the repositories load or add are tracked, so the
+events a user records (``UserRegistered``, ``UserUpdated``) go to the outbox with the commit
+that stores the change. Use cases are given a factory (``UnitOfWorkFactory``) and open one
+per transaction; the components make it from the runtime:
+``partial(runtime.unit_of_work, AuthUnitOfWork)``.
 """
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from auth_service.adapters.repositories import (
     LoginFailureRepository,
+    OrderHistoryRepository,
     RefreshTokenRepository,
     SigningKeyRepository,
     UserRepository,
@@ -23,9 +28,18 @@ class AuthUnitOfWork(UnitOfWork):
     refresh_tokens: RefreshTokenRepository
     login_failures: LoginFailureRepository
     signing_keys: SigningKeyRepository
+    order_history: OrderHistoryRepository
 
     def open(self) -> None:
         self.users = UserRepository(self.session, track=self.track)
         self.refresh_tokens = RefreshTokenRepository(self.session, track=self.track)
         self.login_failures = LoginFailureRepository(self.session)
         self.signing_keys = SigningKeyRepository(self.session)
+        self.order_history = OrderHistoryRepository(self.session)
+
+
+class UnitOfWorkFactory(Protocol):
+    """What use cases are given: a fresh unit of work per call (``read_only`` for those that
+    only read)."""
+
+    def __call__(self, *, read_only: bool = False) -> AuthUnitOfWork: ...

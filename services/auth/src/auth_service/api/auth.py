@@ -35,10 +35,16 @@ def _token_pair(tokens: sessions.Tokens, response: Response) -> TokenPair:
     status_code=status.HTTP_201_CREATED,
     responses={409: {"description": "An account with that email exists."}},
 )
-async def register(body: UserCreate, uow: UnitOfWorkDep, passwords: PasswordsDep) -> UserRead:
+async def register(
+    body: UserCreate, unit_of_work: UnitOfWorkDep, passwords: PasswordsDep
+) -> UserRead:
     """Create an account (then log in to get tokens)."""
     user = await accounts.register(
-        uow=uow, passwords=passwords, email=body.email, password=body.password, name=body.name
+        unit_of_work=unit_of_work,
+        passwords=passwords,
+        email=body.email,
+        password=body.password,
+        name=body.name,
     )
     return UserRead.model_validate(user)
 
@@ -47,7 +53,7 @@ async def register(body: UserCreate, uow: UnitOfWorkDep, passwords: PasswordsDep
 async def login(
     body: LoginRequest,
     response: Response,
-    uow: UnitOfWorkDep,
+    unit_of_work: UnitOfWorkDep,
     passwords: PasswordsDep,
     issuer: IssuerDep,
     throttle: ThrottleDep,
@@ -56,7 +62,7 @@ async def login(
 ) -> TokenPair:
     """Exchange email and password for an access token and a refresh token."""
     tokens = await sessions.login(
-        uow=uow,
+        unit_of_work=unit_of_work,
         passwords=passwords,
         issuer=issuer,
         policy=throttle,
@@ -72,13 +78,13 @@ async def login(
 async def refresh(
     body: RefreshRequest,
     response: Response,
-    uow: UnitOfWorkDep,
+    unit_of_work: UnitOfWorkDep,
     issuer: IssuerDep,
     settings: SettingsDep,
 ) -> TokenPair:
     """Spend a refresh token for new tokens; a reused one revokes its whole family."""
     tokens = await sessions.refresh(
-        uow=uow,
+        unit_of_work=unit_of_work,
         issuer=issuer,
         refresh_ttl=settings.refresh_token_ttl,
         refresh_token=body.refresh_token,
@@ -87,6 +93,6 @@ async def refresh(
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(body: RefreshRequest, uow: UnitOfWorkDep) -> None:
+async def logout(body: RefreshRequest, unit_of_work: UnitOfWorkDep) -> None:
     """Revoke the refresh token's family (the session); the access token expires soon."""
-    await sessions.logout(uow=uow, refresh_token=body.refresh_token)
+    await sessions.logout(unit_of_work=unit_of_work, refresh_token=body.refresh_token)

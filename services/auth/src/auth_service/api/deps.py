@@ -1,5 +1,5 @@
 """Dependencies of the routes, as ``Annotated`` aliases: a route reads
-``async def get_me(user: CurrentUser, db: DatabaseDep)``."""
+``async def get_me(user: CurrentUser, unit_of_work: UnitOfWorkDep, settings: SettingsDep)``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from fastapi import Depends, Request
 
 from auth_service.adapters.passwords import PasswordHasher
 from auth_service.adapters.tokens import AccessTokenIssuer
-from auth_service.adapters.unit_of_work import AuthUnitOfWork
+from auth_service.adapters.unit_of_work import UnitOfWorkFactory
 from auth_service.components import Components
 from auth_service.domain.throttling import ThrottlePolicy
 from auth_service.settings import AuthSettings
-from marketplace_platform.db import Database
 from marketplace_platform.files import FileStore
 from marketplace_platform.security.dependencies import AdminUser, CurrentUser
 
@@ -23,7 +22,6 @@ __all__ = [
     "ClientHost",
     "ComponentsDep",
     "CurrentUser",
-    "DatabaseDep",
     "IssuerDep",
     "PasswordsDep",
     "SettingsDep",
@@ -44,14 +42,10 @@ def get_settings(components: ComponentsDep) -> AuthSettings:
     return components.settings
 
 
-def get_database(components: ComponentsDep) -> Database:
-    return components.runtime.db
-
-
-def get_unit_of_work(components: ComponentsDep) -> AuthUnitOfWork:
-    """A fresh unit of work with the service's repositories; the use case opens and commits
-    it (each ``async with`` is one transaction)."""
-    return components.runtime.unit_of_work(AuthUnitOfWork)
+def get_unit_of_work(components: ComponentsDep) -> UnitOfWorkFactory:
+    """The unit of work factory: the use case makes one per transaction, opens and commits
+    it."""
+    return components.unit_of_work
 
 
 def get_passwords(components: ComponentsDep) -> PasswordHasher:
@@ -78,8 +72,7 @@ def get_client_host(request: Request) -> str | None:
 
 
 SettingsDep = Annotated[AuthSettings, Depends(get_settings)]
-DatabaseDep = Annotated[Database, Depends(get_database)]
-UnitOfWorkDep = Annotated[AuthUnitOfWork, Depends(get_unit_of_work)]
+UnitOfWorkDep = Annotated[UnitOfWorkFactory, Depends(get_unit_of_work)]
 PasswordsDep = Annotated[PasswordHasher, Depends(get_passwords)]
 IssuerDep = Annotated[AccessTokenIssuer, Depends(get_issuer)]
 AvatarStoreDep = Annotated[FileStore, Depends(get_avatar_store)]

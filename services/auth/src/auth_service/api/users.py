@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from auth_service.api.deps import AdminUser, DatabaseDep, UnitOfWorkDep
+from auth_service.api.deps import AdminUser, UnitOfWorkDep
 from auth_service.domain.roles import Role
 from auth_service.schemas import RoleUpdate, UserPage, UserRead
 from auth_service.service import users
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/auth/users", tags=["users"])
 @router.get("")
 async def list_users(
     admin: AdminUser,
-    db: DatabaseDep,
+    unit_of_work: UnitOfWorkDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
     email: Annotated[
@@ -28,7 +28,9 @@ async def list_users(
     role: Role | None = None,
 ) -> UserPage:
     """Users, newest first, filtered by part of the email and by role."""
-    page = await users.get_all(db=db, limit=limit, cursor=cursor, email=email, role=role)
+    page = await users.get_all(
+        unit_of_work=unit_of_work, limit=limit, cursor=cursor, email=email, role=role
+    )
     return UserPage(
         items=[UserRead.model_validate(user) for user in page.items],
         total=page.total,
@@ -38,8 +40,8 @@ async def list_users(
 
 @router.patch("/{user_id}")
 async def update_user(
-    user_id: uuid.UUID, body: RoleUpdate, admin: AdminUser, uow: UnitOfWorkDep
+    user_id: uuid.UUID, body: RoleUpdate, admin: AdminUser, unit_of_work: UnitOfWorkDep
 ) -> UserRead:
     """Change a user's role; the last admin cannot be demoted."""
-    user = await users.update_role(uow=uow, user_id=user_id, role=body.role)
+    user = await users.update_role(unit_of_work=unit_of_work, user_id=user_id, role=body.role)
     return UserRead.model_validate(user)

@@ -6,13 +6,11 @@ One durable consumer for both subjects, shared by auth's replicas; each event is
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from auth_service.adapters.unit_of_work import UnitOfWorkFactory
 from auth_service.service import order_history
 from marketplace_contracts import Envelope, OrderCreated, OrderStatusChanged
 from marketplace_platform.events.bus import EventBus
 from marketplace_platform.events.inbox import Effect, consume_once
-from marketplace_platform.events.unit_of_work import UnitOfWork
 
 CONSUMER = "auth"
 SUBJECTS = (OrderCreated.TYPE, OrderStatusChanged.TYPE)
@@ -29,5 +27,5 @@ def effect_of(envelope: Envelope) -> Effect | None:
     return None
 
 
-def register(bus: EventBus, unit_of_work: Callable[[], UnitOfWork]) -> None:
+def register(bus: EventBus, unit_of_work: UnitOfWorkFactory) -> None:
     consume_once(bus, CONSUMER, SUBJECTS, unit_of_work=unit_of_work, effect_of=effect_of)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from auth_service.adapters.passwords import PasswordHasher
-from auth_service.adapters.unit_of_work import AuthUnitOfWork
+from auth_service.adapters.unit_of_work import UnitOfWorkFactory
 from auth_service.domain.emails import normalise_email
 from auth_service.domain.errors import EmailTaken, UserNotFound
 from auth_service.domain.passwords import check_password
@@ -20,7 +20,7 @@ from marketplace_platform.ids import new_id
 
 async def register(
     *,
-    uow: AuthUnitOfWork,
+    unit_of_work: UnitOfWorkFactory,
     passwords: PasswordHasher,
     email: str,
     password: str,
@@ -33,7 +33,7 @@ async def register(
     # Hash before the transaction: argon2 takes a while, and on SQLite an open write
     # transaction holds the only write lock.
     password_hash = await passwords.hash(password)
-    async with uow:
+    async with unit_of_work() as uow:
         if await uow.users.get_by_email_key(address.key) is not None:
             raise EmailTaken("An account with this email exists already.")
         user = User.register(
@@ -66,7 +66,12 @@ class AdminResult:
 
 
 async def ensure_admin(
-    *, uow: AuthUnitOfWork, passwords: PasswordHasher, email: str, password: str, name: str
+    *,
+    unit_of_work: UnitOfWorkFactory,
+    passwords: PasswordHasher,
+    email: str,
+    password: str,
+    name: str,
 ) -> AdminResult:
     """Make ``email`` an admin whose password is ``password``: create the account, or
     promote the existing one and give it that password.
@@ -75,13 +80,11 @@ async def ensure_admin(
     replaced. A new password ends every session of the account, as any password change
     should; the same password changes nothing (the launcher runs this on every start)."""
     address = normalise_email(email)
-    async with uow:
+    async with unit_of_work(read_only=True) as uow:
         existing = await uow.users.get_by_email_key(address.key)
-        # Read now: the session's end expires the object.
-        found = (existing.id, existing.password_hash) if existing is not None else None
-    if found is None:
+    if existing is None:
         await register(
-            uow=uow,
+            unit_of_work=unit_of_work,
             passwords=passwords,
             email=email,
             password=password,
@@ -90,15 +93,14 @@ async def ensure_admin(
         )
         return AdminResult(AdminOutcome.CREATED, password_set=False)
     # Outside any transaction: argon2 takes a while (see ``register``).
-    user_id, stored_hash = found
-    valid, new_hash = await passwords.verify(password, stored_hash)
+    valid, new_hash = await passwords.verify(password, existing.password_hash)
     if not valid:
         check_password(password, email=address)
         new_hash = await passwords.hash(password)
     # (A valid one may still get a new hash: the cost parameters were raised since.)
     now = utcnow()
-    async with uow:
-        user = await uow.users.get(user_id)
+    async with unit_of_work() as uow:
+        user = await uow.users.get(existing.id)
         if user is None:  # deleted in between: nothing is left to promote
             raise UserNotFound("The account was deleted meanwhile; run the command again.")
         promoted = user.promote_to_admin(now=now)

@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
-
 from auth_service.adapters.orm import UserOrder
+from auth_service.adapters.unit_of_work import AuthUnitOfWork, UnitOfWorkFactory
 from auth_service.domain.order_history import supersedes
 from auth_service.schemas import OrderHistoryItem
 from marketplace_contracts import OrderCreated, OrderStatusChanged
-from marketplace_platform.db import Database
-from marketplace_platform.events.unit_of_work import UnitOfWork
 
 LIMIT = 50
 
 
-async def record_created(uow: UnitOfWork, *, event: OrderCreated) -> None:
-    row = await uow.session.get(UserOrder, event.order_id, with_for_update=True)
+async def record_created(uow: AuthUnitOfWork, *, event: OrderCreated) -> None:
+    row = await uow.order_history.lock(event.order_id)
     if row is None:
-        uow.session.add(
+        uow.order_history.add(
             UserOrder(
                 order_id=event.order_id,
                 user_id=event.user_id,
@@ -42,10 +39,10 @@ async def record_created(uow: UnitOfWork, *, event: OrderCreated) -> None:
         row.created_at = event.created_at
 
 
-async def record_status(uow: UnitOfWork, *, event: OrderStatusChanged) -> None:
-    row = await uow.session.get(UserOrder, event.order_id, with_for_update=True)
+async def record_status(uow: AuthUnitOfWork, *, event: OrderStatusChanged) -> None:
+    row = await uow.order_history.lock(event.order_id)
     if row is None:
-        uow.session.add(
+        uow.order_history.add(
             UserOrder(
                 order_id=event.order_id,
                 user_id=event.user_id,
@@ -64,17 +61,11 @@ async def record_status(uow: UnitOfWork, *, event: OrderStatusChanged) -> None:
 
 
 async def get_all(
-    *, db: Database, user_id: uuid.UUID, limit: int = LIMIT
+    *, unit_of_work: UnitOfWorkFactory, user_id: uuid.UUID, limit: int = LIMIT
 ) -> list[OrderHistoryItem]:
     """The user's orders, newest first, at most ``limit``."""
-    query = (
-        select(UserOrder)
-        .where(UserOrder.user_id == user_id)
-        .order_by(UserOrder.created_at.desc(), UserOrder.order_id.desc())
-        .limit(limit)
-    )
-    async with db.read_session() as session:
-        rows = (await session.scalars(query)).all()
+    async with unit_of_work(read_only=True) as uow:
+        rows = await uow.order_history.newest(user_id, limit=limit)
     return [
         OrderHistoryItem(
             order_id=row.order_id,

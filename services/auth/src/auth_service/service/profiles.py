@@ -7,14 +7,12 @@ import logging
 import uuid
 from typing import Any
 
-from auth_service.adapters.repositories import UserRepository
-from auth_service.adapters.unit_of_work import AuthUnitOfWork
+from auth_service.adapters.unit_of_work import AuthUnitOfWork, UnitOfWorkFactory
 from auth_service.domain.errors import AvatarNotFound, UserNotFound
 from auth_service.domain.users import User
 from auth_service.schemas import OrderHistoryItem
 from auth_service.service import order_history
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database
 from marketplace_platform.files import FileNotFound, FileStore, StoredFile
 from marketplace_platform.images import Variant, process_upload
 
@@ -24,22 +22,26 @@ AVATAR = Variant("avatar", 256)
 AVATAR_SMALL = Variant("avatar_small", 64)
 
 
-async def get(*, db: Database, user_id: uuid.UUID) -> User:
-    """A read: a read-only transaction, not a unit of work (see ``docs/auth.md``)."""
-    async with db.read_session() as session:
-        return _found(await UserRepository(session).get(user_id))
+async def get(*, unit_of_work: UnitOfWorkFactory, user_id: uuid.UUID) -> User:
+    """A read, so a read-only unit of work: on SQLite it never waits for the write lock."""
+    async with unit_of_work(read_only=True) as uow:
+        return await _get_or_raise(uow, user_id)
 
 
-async def get_order_history(*, db: Database, user_id: uuid.UUID) -> list[OrderHistoryItem]:
+async def get_order_history(
+    *, unit_of_work: UnitOfWorkFactory, user_id: uuid.UUID
+) -> list[OrderHistoryItem]:
     """The profile's order history, newest first: a projection of the orders service's
     events kept in this database by ``consumers/orders.py``."""
-    return await order_history.get_all(db=db, user_id=user_id)
+    return await order_history.get_all(unit_of_work=unit_of_work, user_id=user_id)
 
 
-async def update(*, uow: AuthUnitOfWork, user_id: uuid.UUID, changes: dict[str, Any]) -> User:
+async def update(
+    *, unit_of_work: UnitOfWorkFactory, user_id: uuid.UUID, changes: dict[str, Any]
+) -> User:
     """Apply the changed fields; the user records ``UserUpdated`` naming them, if any
     changed."""
-    async with uow:
+    async with unit_of_work() as uow:
         user = await _get_or_raise(uow, user_id)
         user.change_profile(changes, now=utcnow())
         # Even with nothing to write: a rolled-back session would expire ``user``.
@@ -48,7 +50,12 @@ async def update(*, uow: AuthUnitOfWork, user_id: uuid.UUID, changes: dict[str, 
 
 
 async def set_avatar(
-    *, uow: AuthUnitOfWork, store: FileStore, user_id: uuid.UUID, image: bytes, max_pixels: int
+    *,
+    unit_of_work: UnitOfWorkFactory,
+    store: FileStore,
+    user_id: uuid.UUID,
+    image: bytes,
+    max_pixels: int,
 ) -> User:
     """Make the uploaded image the user's avatar (the image pipeline refuses anything that
     is not a safe PNG, JPEG or WebP, or has more than ``max_pixels``); the previous avatar's
@@ -57,7 +64,7 @@ async def set_avatar(
     large = await store.put(variants[AVATAR.name].data, content_type="image/webp")
     small = await store.put(variants[AVATAR_SMALL.name].data, content_type="image/webp")
     try:
-        async with uow:
+        async with unit_of_work() as uow:
             user = await _get_or_raise(uow, user_id)
             previous = user.avatar_files
             user.set_avatar(file=large, small_file=small, now=utcnow())
@@ -69,8 +76,10 @@ async def set_avatar(
     return user
 
 
-async def delete_avatar(*, uow: AuthUnitOfWork, store: FileStore, user_id: uuid.UUID) -> None:
-    async with uow:
+async def delete_avatar(
+    *, unit_of_work: UnitOfWorkFactory, store: FileStore, user_id: uuid.UUID
+) -> None:
+    async with unit_of_work() as uow:
         user = await _get_or_raise(uow, user_id)
         previous = user.avatar_files
         if previous == (None, None):
@@ -88,10 +97,7 @@ async def get_avatar(*, store: FileStore, name: str) -> StoredFile:
 
 
 async def _get_or_raise(uow: AuthUnitOfWork, user_id: uuid.UUID) -> User:
-    return _found(await uow.users.get(user_id))
-
-
-def _found(user: User | None) -> User:
+    user = await uow.users.get(user_id)
     if user is None:
         raise UserNotFound("The account does not exist (any more).")
     return user

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from auth_service.adapters.passwords import PasswordHasher
 from auth_service.adapters.tokens import AccessTokenIssuer, hash_refresh_token, new_refresh_token
-from auth_service.adapters.unit_of_work import AuthUnitOfWork
+from auth_service.adapters.unit_of_work import AuthUnitOfWork, UnitOfWorkFactory
 from auth_service.domain.emails import email_key
 from auth_service.domain.errors import InvalidCredentials, InvalidRefreshToken, LoginThrottled
 from auth_service.domain.refresh_tokens import RefreshTokenFamily, Verdict
@@ -35,7 +35,7 @@ class Tokens:
 
 async def login(
     *,
-    uow: AuthUnitOfWork,
+    unit_of_work: UnitOfWorkFactory,
     passwords: PasswordHasher,
     issuer: AccessTokenIssuer,
     policy: ThrottlePolicy,
@@ -54,7 +54,12 @@ async def login(
     account = email_key(email)
     client = client_key(client_host)
     user = await _reserve_attempt(
-        uow, policy=policy, account=account, client=client, refresh_ttl=refresh_ttl, now=now
+        unit_of_work,
+        policy=policy,
+        account=account,
+        client=client,
+        refresh_ttl=refresh_ttl,
+        now=now,
     )
 
     # Outside any transaction: the hash takes a while. An unknown email costs the same.
@@ -64,7 +69,7 @@ async def login(
     else:
         valid, new_hash = await passwords.verify(password, user.password_hash)
 
-    async with uow:
+    async with unit_of_work() as uow:
         if not valid:
             await uow.login_failures.prune(before=now - policy.window)
             await uow.commit()
@@ -85,11 +90,15 @@ async def login(
 
 
 async def refresh(
-    *, uow: AuthUnitOfWork, issuer: AccessTokenIssuer, refresh_ttl: timedelta, refresh_token: str
+    *,
+    unit_of_work: UnitOfWorkFactory,
+    issuer: AccessTokenIssuer,
+    refresh_ttl: timedelta,
+    refresh_token: str,
 ) -> Tokens:
     """Spend a refresh token for a new access token and the next refresh token."""
     now = utcnow()
-    async with uow:
+    async with unit_of_work() as uow:
         found = await uow.refresh_tokens.find(hash_refresh_token(refresh_token))
         if found is None:
             raise InvalidRefreshToken("The refresh token is not valid.")
@@ -116,10 +125,10 @@ async def refresh(
     return result
 
 
-async def logout(*, uow: AuthUnitOfWork, refresh_token: str) -> None:
+async def logout(*, unit_of_work: UnitOfWorkFactory, refresh_token: str) -> None:
     """Revoke the family of the token. An unknown token is not an error: the caller is
     logged out either way, and the answer tells nothing about which tokens exist."""
-    async with uow:
+    async with unit_of_work() as uow:
         found = await uow.refresh_tokens.find(hash_refresh_token(refresh_token))
         if found is None:
             return
@@ -131,7 +140,7 @@ async def logout(*, uow: AuthUnitOfWork, refresh_token: str) -> None:
 
 
 async def _reserve_attempt(
-    uow: AuthUnitOfWork,
+    unit_of_work: UnitOfWorkFactory,
     *,
     policy: ThrottlePolicy,
     account: str,
@@ -141,7 +150,7 @@ async def _reserve_attempt(
 ) -> User | None:
     """The account of ``account`` (None if there is none), once this attempt is found within
     the limits (``LoginThrottled`` if it is not) and recorded as a failure in advance."""
-    async with uow:
+    async with unit_of_work() as uow:
         failure_log = uow.login_failures
         # Until the commit, no other attempt on this account or from this client can count.
         await failure_log.lock_scopes(account=account, client=client)

@@ -4,8 +4,8 @@ they are given; they never commit (the unit of work does).
 The repositories of aggregates (products, reservations) hand every product they load or add
 to ``track``: the unit of work that built them then collects the events the product records
 and writes them to the outbox with the commit. Reads for the API (``read``,
-``read_images``) and the bulk updates of the event-fed figures bypass the aggregate: they are
-queries and counters, with no rule to keep."""
+``read_images``), the bulk updates of the event-fed figures and the demo seeder's bulk loads
+bypass the aggregate: they are queries, counters and fixtures, with no rule to keep."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, exists, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_service.adapters.orm import (
@@ -53,9 +53,8 @@ _PRODUCT_WITH_IMAGES = (
     .where(PRODUCTS.c.id == bindparam("product_id"))
     .order_by(IMAGES.c.position)
 )
-_TREE_VERSION = select(CategoryTreeVersion.__table__.c.version).where(
-    CategoryTreeVersion.__table__.c.id == 1
-)
+TREE_VERSION = CategoryTreeVersion.__table__
+_TREE_VERSION = select(TREE_VERSION.c.version).where(TREE_VERSION.c.id == 1)
 
 
 def _rowcount(result: object) -> int:
@@ -122,10 +121,24 @@ class CategoryRepository:
 
     async def bump_tree_version(self) -> None:
         """Part of every change of the tree, in its transaction: caches compare versions."""
-        table = CategoryTreeVersion.__table__
         await self.session.execute(
-            update(table).where(table.c.id == 1).values(version=table.c.version + 1)
+            update(TREE_VERSION)
+            .where(TREE_VERSION.c.id == 1)
+            .values(version=TREE_VERSION.c.version + 1)
         )
+
+    async def lock_tree(self) -> None:
+        """Hold every other change of the tree back until this transaction ends: the tree's
+        version row is locked (PostgreSQL; SQLite holds its one write lock already), and
+        every change of the tree updates that row."""
+        await self.session.execute(_TREE_VERSION.with_for_update())
+
+    async def count(self) -> int:
+        return int(await self.session.scalar(select(func.count()).select_from(Category)) or 0)
+
+    async def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert category rows in bulk (one ``executemany``), parents before children."""
+        await self.session.execute(insert(Category.__table__), rows)
 
     async def active_product_counts(self) -> dict[uuid.UUID, int]:
         """Active products per category they sit in directly."""
@@ -137,12 +150,8 @@ class CategoryRepository:
         return {category_id: int(count) for category_id, count in await self.session.execute(query)}
 
 
-def _no_tracking(product: Product) -> Product:
-    return product
-
-
 class ProductRepository:
-    def __init__(self, session: AsyncSession, *, track: Track = _no_tracking) -> None:
+    def __init__(self, session: AsyncSession, *, track: Track) -> None:
         self.session = session
         self._track = track
 
@@ -211,6 +220,29 @@ class ProductRepository:
         for row in (await connection.execute(query)).mappings():
             found[row["product_id"]].append(row)
         return found
+
+    async def count(self, *, kind: str | None = None) -> int:
+        """Products of every status, of one ``kind`` if given."""
+        query = select(func.count()).select_from(PRODUCTS)
+        if kind is not None:
+            query = query.where(PRODUCTS.c.kind == kind)
+        return int(await self.session.scalar(query) or 0)
+
+    async def insert_many(
+        self, rows: Sequence[Mapping[str, Any]], images: Sequence[Mapping[str, Any]] = ()
+    ) -> None:
+        """Insert product rows, and then their pictures' rows, in bulk (one ``executemany``
+        each): for loading a fixture, with neither aggregates nor events."""
+        await self.session.execute(insert(PRODUCTS), rows)
+        if images:
+            await self.session.execute(insert(IMAGES), images)
+
+    async def refresh_statistics(self) -> None:
+        """After a bulk load PostgreSQL's planner knows nothing of the new rows until
+        autovacuum comes by (up to a minute): until then it may scan where an index would
+        do. SQLite keeps no statistics unless asked, and is not."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(text("ANALYZE categories, products, product_images"))
 
     async def add_views(self, counts: dict[uuid.UUID, int]) -> None:
         for product_id, views in sorted(counts.items()):

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from catalog_service.api.deps import AdminUser, CategoryCacheDep, DatabaseDep, UnitOfWorkDep
+from catalog_service.api.deps import AdminUser, CategoryCacheDep, UnitOfWorkDep
 from catalog_service.schemas import (
     CategoryCreate,
     CategoryRead,
@@ -21,9 +21,9 @@ router = APIRouter(prefix="/api/catalog/categories", tags=["categories"])
 
 
 @router.get("")
-async def get_category_tree(db: DatabaseDep, cache: CategoryCacheDep) -> CategoryTree:
+async def get_category_tree(unit_of_work: UnitOfWorkDep, cache: CategoryCacheDep) -> CategoryTree:
     """The whole category tree, with active product counts that include sub-categories."""
-    tree = await categories.get_tree(db=db, cache=cache)
+    tree = await categories.get_tree(unit_of_work=unit_of_work, cache=cache)
     return CategoryTree(items=[CategoryTreeNode.of(node) for node in tree])
 
 
@@ -39,11 +39,11 @@ async def get_category(category_id: uuid.UUID, cache: CategoryCacheDep) -> Categ
     responses={409: {"description": "A sibling category has that name."}},
 )
 async def create_category(
-    body: CategoryCreate, admin: AdminUser, uow: UnitOfWorkDep, cache: CategoryCacheDep
+    body: CategoryCreate, admin: AdminUser, unit_of_work: UnitOfWorkDep, cache: CategoryCacheDep
 ) -> CategoryRead:
     """Create a category, at the top level or under ``parent_id``."""
     category = await categories.create(
-        uow=uow, cache=cache, name=body.name, parent_id=body.parent_id
+        unit_of_work=unit_of_work, cache=cache, name=body.name, parent_id=body.parent_id
     )
     return await _read(cache, category.id)
 
@@ -53,11 +53,13 @@ async def update_category(
     category_id: uuid.UUID,
     body: CategoryUpdate,
     admin: AdminUser,
-    uow: UnitOfWorkDep,
+    unit_of_work: UnitOfWorkDep,
     cache: CategoryCacheDep,
 ) -> CategoryRead:
     """Rename and/or move a category (its sub-categories and products go with it)."""
-    await categories.update(uow=uow, cache=cache, category_id=category_id, **body.changes())
+    await categories.update(
+        unit_of_work=unit_of_work, cache=cache, category_id=category_id, **body.changes()
+    )
     return await _read(cache, category_id)
 
 
@@ -67,10 +69,10 @@ async def update_category(
     responses={409: {"description": "The category has sub-categories or products."}},
 )
 async def delete_category(
-    category_id: uuid.UUID, admin: AdminUser, uow: UnitOfWorkDep, cache: CategoryCacheDep
+    category_id: uuid.UUID, admin: AdminUser, unit_of_work: UnitOfWorkDep, cache: CategoryCacheDep
 ) -> None:
     """Delete an empty category; one with sub-categories or products is a 409."""
-    await categories.delete(uow=uow, cache=cache, category_id=category_id)
+    await categories.delete(unit_of_work=unit_of_work, cache=cache, category_id=category_id)
 
 
 async def _read(cache: CategoryCache, category_id: uuid.UUID) -> CategoryRead:

@@ -1,5 +1,5 @@
 """Dependencies of the routes, as ``Annotated`` aliases: a route reads
-``async def create_product(body: ProductCreate, admin: AdminUser, uow: UnitOfWorkDep)``.
+``async def create_product(body: ProductCreate, admin: AdminUser, unit_of_work: UnitOfWorkDep)``.
 
 They are ``async def`` although they never await: FastAPI runs a plain ``def`` dependency in
 a worker thread, a hand-off that cost more than the whole query of a product page."""
@@ -10,12 +10,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from catalog_service.adapters.unit_of_work import CatalogUnitOfWork
+from catalog_service.adapters.unit_of_work import UnitOfWorkFactory
 from catalog_service.components import Components
 from catalog_service.service.category_cache import CategoryCache
 from catalog_service.service.views import ViewCounter
 from catalog_service.settings import CatalogSettings
-from marketplace_platform.db import Database
 from marketplace_platform.files import FileStore
 from marketplace_platform.security.dependencies import AdminUser, InternalCaller
 
@@ -23,7 +22,6 @@ __all__ = [
     "AdminUser",
     "CategoryCacheDep",
     "ComponentsDep",
-    "DatabaseDep",
     "ImageStoreDep",
     "InternalCaller",
     "SettingsDep",
@@ -44,14 +42,10 @@ async def get_settings(components: ComponentsDep) -> CatalogSettings:
     return components.settings
 
 
-async def get_database(components: ComponentsDep) -> Database:
-    return components.runtime.db
-
-
-async def get_unit_of_work(components: ComponentsDep) -> CatalogUnitOfWork:
-    """A fresh unit of work with the catalog's repositories; the use case opens and commits
-    it (each ``async with`` is one transaction)."""
-    return components.runtime.unit_of_work(CatalogUnitOfWork)
+async def get_unit_of_work(components: ComponentsDep) -> UnitOfWorkFactory:
+    """The unit of work factory: the use case makes one per transaction, opens and commits
+    it."""
+    return components.unit_of_work
 
 
 async def get_image_store(components: ComponentsDep) -> FileStore:
@@ -67,8 +61,7 @@ async def get_view_counter(components: ComponentsDep) -> ViewCounter:
 
 
 SettingsDep = Annotated[CatalogSettings, Depends(get_settings)]
-DatabaseDep = Annotated[Database, Depends(get_database)]
-UnitOfWorkDep = Annotated[CatalogUnitOfWork, Depends(get_unit_of_work)]
+UnitOfWorkDep = Annotated[UnitOfWorkFactory, Depends(get_unit_of_work)]
 ImageStoreDep = Annotated[FileStore, Depends(get_image_store)]
 CategoryCacheDep = Annotated[CategoryCache, Depends(get_category_cache)]
 ViewCounterDep = Annotated[ViewCounter, Depends(get_view_counter)]

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
+from catalog_service.adapters.unit_of_work import UnitOfWorkFactory
 from catalog_service.api.deps import (
     AdminUser,
     CategoryCacheDep,
-    DatabaseDep,
     ImageStoreDep,
     SettingsDep,
     UnitOfWorkDep,
@@ -31,7 +31,6 @@ from catalog_service.schemas import (
 from catalog_service.service import images, products, search
 from catalog_service.service.category_cache import CategoryCache
 from catalog_service.settings import CatalogSettings
-from marketplace_platform.db import Database
 from marketplace_platform.images import read_image_upload
 
 router = APIRouter(prefix="/api/catalog/products", tags=["products"])
@@ -60,14 +59,16 @@ IMAGE_UPLOAD_SCHEMA = {
 
 
 async def _read(
-    db: Database,
+    unit_of_work: UnitOfWorkFactory,
     categories: CategoryCache,
     settings: CatalogSettings,
     product_id: uuid.UUID,
     *,
     status_code: int = status.HTTP_200_OK,
 ) -> JSONDocument:
-    record = await products.get(db=db, categories=categories, product_id=product_id)
+    record = await products.get(
+        unit_of_work=unit_of_work, categories=categories, product_id=product_id
+    )
     document = product_document(record, image_base_url=settings.image_base_url)
     return JSONDocument(document, status_code=status_code)
 
@@ -76,7 +77,7 @@ async def _read(
 # ``response_model`` keeps the schema they follow in the OpenAPI document.
 @router.get("", response_model=ProductPage)
 async def list_products(
-    db: DatabaseDep,
+    unit_of_work: UnitOfWorkDep,
     categories: CategoryCacheDep,
     settings: SettingsDep,
     q: Annotated[
@@ -101,7 +102,7 @@ async def list_products(
 ) -> JSONDocument:
     """Search and browse active products: filters, sorts, pages and per-category counts."""
     result = await search.search(
-        db=db,
+        unit_of_work=unit_of_work,
         categories=categories,
         search=product_search(
             q=q,
@@ -131,13 +132,13 @@ async def list_products(
 @router.get("/{product_id}", response_model=ProductRead)
 async def get_product(
     product_id: uuid.UUID,
-    db: DatabaseDep,
+    unit_of_work: UnitOfWorkDep,
     categories: CategoryCacheDep,
     settings: SettingsDep,
     views: ViewCounterDep,
 ) -> JSONDocument:
     """One product or service, archived ones too (old orders link to them). Counts a view."""
-    read = await _read(db, categories, settings, product_id)
+    read = await _read(unit_of_work, categories, settings, product_id)
     views.record(product_id)  # in memory: no database write on this path
     return read
 
@@ -146,14 +147,13 @@ async def get_product(
 async def create_product(
     body: ProductCreate,
     admin: AdminUser,
-    uow: UnitOfWorkDep,
-    db: DatabaseDep,
+    unit_of_work: UnitOfWorkDep,
     categories: CategoryCacheDep,
     settings: SettingsDep,
 ) -> JSONDocument:
     """Create a product or a service."""
     product = await products.create(
-        uow=uow,
+        unit_of_work=unit_of_work,
         title=body.title,
         description=body.description,
         price=body.price,
@@ -163,7 +163,9 @@ async def create_product(
         stock=body.stock,
         attributes=body.attributes,
     )
-    return await _read(db, categories, settings, product.id, status_code=status.HTTP_201_CREATED)
+    return await _read(
+        unit_of_work, categories, settings, product.id, status_code=status.HTTP_201_CREATED
+    )
 
 
 @router.patch("/{product_id}", response_model=ProductRead)
@@ -171,20 +173,21 @@ async def update_product(
     product_id: uuid.UUID,
     body: ProductUpdate,
     admin: AdminUser,
-    uow: UnitOfWorkDep,
-    db: DatabaseDep,
+    unit_of_work: UnitOfWorkDep,
     categories: CategoryCacheDep,
     settings: SettingsDep,
 ) -> JSONDocument:
     """Change a product; send only the fields to change."""
-    await products.update(uow=uow, product_id=product_id, changes=body.changes())
-    return await _read(db, categories, settings, product_id)
+    await products.update(unit_of_work=unit_of_work, product_id=product_id, changes=body.changes())
+    return await _read(unit_of_work, categories, settings, product_id)
 
 
 @router.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def archive_product(product_id: uuid.UUID, admin: AdminUser, uow: UnitOfWorkDep) -> None:
+async def archive_product(
+    product_id: uuid.UUID, admin: AdminUser, unit_of_work: UnitOfWorkDep
+) -> None:
     """Archive a product: it leaves search and lists, and stays readable by id."""
-    await products.archive(uow=uow, product_id=product_id)
+    await products.archive(unit_of_work=unit_of_work, product_id=product_id)
 
 
 @router.post(
@@ -194,13 +197,15 @@ async def add_product_image(
     product_id: uuid.UUID,
     request: Request,
     admin: AdminUser,
-    uow: UnitOfWorkDep,
+    unit_of_work: UnitOfWorkDep,
     store: ImageStoreDep,
     settings: SettingsDep,
 ) -> ImageRead:
     """Add a picture (multipart field ``file``); it is re-encoded, never kept as sent."""
     data = await read_image_upload(request, field="file", max_bytes=settings.image_max_bytes)
-    image = await images.add(uow=uow, store=store, product_id=product_id, data=data)
+    image = await images.add(
+        unit_of_work=unit_of_work, store=store, product_id=product_id, data=data
+    )
     return ImageRead.of(image, base_url=settings.image_base_url)
 
 
@@ -209,8 +214,10 @@ async def delete_product_image(
     product_id: uuid.UUID,
     image_id: uuid.UUID,
     admin: AdminUser,
-    uow: UnitOfWorkDep,
+    unit_of_work: UnitOfWorkDep,
     store: ImageStoreDep,
 ) -> None:
     """Remove a picture."""
-    await images.delete(uow=uow, store=store, product_id=product_id, image_id=image_id)
+    await images.delete(
+        unit_of_work=unit_of_work, store=store, product_id=product_id, image_id=image_id
+    )

@@ -6,9 +6,7 @@ catalog's replicas share the work and each event is applied by one of them, once
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from catalog_service.adapters.unit_of_work import CatalogUnitOfWork
+from catalog_service.adapters.unit_of_work import UnitOfWorkFactory
 from catalog_service.service import figures
 from marketplace_contracts import Envelope, OrderPaid, ProductRatingChanged, ProductViewsCounted
 from marketplace_platform.events.bus import EventBus
@@ -32,5 +30,5 @@ def effect_of(envelope: Envelope) -> Effect | None:
     return None
 
 
-def register(bus: EventBus, unit_of_work: Callable[[], CatalogUnitOfWork]) -> None:
+def register(bus: EventBus, unit_of_work: UnitOfWorkFactory) -> None:
     consume_once(bus, CONSUMER, SUBJECTS, unit_of_work=unit_of_work, effect_of=effect_of)

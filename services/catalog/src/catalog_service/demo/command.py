@@ -12,13 +12,14 @@ import asyncio
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 
+from catalog_service.adapters.unit_of_work import CatalogUnitOfWork
 from catalog_service.demo.generator import DEFAULT_COUNT, DEFAULT_SEED
 from catalog_service.demo.seeding import SeedResult, seed
 from catalog_service.settings import CatalogSettings
 from marketplace_platform.cli import Command
 from marketplace_platform.db import Database
-from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.files import LocalFileStore
 from marketplace_platform.settings import ServiceSettings
 
@@ -68,8 +69,7 @@ async def _seed(settings: CatalogSettings, *, count: int, images: bool,
     database = Database(settings.database_url, pool_size=1)
     try:
         return await seed(
-            uow=UnitOfWork(database, source=settings.service_name),
-            db=database,
+            unit_of_work=partial(CatalogUnitOfWork, database, source=settings.service_name),
             store=LocalFileStore(settings.images_path) if images else None,
             count=count,
             seed=seed_value,

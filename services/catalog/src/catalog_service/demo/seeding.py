@@ -2,13 +2,15 @@
 
 Only an empty catalog is seeded (no category and no product): a second run, or a run
 against a shop an admin has started filling, changes nothing and says so. Two seeders at
-once cannot both write: the check and the writes are one transaction, serialised by SQLite's
-write lock and, on PostgreSQL, by a transaction-scoped advisory lock.
+once cannot both write: the check and the writes are one unit of work, which first locks the
+category tree (``uow.categories.lock_tree``: SQLite's write lock, on PostgreSQL the tree's
+version row).
 
 The rows go through the catalog's own rules (``domain``: names, titles, prices, stock,
-attributes are cleaned and checked as the admin API does) and are inserted in bulk: one
-``executemany`` of the table's INSERT per thousand rows. (Through the ORM's bulk path the
-same rows took 5 600 statements for 30 000 rows and 1.3 to 1.5 times as long.)
+attributes are cleaned and checked as the admin API does) and are inserted in bulk through
+the repositories (``insert_many``): one ``executemany`` of the table's INSERT per thousand
+rows. (Through the ORM's bulk path the same rows took 5 600 statements for 30 000 rows and
+1.3 to 1.5 times as long.)
 
 Search needs nothing extra: the database keeps its index itself (a generated ``tsvector``
 column on PostgreSQL, FTS5 triggers on SQLite), however the rows arrive.
@@ -40,11 +42,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from catalog_service.adapters.orm import Category, product_images, products
-from catalog_service.adapters.repositories import CategoryRepository
+from catalog_service.adapters.unit_of_work import CatalogUnitOfWork, UnitOfWorkFactory
 from catalog_service.demo.generator import (
     DEFAULT_COUNT,
     DEFAULT_SEED,
@@ -60,19 +58,12 @@ from catalog_service.domain import products as product_rules
 from catalog_service.domain.products import Kind, Status
 from catalog_service.service.images import LARGE, SMALL
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database
-from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.files import FileStore
 from marketplace_platform.ids import new_id
 from marketplace_platform.images import EncodedImage, process_image
 
 BATCH = 1000
-CATEGORIES = Category.__table__
-PRODUCTS = products
-PRODUCT_IMAGES = product_images
 CONTENT_TYPE = "image/webp"
-# Any fixed 64-bit number: the key of the PostgreSQL advisory lock seeders take.
-_ADVISORY_LOCK_KEY = 0x5EED_CA7A_1060
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,73 +85,52 @@ class _Files:
 
 async def seed(
     *,
-    uow: UnitOfWork,
-    db: Database,
+    unit_of_work: UnitOfWorkFactory,
     store: FileStore | None,
     count: int = DEFAULT_COUNT,
     seed: int = DEFAULT_SEED,
 ) -> SeedResult:
     """Seed ``count`` generated items (with pictures unless ``store`` is None) into an empty
     catalog; into a catalog with anything in it, nothing."""
-    async with db.read_session() as session:
-        found = await _existing(session)
+    async with unit_of_work(read_only=True) as uow:
+        found = await _existing(uow)
     if found is not None:  # the common case on every later start: answer before any work
         return found
     catalog = generate(count=count, seed=seed)
     pictures = await _process_pictures(catalog) if store is not None else {}
     written: list[str] = []
     try:
-        async with uow:
-            session = uow.session
-            await _serialise_seeders(session)
-            found = await _existing(session)
+        async with unit_of_work() as uow:
+            await uow.categories.lock_tree()
+            found = await _existing(uow)
             if found is not None:
                 return found
             now = utcnow()
-            category_ids = await _insert_categories(session, catalog, now)
+            category_ids = await _insert_categories(uow, catalog, now)
             # Running replicas hold the tree in memory and reload when this number moves.
-            await CategoryRepository(session).bump_tree_version()
-            result = await _insert_items(
-                session, catalog, category_ids, pictures, store, written, now
-            )
+            await uow.categories.bump_tree_version()
+            result = await _insert_items(uow, catalog, category_ids, pictures, store, written, now)
             await uow.commit()
     except BaseException:
         await _remove(store, written)
         raise
-    await _refresh_statistics(db)
+    async with unit_of_work() as uow:
+        await uow.products.refresh_statistics()
+        await uow.commit()
     return result
 
 
-async def _existing(session: AsyncSession) -> SeedResult | None:
-    categories = await session.scalar(select(func.count()).select_from(Category)) or 0
-    products = await session.scalar(select(func.count()).select_from(PRODUCTS)) or 0
+async def _existing(uow: CatalogUnitOfWork) -> SeedResult | None:
+    categories = await uow.categories.count()
+    products = await uow.products.count()
     if categories == 0 and products == 0:
         return None
-    services = await session.scalar(
-        select(func.count()).select_from(PRODUCTS).where(PRODUCTS.c.kind == Kind.SERVICE.value)
-    )
-    return SeedResult(False, categories, products, services or 0, 0)
-
-
-async def _serialise_seeders(session: AsyncSession) -> None:
-    # SQLite needs nothing: the unit of work's transaction holds the write lock from BEGIN.
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY}
-        )
-
-
-async def _refresh_statistics(db: Database) -> None:
-    """After a bulk load PostgreSQL's planner knows nothing of the new rows until autovacuum
-    comes by (up to a minute): until then it may scan where an index would do."""
-    if db.dialect != "postgresql":
-        return
-    async with db.session() as session, session.begin():
-        await session.execute(text("ANALYZE categories, products, product_images"))
+    services = await uow.products.count(kind=Kind.SERVICE.value)
+    return SeedResult(False, categories, products, services, 0)
 
 
 async def _insert_categories(
-    session: AsyncSession, catalog: DemoCatalog, now: datetime
+    uow: CatalogUnitOfWork, catalog: DemoCatalog, now: datetime
 ) -> dict[str, uuid.UUID]:
     ids: dict[str, uuid.UUID] = {}
     paths: dict[str, str] = {}
@@ -183,7 +153,7 @@ async def _insert_categories(
         })
     # Top level first: the children's rows refer to them.
     for level in (tops, children):
-        await session.execute(insert(CATEGORIES), level)
+        await uow.categories.insert_many(level)
     return ids
 
 
@@ -211,7 +181,7 @@ def _product_row(item: DemoItem, category_id: uuid.UUID, now: datetime) -> dict[
 
 
 async def _insert_items(
-    session: AsyncSession,
+    uow: CatalogUnitOfWork,
     catalog: DemoCatalog,
     category_ids: Mapping[str, uuid.UUID],
     pictures: Mapping[str, _Files],
@@ -224,12 +194,11 @@ async def _insert_items(
 
     async def flush() -> None:
         nonlocal images
-        await session.execute(insert(PRODUCTS), [row for _, row in batch])
+        image_rows: list[dict[str, Any]] = []
         if store is not None:
             image_rows = await _store_images(store, batch, pictures, written, now)
-            if image_rows:
-                await session.execute(insert(PRODUCT_IMAGES), image_rows)
-            images += len(image_rows)
+        await uow.products.insert_many([row for _, row in batch], image_rows)
+        images += len(image_rows)
         batch.clear()
 
     for item in catalog.items():

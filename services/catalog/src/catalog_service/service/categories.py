@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from catalog_service.adapters.orm import Category
-from catalog_service.adapters.repositories import CategoryRepository
-from catalog_service.adapters.unit_of_work import CatalogUnitOfWork
+from catalog_service.adapters.unit_of_work import CatalogUnitOfWork, UnitOfWorkFactory
 from catalog_service.domain import categories as rules
 from catalog_service.domain.errors import (
     CategoryNameTaken,
@@ -21,7 +20,6 @@ from catalog_service.domain.errors import (
 )
 from catalog_service.service.category_cache import CachedCategory, CategoryCache
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database
 from marketplace_platform.ids import new_id
 
 UNSET: Any = object()
@@ -63,11 +61,11 @@ def build_tree(
     return roots
 
 
-async def get_tree(*, db: Database, cache: CategoryCache) -> list[CategoryNode]:
+async def get_tree(*, unit_of_work: UnitOfWorkFactory, cache: CategoryCache) -> list[CategoryNode]:
     """The whole tree, top-level categories first, siblings by name."""
     snapshot = await cache.snapshot()
-    async with db.read_session() as session:
-        counts = await CategoryRepository(session).active_product_counts()
+    async with unit_of_work(read_only=True) as uow:
+        counts = await uow.categories.active_product_counts()
     return build_tree(snapshot.categories, counts)
 
 
@@ -80,12 +78,16 @@ async def get(*, cache: CategoryCache, category_id: uuid.UUID) -> CategoryWithPa
 
 
 async def create(
-    *, uow: CatalogUnitOfWork, cache: CategoryCache, name: str, parent_id: uuid.UUID | None = None
+    *,
+    unit_of_work: UnitOfWorkFactory,
+    cache: CategoryCache,
+    name: str,
+    parent_id: uuid.UUID | None = None,
 ) -> Category:
     """A new category at the top of the tree, or under ``parent_id``."""
     name = rules.clean_name(name)
     now = utcnow()
-    async with uow:
+    async with unit_of_work() as uow:
         parent_path = None
         if parent_id is not None:
             parent = await uow.categories.get(parent_id)
@@ -114,7 +116,7 @@ async def create(
 
 async def update(
     *,
-    uow: CatalogUnitOfWork,
+    unit_of_work: UnitOfWorkFactory,
     cache: CategoryCache,
     category_id: uuid.UUID,
     name: str = UNSET,
@@ -123,7 +125,7 @@ async def update(
     """Rename (``name``) and/or move (``parent_id``; None moves it to the top) a category;
     its sub-categories and products go with it."""
     now = utcnow()
-    async with uow:
+    async with unit_of_work() as uow:
         category = await _get_or_raise(uow, category_id)
         new_name = category.name if name is UNSET else rules.clean_name(name)
         new_parent_id = category.parent_id if parent_id is UNSET else parent_id
@@ -166,10 +168,12 @@ async def _move(
     category.path = new_path
 
 
-async def delete(*, uow: CatalogUnitOfWork, cache: CategoryCache, category_id: uuid.UUID) -> None:
+async def delete(
+    *, unit_of_work: UnitOfWorkFactory, cache: CategoryCache, category_id: uuid.UUID
+) -> None:
     """Remove an empty category. One with sub-categories or products (archived ones too:
     old orders still show them in it) is refused: move or delete what it holds first."""
-    async with uow:
+    async with unit_of_work() as uow:
         category = await _get_or_raise(uow, category_id)
         if await uow.categories.has_children(category_id):
             raise CategoryNotEmpty("The category has sub-categories; move or delete them first.")

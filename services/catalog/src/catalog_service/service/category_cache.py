@@ -30,9 +30,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from catalog_service.adapters.orm import Category
-from catalog_service.adapters.repositories import CategoryRepository
+from catalog_service.adapters.unit_of_work import UnitOfWorkFactory
 from catalog_service.domain import categories as rules
-from marketplace_platform.db import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +87,12 @@ class CategoryCache:
 
     def __init__(
         self,
-        db: Database,
+        unit_of_work: UnitOfWorkFactory,
         *,
         refresh_interval: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._db = db
+        self._unit_of_work = unit_of_work
         self._interval = refresh_interval
         self._clock = clock
         self._snapshot: CategorySnapshot | None = None
@@ -128,13 +127,12 @@ class CategoryCache:
             if self._snapshot is not None and self._checked_at > since:
                 return self._snapshot  # someone else checked while this request waited
             checked_at, invalidations = self._clock(), self._invalidations
-            async with self._db.read_session() as session:
-                repository = CategoryRepository(session)
+            async with self._unit_of_work(read_only=True) as uow:
                 # The version first: a change committed between the two reads leaves a
                 # snapshot newer than its version, which the next check merely reloads.
-                version = await repository.tree_version()
+                version = await uow.categories.tree_version()
                 if self._snapshot is None or self._snapshot.version != version:
-                    self._snapshot = CategorySnapshot.of(version, await repository.get_all())
+                    self._snapshot = CategorySnapshot.of(version, await uow.categories.get_all())
             if invalidations == self._invalidations:
                 # Else a change was committed while this check ran, maybe after its read.
                 self._checked_at = checked_at

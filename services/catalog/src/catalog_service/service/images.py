@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 
-from catalog_service.adapters.unit_of_work import CatalogUnitOfWork
+from catalog_service.adapters.unit_of_work import CatalogUnitOfWork, UnitOfWorkFactory
 from catalog_service.domain.errors import ImageNotFound, ProductNotFound
 from catalog_service.domain.products import Product, ProductImage
 from marketplace_platform.clock import utcnow
@@ -20,17 +20,17 @@ SMALL = Variant("small", 320)
 
 
 async def add(
-    *, uow: CatalogUnitOfWork, store: FileStore, product_id: uuid.UUID, data: bytes
+    *, unit_of_work: UnitOfWorkFactory, store: FileStore, product_id: uuid.UUID, data: bytes
 ) -> ProductImage:
     """Add a picture after the product's others; at most ``MAX_IMAGES`` per product."""
-    async with uow:  # before paying for the decoding; read only, so no commit
+    async with unit_of_work(read_only=True) as uow:  # before paying for the decoding
         if not await uow.products.exists(product_id):
             raise ProductNotFound("There is no product with this id.")
     variants = await process_upload(data, (LARGE, SMALL))
     large = await store.put(variants[LARGE.name].data, content_type="image/webp")
     small = await store.put(variants[SMALL.name].data, content_type="image/webp")
     try:
-        async with uow:
+        async with unit_of_work() as uow:
             product = await _lock_or_raise(uow, product_id)
             now = utcnow()
             image = ProductImage(
@@ -45,9 +45,9 @@ async def add(
 
 
 async def delete(
-    *, uow: CatalogUnitOfWork, store: FileStore, product_id: uuid.UUID, image_id: uuid.UUID
+    *, unit_of_work: UnitOfWorkFactory, store: FileStore, product_id: uuid.UUID, image_id: uuid.UUID
 ) -> None:
-    async with uow:
+    async with unit_of_work() as uow:
         product = await _lock_or_raise(uow, product_id)
         image = product.remove_image(image_id, now=utcnow())
         await uow.commit()

@@ -1,7 +1,7 @@
 """Products and services: read one, and the admin's create, edit and archive.
 
-The rules and the events are the ``Product``'s (``domain.products``); a use case finds the
-product through the unit of work, asks it to change, and commits."""
+The rules and the events are the ``Product``'s (``domain.products``); a use case opens a unit
+of work, finds the product through it, asks it to change, and commits."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from catalog_service.adapters.repositories import ProductRepository, Record
-from catalog_service.adapters.unit_of_work import CatalogUnitOfWork
+from catalog_service.adapters.repositories import Record
+from catalog_service.adapters.unit_of_work import CatalogUnitOfWork, UnitOfWorkFactory
 from catalog_service.domain import money
 from catalog_service.domain import products as rules
 from catalog_service.domain.errors import ProductNotFound, UnknownCategory
 from catalog_service.domain.products import Kind, Product
 from catalog_service.service.category_cache import CachedCategory, CategoryCache
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database
 from marketplace_platform.ids import new_id
 
 
@@ -32,14 +31,17 @@ class ProductRecord:
     trail: tuple[CachedCategory, ...]
 
 
-async def get(*, db: Database, categories: CategoryCache, product_id: uuid.UUID) -> ProductRecord:
+async def get(
+    *, unit_of_work: UnitOfWorkFactory, categories: CategoryCache, product_id: uuid.UUID
+) -> ProductRecord:
     """A product by id, archived ones included: an old order links to it.
 
-    The hottest read of the shop: one query (the product and its pictures) in a read-only
-    transaction, not a unit of work (see ``docs/catalog.md``); the category and its
-    ancestors come from the tree held in memory."""
-    async with db.read_session() as session:
-        found = await ProductRepository(session).read(product_id)
+    The hottest read of the shop: one query (the product and its pictures, as rows, not a
+    ``Product``) in a read-only unit of work, which on SQLite never waits for the write lock
+    (see ``docs/catalog.md``); the category and its ancestors come from the tree held in
+    memory."""
+    async with unit_of_work(read_only=True) as uow:
+        found = await uow.products.read(product_id)
     if found is None:
         raise ProductNotFound("There is no product with this id.")
     product, images = found
@@ -49,7 +51,7 @@ async def get(*, db: Database, categories: CategoryCache, product_id: uuid.UUID)
 
 async def create(
     *,
-    uow: CatalogUnitOfWork,
+    unit_of_work: UnitOfWorkFactory,
     title: str,
     price: int,
     category_id: uuid.UUID,
@@ -72,7 +74,7 @@ async def create(
         attributes=attributes,
         now=utcnow(),
     )
-    async with uow:
+    async with unit_of_work() as uow:
         await _check_category(uow, category_id)
         uow.products.add(product)
         await uow.commit()
@@ -80,13 +82,13 @@ async def create(
 
 
 async def update(
-    *, uow: CatalogUnitOfWork, product_id: uuid.UUID, changes: dict[str, Any]
+    *, unit_of_work: UnitOfWorkFactory, product_id: uuid.UUID, changes: dict[str, Any]
 ) -> Product:
     """Apply an admin's changes (only the fields given). The product records
     ``ProductUpdated`` naming them, and ``ProductPriceChanged``, ``StockChanged`` or
     ``ProductArchived`` as they apply."""
     cleaned = rules.clean_changes(changes)
-    async with uow:
+    async with unit_of_work() as uow:
         product = await _lock_or_raise(uow, product_id)
         if "category_id" in cleaned and cleaned["category_id"] != product.category_id:
             await _check_category(uow, cleaned["category_id"])
@@ -95,10 +97,10 @@ async def update(
     return product
 
 
-async def archive(*, uow: CatalogUnitOfWork, product_id: uuid.UUID) -> Product:
+async def archive(*, unit_of_work: UnitOfWorkFactory, product_id: uuid.UUID) -> Product:
     """What DELETE does: the product leaves search and lists, and can no longer be ordered,
     but stays readable by id, so old orders still show it. Archiving twice changes nothing."""
-    async with uow:
+    async with unit_of_work() as uow:
         product = await _lock_or_raise(uow, product_id)
         product.archive(now=utcnow())
         await uow.commit()

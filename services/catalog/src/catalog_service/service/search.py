@@ -6,14 +6,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from catalog_service.adapters.repositories import ProductRepository
-from catalog_service.adapters.search import SORT_ORDERS, ProductSearchQueries
+from catalog_service.adapters.search import SORT_ORDERS
+from catalog_service.adapters.unit_of_work import UnitOfWorkFactory
 from catalog_service.domain.errors import UnknownCategory
 from catalog_service.domain.search import ProductSearch, Sort
 from catalog_service.service.categories import CategoryNode, build_tree
 from catalog_service.service.category_cache import CachedCategory, CategoryCache, CategorySnapshot
 from catalog_service.service.products import ProductRecord
-from marketplace_platform.db import Database
 from marketplace_platform.pagination import decode_cursor, encode_cursor
 from marketplace_platform.problems import InvalidInput
 
@@ -36,7 +35,7 @@ class SearchResult:
 
 async def search(
     *,
-    db: Database,
+    unit_of_work: UnitOfWorkFactory,
     categories: CategoryCache,
     search: ProductSearch,
     limit: int,
@@ -59,23 +58,18 @@ async def search(
     after, offset = _position(sort, cursor=cursor, page=page, limit=limit)
     tree = await categories.find([search.category_id] if search.category_id else [])
     subtree_path = _subtree_path(tree, search.category_id)
-    async with db.read_session() as session:
-        queries = ProductSearchQueries(session, search, similarity_threshold=similarity_threshold)
+    async with unit_of_work(read_only=True) as uow:
+        queries = uow.search(search, similarity_threshold=similarity_threshold)
         counts = await queries.counts_by_category()
         if not counts and search.fuzzy and queries.supports_fuzzy:
             # The words match nothing anywhere: maybe a typo. Match the text by similarity
             # instead (only now: it costs more than the index lookup of words, and mixing
             # near-misses into exact matches would only add noise).
-            queries = ProductSearchQueries(
-                session,
-                search,
-                similarity_threshold=similarity_threshold,
-                fuzzy=True,
-            )
+            queries = uow.search(search, similarity_threshold=similarity_threshold, fuzzy=True)
             await queries.prepare()
             counts = await queries.counts_by_category()
         rows = await queries.page(limit=limit + 1, after=after, offset=offset)
-        images = await ProductRepository(session).read_images([row["id"] for row in rows[:limit]])
+        images = await uow.products.read_images([row["id"] for row in rows[:limit]])
     # Categories this process has not seen yet (made on another replica a moment ago).
     tree = await categories.find([*counts, *(row["category_id"] for row in rows)])
     nodes = build_tree(tree.categories, counts)

@@ -11,38 +11,35 @@ import uuid
 
 from sqlalchemy.exc import IntegrityError
 
-from catalog_service.adapters.repositories import ReservationRepository
-from catalog_service.adapters.unit_of_work import CatalogUnitOfWork
+from catalog_service.adapters.unit_of_work import UnitOfWorkFactory
 from catalog_service.domain import stock as rules
 from catalog_service.domain.errors import ReservationNotFound
 from catalog_service.domain.stock import Line, Reservation
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database
 
 
-async def get(*, db: Database, reservation_id: uuid.UUID) -> Reservation:
-    """A reservation and its state: a read, so no write transaction (see ``docs/catalog.md``)."""
-    async with db.read_session() as session:
-        reservation = await ReservationRepository(session).get(reservation_id)
+async def get(*, unit_of_work: UnitOfWorkFactory, reservation_id: uuid.UUID) -> Reservation:
+    """A reservation and its state: a read, so a read-only unit of work."""
+    async with unit_of_work(read_only=True) as uow:
+        reservation = await uow.reservations.get(reservation_id)
     if reservation is None:
         raise ReservationNotFound("There is no reservation with this id.")
     return reservation
 
 
 async def reserve(
-    *, uow: CatalogUnitOfWork, reservation_id: uuid.UUID, lines: list[Line]
+    *, unit_of_work: UnitOfWorkFactory, reservation_id: uuid.UUID, lines: list[Line]
 ) -> Reservation:
     """Reserve every line or none, and answer the priced lines (price, title and kind as they
     are now: the order's snapshot). Repeating a reservation answers the first one's result;
     the same id with other items is a conflict."""
     merged = rules.merge_lines(lines)
     try:
-        return await _reserve(uow, reservation_id, merged)
+        return await _reserve(unit_of_work, reservation_id, merged)
     except IntegrityError:
         # A concurrent call with the same id got in first; this one's changes rolled back.
-        async with uow:
+        async with unit_of_work(read_only=True) as uow:
             existing = await uow.reservations.get(reservation_id)
-            await uow.commit()  # nothing to write; a rollback would expire what it read
         if existing is None:
             raise
         existing.check_repeat(merged)
@@ -50,9 +47,9 @@ async def reserve(
 
 
 async def _reserve(
-    uow: CatalogUnitOfWork, reservation_id: uuid.UUID, lines: list[Line]
+    unit_of_work: UnitOfWorkFactory, reservation_id: uuid.UUID, lines: list[Line]
 ) -> Reservation:
-    async with uow:
+    async with unit_of_work() as uow:
         reservation = await uow.reservations.get(reservation_id)
         if reservation is not None:
             reservation.check_repeat(lines)
@@ -64,20 +61,20 @@ async def _reserve(
     return reservation
 
 
-async def release(*, uow: CatalogUnitOfWork, reservation_id: uuid.UUID) -> Reservation:
+async def release(*, unit_of_work: UnitOfWorkFactory, reservation_id: uuid.UUID) -> Reservation:
     """Return the reserved units to stock (the order was cancelled, before or after payment).
     Releasing again changes nothing; releasing a reservation that has not arrived yet keeps
     it released for when it does."""
     try:
-        return await _release(uow, reservation_id)
+        return await _release(unit_of_work, reservation_id)
     except IntegrityError:
         # The reservation arrived while its release was being recorded: release that one.
-        return await _release(uow, reservation_id)
+        return await _release(unit_of_work, reservation_id)
 
 
-async def _release(uow: CatalogUnitOfWork, reservation_id: uuid.UUID) -> Reservation:
+async def _release(unit_of_work: UnitOfWorkFactory, reservation_id: uuid.UUID) -> Reservation:
     now = utcnow()
-    async with uow:
+    async with unit_of_work() as uow:
         reservation = await uow.reservations.lock(reservation_id)
         if reservation is None:
             reservation = Reservation.released_before_arrival(reservation_id, now=now)
@@ -89,10 +86,10 @@ async def _release(uow: CatalogUnitOfWork, reservation_id: uuid.UUID) -> Reserva
     return reservation
 
 
-async def commit(*, uow: CatalogUnitOfWork, reservation_id: uuid.UUID) -> Reservation:
+async def commit(*, unit_of_work: UnitOfWorkFactory, reservation_id: uuid.UUID) -> Reservation:
     """Make the sale final (the order was paid). Committing again changes nothing; a released
     reservation cannot be committed."""
-    async with uow:
+    async with unit_of_work() as uow:
         reservation = await uow.reservations.lock(reservation_id)
         if reservation is None:
             raise ReservationNotFound("There is no reservation with this id.")

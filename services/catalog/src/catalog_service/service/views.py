@@ -17,12 +17,11 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
+from catalog_service.adapters.unit_of_work import UnitOfWorkFactory
 from catalog_service.domain.views import ViewTally
 from marketplace_contracts import ProductViews, ProductViewsCounted
 from marketplace_platform.clock import utcnow
-from marketplace_platform.events.unit_of_work import UnitOfWork
 from marketplace_platform.periodic import Periodic
-from marketplace_platform.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +30,8 @@ BATCH = 500
 
 
 class ViewCounter:
-    def __init__(self, runtime: ServiceRuntime, *, interval: timedelta) -> None:
-        self._runtime = runtime
+    def __init__(self, unit_of_work: UnitOfWorkFactory, *, interval: timedelta) -> None:
+        self._unit_of_work = unit_of_work
         self._tally = ViewTally(since=utcnow())
         self._timer = Periodic(self._flush, interval=interval, name="view-counter", run_first=False)
         self._lock = asyncio.Lock()
@@ -55,7 +54,7 @@ class ViewCounter:
             until = utcnow()
             since, counts = self._tally.take(until=until)
             try:
-                await _publish(self._runtime.unit_of_work(), since, until, counts)
+                await _publish(self._unit_of_work, since, until, counts)
             except BaseException:
                 self._tally.give_back(since=since, counts=counts)
                 raise
@@ -80,10 +79,13 @@ class ViewCounter:
 
 
 async def _publish(
-    uow: UnitOfWork, since: datetime, until: datetime, counts: dict[uuid.UUID, int]
+    unit_of_work: UnitOfWorkFactory,
+    since: datetime,
+    until: datetime,
+    counts: dict[uuid.UUID, int],
 ) -> None:
     entries = [ProductViews(product_id=pid, views=n) for pid, n in sorted(counts.items())]
-    async with uow:
+    async with unit_of_work() as uow:
         for start in range(0, len(entries), BATCH):
             uow.publish(
                 ProductViewsCounted(since=since, until=until, counts=entries[start : start + BATCH])
