@@ -162,12 +162,16 @@ async def test_a_failed_sqlite_write_lets_the_next_writer_in(db: Database) -> No
 
 
 @sqlite_only
-async def test_a_sqlite_read_session_does_not_wait_for_the_writer(db: Database) -> None:
+async def test_a_sqlite_read_session_and_the_ping_do_not_wait_for_the_writer(
+    db: Database,
+) -> None:
     async with db.session() as writer, writer.begin():
         writer.add(Counter(name="a", value=1))
         await writer.flush()
         async with asyncio.timeout(2), db.read_session() as reader:
             assert (await reader.scalars(select(Counter.name))).all() == []
+        async with asyncio.timeout(2):
+            await db.ping()  # a readiness probe, answered while the writer holds the lock
 
 
 @sqlite_only

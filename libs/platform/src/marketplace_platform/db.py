@@ -203,6 +203,9 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
             # One writer at a time is SQLite's rule; a small pool of connections lets readers
             # run beside it under WAL. In-memory databases must share one connection.
             poolclass=NullPool if in_memory else None,
+            # Writers wait for their turn holding a connection (``_SQLiteWriters``): room
+            # for them and for the readers beside them.
+            **({} if in_memory else {"pool_size": pool_size, "max_overflow": pool_size}),
             connect_args={"timeout": 10},
             json_serializer=json_text,
         )
@@ -228,9 +231,8 @@ class Database:
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         # Same pool; on SQLite these transactions begin DEFERRED and so never queue behind a
         # writer. Use it for queries that change nothing.
-        self.read_sessionmaker = async_sessionmaker(
-            self.engine.execution_options(sqlite_read_only=True), expire_on_commit=False
-        )
+        self.read_engine = self.engine.execution_options(sqlite_read_only=True)
+        self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -247,7 +249,9 @@ class Database:
             yield session
 
     async def ping(self) -> None:
-        async with self.engine.connect() as conn:
+        # A read: on SQLite it must not queue behind the writers (a readiness probe that
+        # times out takes the service out of rotation).
+        async with self.read_engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
