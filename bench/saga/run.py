@@ -373,6 +373,37 @@ def process_name(pid: int) -> str | None:
     return None
 
 
+def service_pids(system: RunningSystem) -> dict[str, list[int]]:
+    """The pids of each of the system's long-running processes, by name."""
+    assert system.process is not None
+    found: dict[str, list[int]] = {}
+    for pid in session_processes(system.process.pid):
+        name = process_name(pid)
+        if name is not None:
+            found.setdefault(name, []).append(pid)
+    return found
+
+
+def start_profiles(system: RunningSystem, engine: str, concurrency: int,
+                   args: argparse.Namespace) -> list[subprocess.Popen[bytes]]:
+    """``--profile``: py-spy records the chosen processes for the measured window, as
+    collapsed stacks (``bench/saga/profile_top.py`` sums them up)."""
+    args.profile.mkdir(parents=True, exist_ok=True)
+    py_spy = Path(sys.executable).with_name("py-spy")
+    recorders = []
+    for name, pids in service_pids(system).items():
+        if name not in args.profile_processes:
+            continue
+        for pid in pids:
+            output = args.profile / f"{engine}-c{concurrency}-{name}-{pid}.txt"
+            recorders.append(subprocess.Popen(
+                [str(py_spy), "record", "--pid", str(pid), "--duration",
+                 str(math.ceil(args.duration)), "--rate", "100", "--nonblocking",
+                 "--format", "raw", "--output", str(output)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return recorders
+
+
 def cpu_seconds(system: RunningSystem) -> dict[str, float]:
     """CPU time so far (user + system) of each of the system's long-running processes."""
     assert system.process is not None
@@ -461,8 +492,8 @@ def summarise(level: Level, args: argparse.Namespace, cpu: dict[str, float],
 
 
 async def measure(
-    system: RunningSystem, accounts: list[Account], products: list[str], concurrency: int,
-    args: argparse.Namespace,
+    system: RunningSystem, engine: str, accounts: list[Account], products: list[str],
+    concurrency: int, args: argparse.Namespace,
 ) -> tuple[Level, dict[str, float], float]:
     """One level's sagas, with the CPU each process and the machine spent in its window."""
     cpu: dict[str, float] = {}
@@ -470,8 +501,11 @@ async def measure(
 
     async def sample() -> None:
         await asyncio.sleep(args.warmup)
+        recorders = start_profiles(system, engine, concurrency, args) if args.profile else []
         start, busy_start, own_start = cpu_seconds(system), machine_busy(), time.process_time()
         await asyncio.sleep(args.duration)
+        for recorder in recorders:
+            await asyncio.to_thread(recorder.wait, 30)
         end, busy_end, own_end = cpu_seconds(system), machine_busy(), time.process_time()
         cpu.update({name: end[name] - start.get(name, 0.0) for name in end})
         cpu["driver"] = own_end - own_start  # this load generator
@@ -495,7 +529,7 @@ def bench_engine(engine: str, args: argparse.Namespace, tmp: Path) -> dict[str, 
         levels = []
         for concurrency in args.concurrency:
             level, cpu, machine_share = asyncio.run(
-                measure(system, accounts, products, concurrency, args))
+                measure(system, engine, accounts, products, concurrency, args))
             row = summarise(level, args, cpu, machine_share, os.getloadavg())
             levels.append(row)
             print_level(row)
@@ -615,6 +649,12 @@ def main() -> None:
     parser.add_argument("--saga-timeout", type=float, default=30.0,
                         help="longest wait for paid after the payment (default 30)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="record py-spy profiles of each level's window into this "
+                             "directory (costs CPU: not for the figures to quote)")
+    parser.add_argument("--profile-processes", type=lambda text: set(text.split(",")),
+                        default={"orders", "payments"},
+                        help="with --profile: which processes (default orders,payments)")
     args = parser.parse_args()
     args.users = args.users or max(args.concurrency)
     if args.poll_interval is not None and args.wait != "poll":

@@ -100,6 +100,93 @@ async def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
     assert fks == 1
 
 
+# The writers' queue is SQLite's (PostgreSQL locks rows, not the file).
+sqlite_only = pytest.mark.parametrize("database_engine", ["sqlite"])
+
+
+@sqlite_only
+async def test_sqlite_writers_take_turns_without_sleeping_in_the_busy_handler(
+    db: Database,
+) -> None:
+    loop = asyncio.get_running_loop()
+
+    async def hand_over(round_: int, hold: float) -> float:
+        """How long after the first writer's commit the second one began."""
+        first_holds = asyncio.Event()
+        committed_at = began_at = 0.0
+
+        async def first() -> None:
+            nonlocal committed_at
+            async with db.session() as session, session.begin():
+                session.add(Counter(name=f"first-{round_}", value=1))
+                await session.flush()  # BEGIN IMMEDIATE: the write lock is taken
+                first_holds.set()
+                await asyncio.sleep(hold)
+            committed_at = loop.time()
+
+        async def second() -> None:
+            nonlocal began_at
+            await first_holds.wait()
+            async with db.session() as session, session.begin():
+                await session.execute(select(Counter))
+                began_at = loop.time()
+                session.add(Counter(name=f"second-{round_}", value=2))
+
+        await asyncio.gather(first(), second())
+        return began_at - committed_at
+
+    # Held this long, SQLite's busy handler would be sleeping 100 ms between its tries, and
+    # the second writer would begin some 70-80 ms after the commit, the lock free meanwhile.
+    lags = [await hand_over(n, hold) for n, hold in enumerate((0.35, 0.45, 0.55))]
+
+    assert all(0 <= lag < 0.05 for lag in lags), lags
+    async with db.read_session() as session:
+        assert len((await session.scalars(select(Counter.name))).all()) == 6
+
+
+@sqlite_only
+async def test_a_failed_sqlite_write_lets_the_next_writer_in(db: Database) -> None:
+    async with db.session() as session:
+        session.add(Counter(name="a", value=1))
+        await session.commit()
+    with pytest.raises(Exception, match="UNIQUE"):
+        async with db.session() as session, session.begin():
+            session.add(Counter(name="a", value=2))  # the same primary key
+
+    async with asyncio.timeout(2), db.session() as session, session.begin():
+        session.add(Counter(name="b", value=1))
+    async with asyncio.timeout(2), db.session() as session:
+        await session.execute(text("SELECT 1"))  # a transaction left open, then closed
+    async with asyncio.timeout(2), db.session() as session, session.begin():
+        session.add(Counter(name="c", value=1))
+
+
+@sqlite_only
+async def test_a_sqlite_read_session_and_the_ping_do_not_wait_for_the_writer(
+    db: Database,
+) -> None:
+    async with db.session() as writer, writer.begin():
+        writer.add(Counter(name="a", value=1))
+        await writer.flush()
+        async with asyncio.timeout(2), db.read_session() as reader:
+            assert (await reader.scalars(select(Counter.name))).all() == []
+        async with asyncio.timeout(2):
+            await db.ping()  # a readiness probe, answered while the writer holds the lock
+
+
+@sqlite_only
+async def test_a_sqlite_writer_waiting_past_the_busy_timeout_is_told_the_database_is_locked(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("marketplace_platform.db.BUSY_TIMEOUT", 0.2)
+    async with db.session() as holder, holder.begin():
+        holder.add(Counter(name="a", value=1))
+        await holder.flush()
+        with pytest.raises(Exception, match="database is locked"):
+            async with db.session() as waiter, waiter.begin():
+                await waiter.execute(select(Counter))
+
+
 async def test_ping_fails_when_the_database_is_gone(tmp_path: Path) -> None:
     db = Database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     with pytest.raises(OSError, match=r"Connect call failed|refused"):

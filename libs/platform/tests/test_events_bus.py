@@ -319,3 +319,122 @@ async def test_a_long_handler_keeps_the_rest_of_its_batch_from_redelivery(
     assert sorted(map(str, deliveries)) == sorted(str(e.id) for e in events)
     info = await js.consumer_info(stream_name(service), "batched")
     assert info.num_redelivered == 0
+
+
+def quick_stopping(nats_server: EmbeddedNats, service: str) -> EventBus:
+    return EventBus(nats_server.url, service=service, stop_grace=1.0)
+
+
+async def done_with(condition: bool) -> bool:
+    """A condition already worked out, as ``eventually`` awaits it."""
+    return condition
+
+
+def envelope_about(service: str, key: str, n: int) -> Envelope:
+    """An event about ``key`` (its ``subject``: an order id, say)."""
+    return Envelope(
+        id=uuid.uuid4(), type=f"{service}.thing.pinged.v1", source=service, subject=key,
+        data={"n": n},
+    )
+
+
+@pytest.mark.integration
+async def test_events_about_one_thing_run_in_order_and_others_beside_them(
+    nats_server: EmbeddedNats, bus: EventBus, service: str, eventually: Eventually
+) -> None:
+    consumer = quick_stopping(nats_server, "keyed")
+    log: list[tuple[str, str, int]] = []
+    others_done = asyncio.Event()
+    events = [envelope_about(service, key, n) for n in range(4) for key in ("a", "b")]
+
+    async def handler(envelope: Envelope) -> None:
+        key, n = envelope.subject or "", envelope.data["n"]
+        log.append(("start", key, n))
+        if (key, n) == ("a", 0):
+            # Held until every event about "b" is handled: only handling another key beside
+            # this one lets that happen; the other events about "a" must wait meanwhile.
+            await asyncio.wait_for(others_done.wait(), 10)
+        await asyncio.sleep(0.01)
+        log.append(("end", key, n))
+        if sum(1 for step, k, _ in log if (step, k) == ("end", "b")) == 4:
+            others_done.set()
+
+    consumer.consume("keyed", [f"{service}.>"], handler, concurrency=4)
+    await consumer.start()
+    try:
+        for envelope in events:
+            await publish(bus, envelope)
+        await eventually(lambda: done_with(len(log) == 2 * len(events)), timeout=15)
+    finally:
+        await consumer.close()
+
+    for key in ("a", "b"):
+        steps = [(step, n) for step, k, n in log if k == key]
+        # One at a time and in the stream's order: each starts after the one before it ended.
+        assert steps == [(step, n) for n in range(4) for step in ("start", "end")]
+    assert log.index(("end", "b", 3)) < log.index(("end", "a", 0))
+
+
+@pytest.mark.integration
+async def test_a_consumer_runs_at_most_its_concurrency_at_once(
+    nats_server: EmbeddedNats, bus: EventBus, service: str, eventually: Eventually
+) -> None:
+    consumer = quick_stopping(nats_server, "bounded")
+    running, most, handled = 0, 0, 0
+
+    async def handler(envelope: Envelope) -> None:
+        nonlocal running, most, handled
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.05)
+        running -= 1
+        handled += 1
+
+    for n in range(12):
+        await publish(bus, envelope_about(service, f"thing-{n}", n))
+    consumer.consume("bounded", [f"{service}.>"], handler, concurrency=3, batch=10)
+    await consumer.start()
+    try:
+        await eventually(lambda: done_with(handled == 12), timeout=15)
+    finally:
+        await consumer.close()
+
+    assert most == 3
+
+
+@pytest.mark.integration
+async def test_a_failing_event_holds_up_no_other_key_while_it_waits_for_its_retry(
+    nats_server: EmbeddedNats, bus: EventBus, service: str, eventually: Eventually
+) -> None:
+    consumer = quick_stopping(nats_server, "retrying")
+    handled: list[tuple[str, int, float]] = []
+    tries = 0
+    failed_at = 0.0
+
+    async def handler(envelope: Envelope) -> None:
+        nonlocal tries, failed_at
+        key, n = envelope.subject or "", envelope.data["n"]
+        if key == "bad":
+            tries += 1
+            if tries == 1:
+                failed_at = asyncio.get_running_loop().time()
+                raise RuntimeError("the database blinked")
+        handled.append((key, n, asyncio.get_running_loop().time()))
+
+    consumer.consume("retrying", [f"{service}.>"], handler, backoff=[1.5], concurrency=4)
+    await consumer.start()
+    try:
+        await publish(bus, envelope_about(service, "bad", 0))
+        for n in range(5):
+            await publish(bus, envelope_about(service, f"good-{n}", n))
+        await eventually(lambda: done_with(len(handled) == 6), timeout=15)
+    finally:
+        await consumer.close()
+
+    good = [at for key, _, at in handled if key != "bad"]
+    [(_, _, bad_at)] = [entry for entry in handled if entry[0] == "bad"]
+    assert tries == 2
+    # The others went through well inside the failed event's 1.5 s retry delay ...
+    assert max(good) - failed_at < 1.0
+    # ... which it was given back after, and then handled.
+    assert bad_at - failed_at >= 1.4

@@ -281,5 +281,81 @@ async def test_relays_of_two_replicas_neither_double_send_nor_reorder(
     assert [msg_id for msg_id, _ in stored] == [str(e.id) for e in envelopes]
 
 
+def keyed_event_type(service: str) -> type[Event]:
+    class Moved(Event):
+        TYPE: ClassVar[str] = f"{service}.thing.moved.v1"
+
+        key: str
+        n: int
+
+        def event_subject(self) -> str:
+            return self.key
+
+    return Moved
+
+
+class HiccupBus(EventBus):
+    """The real bus, whose publish of one chosen event fails the first time (a broker
+    hiccup), and which counts how many publishes wait for their ack at once."""
+
+    def __init__(self, url: str, service: str, fail_once: set[str]) -> None:
+        super().__init__(url, service=service)
+        self.fail_once = fail_once
+        self.attempts: list[str] = []
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    async def publish(
+        self, subject: str, payload: bytes, *, msg_id: str, headers: dict[str, str] | None = None
+    ) -> api.PubAck:
+        self.attempts.append(msg_id)
+        if msg_id in self.fail_once:
+            self.fail_once.discard(msg_id)
+            raise TimeoutError("no ack from the broker")
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            return await super().publish(subject, payload, msg_id=msg_id, headers=headers)
+        finally:
+            self.in_flight -= 1
+
+
+async def test_a_pipelined_batch_stores_every_row_once_and_each_things_rows_in_order(
+    platform_db: Database, nats_server: EmbeddedNats, js: JetStreamContext, service: str
+) -> None:
+    moved = keyed_event_type(service)
+    async with UnitOfWork(platform_db, source=service) as uow:
+        # Interleaved as a service's commits would be: four things, three events each.
+        envelopes = [
+            uow.publish(moved(key=f"order-{k}", n=n)) for n in range(3) for k in range(4)
+        ]
+        await uow.commit()
+    failing = next(e for e in envelopes if e.subject == "order-1" and e.data["n"] == 1)
+    bus = HiccupBus(nats_server.url, service, fail_once={str(failing.id)})
+    await bus.start()
+    relay = OutboxRelay(platform_db, bus)
+    try:
+        first_round = await relay.drain_once()
+        second_round = await relay.drain_once()
+    finally:
+        await bus.close()
+
+    # The failed row stopped its own thing only: its later row waited for the next round.
+    assert (first_round, second_round) == (len(envelopes) - 2, 2)
+    assert bus.most_in_flight > 1  # the acks of different things were awaited together
+    stored = [msg_id for msg_id, _ in await stored_messages(js, stream_name(service))]
+    assert sorted(stored) == sorted(str(e.id) for e in envelopes)  # each once
+    for k in range(4):
+        ids = [str(e.id) for e in envelopes if e.subject == f"order-{k}"]
+        assert [msg_id for msg_id in stored if msg_id in ids] == ids
+    # Every row was sent once, except the failed one, which was sent again.
+    assert Counter(bus.attempts)[str(failing.id)] == 2
+    assert len(bus.attempts) == len(envelopes) + 1
+    rows = {row.id: row for row in await outbox(platform_db)}
+    assert all(row.published_at is not None for row in rows.values())
+    assert rows[failing.id].attempts == 2
+    assert rows[failing.id].last_error == "TimeoutError: no ack from the broker"
+
+
 async def all_published(db: Database) -> bool:
     return all(row.published_at is not None for row in await outbox(db))

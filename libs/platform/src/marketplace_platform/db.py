@@ -2,12 +2,15 @@
 
 ``Database`` owns one engine and its session factory. SQLite gets the pragmas a server-like
 workload needs (WAL so readers never wait for the writer, a busy timeout instead of instant
-"database is locked", foreign keys on). Column types here behave the same on both engines.
+"database is locked", foreign keys on) and a queue for its one writer (``_SQLiteWriters``).
+Column types here behave the same on both engines.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,6 +29,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator, Uuid
+from sqlalchemy.util.concurrency import await_
 
 # Deterministic constraint names, so Alembic migrations are the same on both engines.
 NAMING_CONVENTION = {
@@ -83,15 +87,90 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+BUSY_TIMEOUT = 10.0  # seconds a writer waits for SQLite's write lock before it gives up
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Take BEGIN away from the driver so that ``_sqlite_begin`` below decides its mode.
+    # Take BEGIN away from the driver so that ``_SQLiteWriters.begin`` decides its mode.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    # WAL: readers never wait for the writer, and a commit appends to the log instead of
+    # rewriting pages; with it, NORMAL syncs at checkpoints only, and a power cut can lose
+    # the last commits but never corrupts the file.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # Writers of other processes on the same file (replicas, the CLI) meet here.
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
     cursor.close()
+
+
+class _SQLiteWriters:
+    """The write transactions of one engine take SQLite's write lock one after another, in
+    the order they asked, queued in the event loop.
+
+    Every transaction but a read session begins IMMEDIATE, i.e. takes the file's one write
+    lock first. Left to SQLite, a writer that finds it taken sleeps in the busy handler and
+    tries again (after 1, 2, 5, 10 ... up to 100 ms): with a few consumers and requests
+    writing at once, most of a transaction's time was that sleep, with the lock free. Here a
+    writer waits on an ``asyncio.Lock`` instead and begins the moment the one before it has
+    committed or rolled back. The busy timeout still rules between processes.
+    """
+
+    def __init__(self) -> None:
+        self._lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._holder: object | None = None  # the DBAPI connection in its write transaction
+
+    def install(self, engine: AsyncEngine) -> None:
+        event.listen(engine.sync_engine, "begin", self.begin)
+        dialect = engine.sync_engine.dialect
+        # Every way a transaction ends comes through one of these: commit, rollback (the
+        # pool's reset on return included), and closing or dropping a broken connection.
+        for name in ("do_commit", "do_rollback", "do_close", "do_terminate"):
+            setattr(dialect, name, self._then_release(getattr(dialect, name)))
+
+    def begin(self, conn: Any) -> None:
+        if conn.get_execution_options().get("sqlite_read_only"):
+            # A deferred transaction that reads and then writes must upgrade its snapshot to
+            # a write lock, and under WAL that fails at once (SQLITE_BUSY_SNAPSHOT) if another
+            # writer got in between: so only ``Database.read_session`` begins DEFERRED.
+            conn.exec_driver_sql("BEGIN DEFERRED")
+            return
+        await_(self._acquire())
+        self._holder = conn.connection.dbapi_connection
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self._release(self._holder)
+            raise
+
+    async def _acquire(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._loop is not loop:
+            self._lock, self._loop, self._holder = asyncio.Lock(), loop, None
+        try:
+            async with asyncio.timeout(BUSY_TIMEOUT):
+                await self._lock.acquire()
+        except TimeoutError:
+            # What SQLite itself says when its busy timeout runs out.
+            raise sqlite3.OperationalError("database is locked") from None
+
+    def _release(self, dbapi_connection: object) -> None:
+        if self._holder is not None and self._holder is dbapi_connection:
+            self._holder = None
+            if self._lock is not None and self._lock.locked():
+                self._lock.release()
+
+    def _then_release(self, end: Any) -> Any:
+        def ended(dbapi_connection: Any) -> None:
+            try:
+                end(dbapi_connection)
+            finally:
+                # The pool hands its proxy of the connection, the pool's closing the driver's.
+                self._release(getattr(dbapi_connection, "dbapi_connection", dbapi_connection))
+
+        return ended
 
 
 def json_text(value: Any) -> str:
@@ -124,11 +203,14 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
             # One writer at a time is SQLite's rule; a small pool of connections lets readers
             # run beside it under WAL. In-memory databases must share one connection.
             poolclass=NullPool if in_memory else None,
+            # Writers wait for their turn holding a connection (``_SQLiteWriters``): room
+            # for them and for the readers beside them.
+            **({} if in_memory else {"pool_size": pool_size, "max_overflow": pool_size}),
             connect_args={"timeout": 10},
             json_serializer=json_text,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        _SQLiteWriters().install(engine)
         return engine
     return create_async_engine(
         url,
@@ -140,15 +222,6 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     )
 
 
-def _sqlite_begin(conn: Any) -> None:
-    # A deferred transaction that reads and then writes must upgrade its snapshot to a write
-    # lock, and under WAL that fails at once (SQLITE_BUSY_SNAPSHOT) if another writer got in
-    # between: busy_timeout cannot help. So every transaction takes the write lock up front
-    # (IMMEDIATE), except those opened through ``Database.read_session`` which only read.
-    mode = "DEFERRED" if conn.get_execution_options().get("sqlite_read_only") else "IMMEDIATE"
-    conn.exec_driver_sql(f"BEGIN {mode}")
-
-
 class Database:
     """An engine and its session factory; one per service process."""
 
@@ -158,9 +231,8 @@ class Database:
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         # Same pool; on SQLite these transactions begin DEFERRED and so never queue behind a
         # writer. Use it for queries that change nothing.
-        self.read_sessionmaker = async_sessionmaker(
-            self.engine.execution_options(sqlite_read_only=True), expire_on_commit=False
-        )
+        self.read_engine = self.engine.execution_options(sqlite_read_only=True)
+        self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -177,7 +249,9 @@ class Database:
             yield session
 
     async def ping(self) -> None:
-        async with self.engine.connect() as conn:
+        # A read: on SQLite it must not queue behind the writers (a readiness probe that
+        # times out takes the service out of rotation).
+        async with self.read_engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:

@@ -34,6 +34,7 @@ class ServiceRuntime:
             service=self.service,
             user=settings.nats_user,
             password=settings.nats_password,
+            consumer_concurrency=settings.consumer_concurrency,
         )
         self.relay = OutboxRelay(self.db, self.bus)
         self.verifier = verifier or JWKSVerifier.from_url(

@@ -17,6 +17,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from marketplace_platform.events.bus import DEFAULT_CONCURRENCY
+
 EMBEDDED_NATS_URL = "nats://127.0.0.1:4223"
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev-secret"})
 
@@ -31,6 +33,8 @@ class ServiceSettings(BaseSettings):
     var_dir: Path = Path("var")
     database_url: str = ""
     db_pool_size: int = Field(default=10, ge=1)
+    # Events each consumer handles at once; those about one thing (one order) stay in order.
+    consumer_concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1)
     nats_url: str = EMBEDDED_NATS_URL
     # The broker's credentials, unless the URL carries them (nats://user:password@host:4222).
     # The launcher's embedded NATS admits only the user it generated.

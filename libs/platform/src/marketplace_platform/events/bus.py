@@ -10,6 +10,13 @@ share one consumer and JetStream hands each event to one of them. A message is a
 after its handler returned, i.e. after the handler's transaction committed. A failing handler
 gets the message again after a growing delay; after ``max_deliver`` tries the message is parked
 in the dead-letter stream (see ``dead_letters``) and terminated.
+
+A consumer handles several messages at once (``concurrency``), keyed by the envelope's
+``subject``, the thing an event is about: the events of one order are handled one after
+another, in the order of the stream, while those of other orders run beside them. A message
+handed back for a retry does not hold up the later ones of its key: it comes back after its
+delay, as it did when messages were handled one at a time, and handlers judge late news
+(the inbox, the status machine).
 """
 
 from __future__ import annotations
@@ -48,6 +55,9 @@ DUPLICATE_WINDOW = 120.0  # seconds JetStream remembers a Nats-Msg-Id
 STREAM_NAME_IN_USE = 10058  # JetStream error code: another replica created it first
 DEFAULT_BACKOFF = (1.0, 5.0, 30.0, 120.0)
 RETRY_DELAY = 1.0  # between attempts to set up a consumer that failed
+# Messages a consumer has in work at once unless told otherwise. Each is a handler's
+# transaction: a few at a time keep the database and the event loop busy while one waits.
+DEFAULT_CONCURRENCY = 8
 
 
 class BrokerUnavailable(ConnectionError):
@@ -60,6 +70,8 @@ class ConsumerOptions:
     # Delay before the n-th redelivery of a failed message; the last one repeats.
     backoff: tuple[float, ...] = DEFAULT_BACKOFF
     batch: int = 10
+    # Messages handled at once, of different keys (see ``_Consumer``).
+    concurrency: int = DEFAULT_CONCURRENCY
     # How long JetStream waits for an ack before redelivering; while fetched messages wait
     # or run, progress reports extend it.
     ack_wait: float = 30.0
@@ -80,13 +92,17 @@ class EventBus:
         duplicate_window: float = DUPLICATE_WINDOW,
         stream_max_age: float | None = None,
         stop_grace: float = 5.0,
+        consumer_concurrency: int = DEFAULT_CONCURRENCY,
         own_stream: bool = True,
         user: str = "",
         password: str = "",
     ) -> None:
         """``own_stream=False`` for a client that publishes nothing of its own (an operator's
         CLI): it then declares no ``<SERVICE>`` stream. ``user``/``password``: the broker's
-        credentials, unless the URL carries them."""
+        credentials, unless the URL carries them. ``consumer_concurrency``: how many messages
+        each consumer handles at once unless ``consume`` says otherwise."""
+        if consumer_concurrency < 1:
+            raise ValueError("consumer_concurrency must be positive")
         self._servers = nats_url
         self._credentials = {"user": user, "password": password} if user else {}
         self.nats_url = without_credentials(nats_url)  # what logs and errors show
@@ -100,6 +116,7 @@ class EventBus:
         self._stream_max_age = stream_max_age
         self._stop_grace = stop_grace
         self._own_stream = own_stream
+        self._consumer_concurrency = consumer_concurrency
 
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
@@ -300,6 +317,7 @@ class EventBus:
         batch: int = 10,
         ack_wait: float = 30.0,
         fetch_timeout: float = 5.0,
+        concurrency: int | None = None,
     ) -> None:
         """Register ``handler`` for ``subjects`` under the durable consumer ``durable``.
 
@@ -310,17 +328,25 @@ class EventBus:
         One call per durable: a consumer's filter is the whole list of its subjects, so a
         second call for the same durable would replace the first one's filter on the server.
         A service dispatches on ``envelope.type`` inside its handler instead.
+
+        Up to ``concurrency`` messages (default: the bus's ``consumer_concurrency``) are
+        handled at once, those with the same ``envelope.subject`` one after another in stream
+        order; ``batch`` is the most one pull asks for.
         """
         if not subjects:
             raise ValueError("consume() needs at least one subject")
-        if max_deliver < 1 or batch < 1 or not backoff:
-            raise ValueError("max_deliver and batch must be positive and backoff non-empty")
+        concurrency = self._consumer_concurrency if concurrency is None else concurrency
+        if max_deliver < 1 or batch < 1 or concurrency < 1 or not backoff:
+            raise ValueError(
+                "max_deliver, batch and concurrency must be positive and backoff non-empty"
+            )
         options = ConsumerOptions(
             max_deliver=max_deliver,
             backoff=tuple(backoff),
             batch=batch,
             ack_wait=ack_wait,
             fetch_timeout=fetch_timeout,
+            concurrency=concurrency,
         )
         by_stream: dict[str, list[str]] = {}
         for subject in subjects:
@@ -345,7 +371,16 @@ class EventBus:
 
 
 class _Consumer:
-    """One durable pull consumer on one stream, and the loop that feeds its handler."""
+    """One durable pull consumer on one stream, and the loop that feeds its handler.
+
+    Messages are pulled in batches and each is handled in a task of its own, up to
+    ``options.concurrency`` at once. The envelope's ``subject`` (what the event is about: an
+    order, a user) is the key of ordering: a message waits until the one before it with the
+    same key has been answered (acked, or handed back for a retry), so one order's events are
+    applied in stream order while other orders' are applied beside them. Up to a batch more
+    than that are held, so that a run of events about one thing, waiting for their turn, does
+    not keep the consumer from pulling those about other things.
+    """
 
     def __init__(
         self,
@@ -365,8 +400,16 @@ class _Consumer:
         self.handler = handler
         self.options = options
         self._task: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
         self._stopping = False
-        self._busy = False
+        # Every fetched message is held from its fetch until it is answered, each by the task
+        # that handles it: all need progress reports (``_keep_alive``), not only those running.
+        self._work: dict[asyncio.Task[None], Msg] = {}
+        # The last message in work per key: the next one with that key waits for it.
+        self._last_of_key: dict[str | None, asyncio.Task[None]] = {}
+        self._room = asyncio.Event()  # set whenever a message has been answered
+        self._hold_at_most = options.concurrency + options.batch
+        self._running = asyncio.Semaphore(options.concurrency)
 
     def start(self) -> None:
         if self._task is None or self._task.done():
@@ -374,16 +417,25 @@ class _Consumer:
             self._task = asyncio.create_task(
                 self._run(), name=f"consumer-{self.durable}-{self.stream}"
             )
+        if self._heartbeat is None or self._heartbeat.done():
+            self._heartbeat = asyncio.create_task(
+                self._keep_alive(), name=f"consumer-{self.durable}-{self.stream}-progress"
+            )
 
     async def stop(self, grace: float) -> None:
-        """Let a running handler finish (up to ``grace``); abandon an idle pull at once."""
+        """Let running handlers finish (up to ``grace``) and hand back the messages still
+        waiting for their turn; abandon an idle pull at once."""
         self._stopping = True
         task, self._task = self._task, None
-        if task is None:
-            return
-        if self._busy:
-            await asyncio.wait({task}, timeout=grace)
-        await cancel_and_wait(task)
+        if self._work:
+            await asyncio.wait(set(self._work), timeout=grace)
+        if task is not None:
+            await cancel_and_wait(task)
+        for left in list(self._work):
+            await cancel_and_wait(left)  # unanswered: JetStream redelivers it after ack_wait
+        heartbeat, self._heartbeat = self._heartbeat, None
+        if heartbeat is not None:
+            await cancel_and_wait(heartbeat)
 
     async def _run(self) -> None:
         bus = self.bus
@@ -437,61 +489,91 @@ class _Consumer:
 
     async def _pull(self, subscription: JetStreamContext.PullSubscription, generation: int) -> None:
         bus = self.bus
+        options = self.options
         while not self._stopping:
             if bus._generation != generation or not bus.connected:
                 return  # reconnected (or about to): bind again
+            # Pull no more than there is room for: a message fetched is a message held, and
+            # one held too long behind the others is one JetStream sends again.
+            while len(self._work) >= self._hold_at_most:
+                self._room.clear()
+                await self._room.wait()
+            wanted = min(options.batch, self._hold_at_most - len(self._work))
             try:
-                messages = await subscription.fetch(
-                    self.options.batch, timeout=self.options.fetch_timeout
-                )
+                messages = await subscription.fetch(wanted, timeout=options.fetch_timeout)
             except (TimeoutError, FetchTimeoutError):
                 continue
-            self._busy = True
-            # Every fetched message is held from now until it is answered: all of them, not
-            # only the one being handled, need progress reports, or those waiting their turn
-            # behind a slow handler pass their ack wait and are delivered a second time.
-            held = list(messages)  # handled in order: the first is the one in work
-            heartbeat = asyncio.create_task(self._keep_alive(held))
-            try:
-                for message in messages:
-                    if self._stopping:
-                        # Hand the rest back now rather than after ack_wait.
-                        for rest in list(held):
-                            with contextlib.suppress(Exception):
-                                await rest.nak()
-                        return
-                    await self._process(message)
-                    held.pop(0)
-            finally:
-                await cancel_and_wait(heartbeat)
-                self._busy = False
+            for message in messages:
+                self._dispatch(message)
 
-    async def _keep_alive(self, held: list[Msg]) -> None:
+    def _dispatch(self, msg: Msg) -> None:
+        """Start the message's task, behind the last one in work with the same key."""
+        try:
+            envelope: Envelope | str = Envelope.model_validate_json(msg.data)
+        except ValidationError as error:
+            envelope = f"unparseable envelope: {error}"
+        before = None
+        if isinstance(envelope, Envelope):
+            key = envelope.subject  # None (about nothing in particular) is a key too
+            before = self._last_of_key.get(key)
+        task = asyncio.create_task(self._in_turn(msg, envelope, before))
+        self._work[task] = msg
+        if isinstance(envelope, Envelope):
+            self._last_of_key[key] = task
+            task.add_done_callback(lambda done: self._answered(done, key))
+        else:
+            task.add_done_callback(lambda done: self._answered(done, None))
+
+    def _answered(self, task: asyncio.Task[None], key: str | None) -> None:
+        self._work.pop(task, None)
+        if self._last_of_key.get(key) is task:
+            del self._last_of_key[key]
+        self._room.set()
+
+    async def _in_turn(
+        self, msg: Msg, envelope: Envelope | str, before: asyncio.Task[None] | None
+    ) -> None:
+        if before is not None:
+            await asyncio.wait({before})  # its outcome is its own; this only waits its turn
+        try:
+            async with self._running:
+                if self._stopping:
+                    await msg.nak()  # hand it back now rather than after ack_wait
+                    return
+                await self._process(msg, envelope)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            # The answer did not reach the server (the connection dropped): JetStream
+            # sends the message again after its ack wait.
+            log.warning("consumer %s could not answer a message: %s", self.durable, error)
+
+    async def _keep_alive(self) -> None:
         """Tell JetStream every third of the ack wait that the held messages are in work."""
         while True:
             await asyncio.sleep(self.options.ack_wait / 3)
-            for message in list(held):
+            for message in list(self._work.values()):
                 with contextlib.suppress(nats.errors.Error):
                     await message.in_progress()
 
-    async def _process(self, msg: Msg) -> None:
+    async def _process(self, msg: Msg, envelope: Envelope | str) -> None:
         headers = msg.headers or {}
         replay_for = headers.get(REPLAY_FOR_HEADER)
         if replay_for is not None and replay_for != self.durable:
             await msg.ack()  # a dead letter replayed for another consumer
             return
         deliveries = msg.metadata.num_delivered
-        try:
-            envelope = Envelope.model_validate_json(msg.data)
-        except ValidationError as error:
-            await self._dead_letter(msg, f"unparseable envelope: {error}", deliveries)
+        if isinstance(envelope, str):
+            await self._dead_letter(msg, envelope, deliveries)
             return
         if deliveries > self.options.max_deliver:
             # Every try so far ended without an answer (ack_wait ran out, the process died).
             await self._dead_letter(msg, "no result after the delivery limit", deliveries)
             return
         try:
-            await self._handle(msg, envelope)
+            # This task is the message's own, so the trace context set here is its alone.
+            traceparent_var.set(envelope.traceparent)
+            await self.handler(envelope)
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -514,22 +596,6 @@ class _Consumer:
             await msg.nak(delay=delay)
             return
         await msg.ack()
-
-    async def _handle(self, msg: Msg, envelope: Envelope) -> None:
-        token = traceparent_var.set(envelope.traceparent)
-        try:
-            # Its own task, which inherits the trace context; the batch's heartbeat
-            # (``_keep_alive``) keeps the message from redelivery while it runs.
-            task = asyncio.create_task(self.handler(envelope))
-        finally:
-            traceparent_var.reset(token)
-        try:
-            await task
-        finally:
-            if not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
 
     async def _dead_letter(self, msg: Msg, error: str, deliveries: int) -> None:
         metadata = msg.metadata

@@ -1,10 +1,14 @@
 """The outbox relay: publishes what units of work wrote to the outbox, in order, forever.
 
 Every row goes out with ``Nats-Msg-Id`` = its event id, so a row published twice (the relay
-died between the publish and marking the row) is stored once by JetStream. A row that fails
-stops the batch: nothing newer overtakes it, so a service's events reach its stream in the
-order they were committed. While NATS is down the relay retries with exponential backoff and
-the outbox simply grows; nothing is dropped.
+died between the publish and marking the row) is stored once by JetStream. A batch is
+published pipelined: the events about different things (the envelope's ``subject``: an
+order, a user) are sent together and their acks awaited together, while those about the same
+thing go one after another, each once the one before it is stored. A row that fails stops its
+key: nothing newer about the same thing overtakes it, so each thing's events reach the stream
+in the order they were committed (the order consumers keep, see ``bus``). Every row the
+server acknowledged is marked published in one statement. While NATS is down the relay
+retries with exponential backoff and the outbox simply grows; nothing is dropped.
 
 Several relays may share a database: the replicas of a service (``--replicas``). On
 PostgreSQL they take rows with ``FOR UPDATE SKIP LOCKED``; on SQLite, where rows cannot be
@@ -44,6 +48,7 @@ LOCK_SUFFIX = ".relay-lock"
 LOCK_POLL = 0.01  # seconds between tries while another relay of the same file drains
 
 _OutboxRow = Row[tuple[uuid.UUID, str, dict[str, Any]]]
+Failure = tuple[uuid.UUID, Exception]
 
 
 def backoff_delay(failures: int, *, initial: float, limit: float) -> float:
@@ -82,6 +87,10 @@ async def taking_turns(path: Path | None) -> AsyncIterator[None]:
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def first_error(failures: list[Failure]) -> Exception | None:
+    return failures[0][1] if failures else None
 
 
 class OutboxRelay:
@@ -190,10 +199,10 @@ class OutboxRelay:
                 rows = (await session.execute(self._pending_query())).all()
             if not rows:
                 return 0, None
-            published, failed, error = await self._publish(rows)
+            published, failures = await self._publish(rows)
             async with self._db.session() as session, session.begin():
-                await self._record(session, published, failed, error)
-        return len(published), error
+                await self._record(session, published, failures)
+        return len(published), first_error(failures)
 
     async def _drain_locking(self) -> tuple[int, Exception | None]:
         # PostgreSQL, where a service may run several replicas: FOR UPDATE SKIP LOCKED lets
@@ -215,9 +224,9 @@ class OutboxRelay:
             )
             if older_in_flight:
                 return 0, None
-            published, failed, error = await self._publish(rows)
-            await self._record(session, published, failed, error)
-        return len(published), error
+            published, failures = await self._publish(rows)
+            await self._record(session, published, failures)
+        return len(published), first_error(failures)
 
     def _pending_query(self) -> Any:
         return (
@@ -227,30 +236,43 @@ class OutboxRelay:
             .limit(self._batch_size)
         )
 
-    async def _publish(
-        self, rows: Sequence[_OutboxRow]
-    ) -> tuple[list[uuid.UUID], uuid.UUID | None, Exception | None]:
+    async def _publish(self, rows: Sequence[_OutboxRow]) -> tuple[list[uuid.UUID], list[Failure]]:
+        """Publish every key's rows in order, the keys side by side; return the rows stored
+        and the failed ones (at most one a key: the rest of its rows wait for the next round).
+        """
+        by_key: dict[str | None, list[_OutboxRow]] = {}
+        for row in rows:
+            subject = row.envelope.get("subject")
+            by_key.setdefault(subject if isinstance(subject, str) else None, []).append(row)
         published: list[uuid.UUID] = []
-        for event_id, subject, envelope in rows:
-            headers = {}
-            traceparent = envelope.get("traceparent")
-            if isinstance(traceparent, str):
-                headers["traceparent"] = traceparent
-            try:
-                await self._bus.publish(
-                    subject, orjson.dumps(envelope), msg_id=str(event_id), headers=headers
-                )
-            except Exception as error:
-                return published, event_id, error
-            published.append(event_id)
-        return published, None, None
+        failures: list[Failure] = []
+
+        async def publish_in_order(key_rows: list[_OutboxRow]) -> None:
+            for event_id, subject, envelope in key_rows:
+                try:
+                    await self._publish_one(event_id, subject, envelope)
+                except Exception as error:
+                    failures.append((event_id, error))
+                    return
+                published.append(event_id)
+
+        # Started in the rows' order, so the first event of every key leaves in commit order.
+        await asyncio.gather(*(publish_in_order(key_rows) for key_rows in by_key.values()))
+        return published, failures
+
+    async def _publish_one(
+        self, event_id: uuid.UUID, subject: str, envelope: dict[str, Any]
+    ) -> None:
+        headers = {}
+        traceparent = envelope.get("traceparent")
+        if isinstance(traceparent, str):
+            headers["traceparent"] = traceparent
+        await self._bus.publish(
+            subject, orjson.dumps(envelope), msg_id=str(event_id), headers=headers
+        )
 
     async def _record(
-        self,
-        session: AsyncSession,
-        published: list[uuid.UUID],
-        failed: uuid.UUID | None,
-        error: Exception | None,
+        self, session: AsyncSession, published: list[uuid.UUID], failures: list[Failure]
     ) -> None:
         if published:
             await session.execute(
@@ -258,7 +280,7 @@ class OutboxRelay:
                 .where(OutboxMessage.id.in_(published))
                 .values(published_at=utcnow(), attempts=OutboxMessage.attempts + 1)
             )
-        if failed is not None:
+        for failed, error in failures:
             message = f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
             await session.execute(
                 update(OutboxMessage)
