@@ -39,6 +39,7 @@ from datetime import timedelta
 
 from marketplace_contracts import Envelope
 from marketplace_platform.clock import utcnow
+from marketplace_platform.events.inbox import handle_once
 from marketplace_platform.periodic import Periodic
 from payments_service.adapters.unit_of_work import PaymentsUnitOfWork
 from payments_service.domain.payments import Payment
@@ -70,13 +71,12 @@ async def record_cancellation(
             extra={"order_id": str(order_id)},
         )
         refunded = []
-    async with unit_of_work() as uow:
-        if not await uow.inbox.claim(consumer=consumer, envelope=envelope):
-            return False
+
+    async def record(uow: PaymentsUnitOfWork) -> None:
         await uow.cancelled_orders.add(order_id, at=utcnow())
         await _mark_refunded(uow, order_id=order_id, refunded=refunded)
-        await uow.commit()
-    return True
+
+    return await handle_once(unit_of_work(), consumer=consumer, envelope=envelope, effect=record)
 
 
 async def reconcile(
