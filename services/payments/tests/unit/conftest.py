@@ -122,7 +122,7 @@ class FakePaymentsUnitOfWork(FakeUnitOfWork):
         self.payments = FakePaymentRepository(self)
         self.cancelled_orders = FakeCancelledOrderRepository()
 
-    def __call__(self) -> FakePaymentsUnitOfWork:
+    def __call__(self, *, read_only: bool = False) -> FakePaymentsUnitOfWork:
         """The use cases take a factory of units of work: this fake is its own."""
         return self
 

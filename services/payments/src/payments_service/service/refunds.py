@@ -86,7 +86,7 @@ async def reconcile(
     refunded = 0
     after = None
     while True:
-        async with unit_of_work() as uow:
+        async with unit_of_work(read_only=True) as uow:
             found = await uow.cancelled_orders.open(limit=BATCH, after=after)
             keys = [(cancellation.cancelled_at, cancellation.order_id) for cancellation in found]
         for _, order_id in keys:
@@ -126,7 +126,7 @@ async def _refund_at_processor(
     unit_of_work: UnitOfWorkFactory, processor: Processor, order_id: uuid.UUID
 ) -> list[uuid.UUID]:
     """Refund the order's succeeded payments at the processor; their ids."""
-    async with unit_of_work() as uow:
+    async with unit_of_work(read_only=True) as uow:
         refundable = [p.id for p in await uow.payments.of_order(order_id) if p.refundable]
     for payment_id in refundable:
         await processor.refund(str(payment_id))  # a payment's id is its charge key
