@@ -3,4 +3,5 @@
 pytest_plugins = [
     "marketplace_platform.testing.database",
     "marketplace_platform.testing.nats",
+    "marketplace_platform.testing.service",
 ]

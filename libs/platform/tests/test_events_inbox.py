@@ -12,14 +12,12 @@ from marketplace_platform.events import (
     InboxMessage,
     OutboxMessage,
     UnitOfWork,
-    claim,
     consume_once,
     handle_once,
 )
+from marketplace_platform.events.inbox import Effect
 
 pytestmark = pytest.mark.integration
-
-Effect = Callable[[UnitOfWork], Awaitable[None]]
 
 
 class TallyIncremented(Event):
@@ -43,7 +41,7 @@ async def _tally(db: Database, tallies: Table, name: str) -> int | None:
         return await session.scalar(select(tallies.c.count).where(tallies.c.name == name))
 
 
-def _increment(tallies: Table, name: str) -> Effect:
+def _increment(tallies: Table, name: str) -> Effect[UnitOfWork]:
     async def effect(uow: UnitOfWork) -> None:
         changed = await uow.session.execute(
             update(tallies).where(tallies.c.name == name).values(count=tallies.c.count + 1)
@@ -56,15 +54,15 @@ def _increment(tallies: Table, name: str) -> Effect:
 
 async def test_claim_succeeds_once_per_consumer_and_event(platform_db: Database) -> None:
     first, second = _envelope(), _envelope()
-    async with platform_db.session() as session:
-        assert await claim(session, consumer="analytics", envelope=first) is True
-        await session.commit()
+    async with UnitOfWork(platform_db, source="tests") as uow:
+        assert await uow.claim_event("analytics", first) is True
+        await uow.commit()
 
-    async with platform_db.session() as session:
-        assert await claim(session, consumer="analytics", envelope=first) is False
-        assert await claim(session, consumer="notifications", envelope=first) is True
-        assert await claim(session, consumer="analytics", envelope=second) is True
-        await session.commit()
+    async with UnitOfWork(platform_db, source="tests") as uow:
+        assert await uow.claim_event("analytics", first) is False
+        assert await uow.claim_event("notifications", first) is True
+        assert await uow.claim_event("analytics", second) is True
+        await uow.commit()
 
     assert await _inbox_rows(platform_db) == {
         ("analytics", first.id),
@@ -75,13 +73,13 @@ async def test_claim_succeeds_once_per_consumer_and_event(platform_db: Database)
 
 async def test_claim_is_undone_with_its_transaction(platform_db: Database) -> None:
     envelope = _envelope()
-    async with platform_db.session() as session:
-        assert await claim(session, consumer="analytics", envelope=envelope) is True
-        await session.rollback()
+    async with UnitOfWork(platform_db, source="tests") as uow:
+        assert await uow.claim_event("analytics", envelope) is True
+        await uow.rollback()
 
     assert await _inbox_rows(platform_db) == set()
-    async with platform_db.session() as session:
-        assert await claim(session, consumer="analytics", envelope=envelope) is True
+    async with UnitOfWork(platform_db, source="tests") as uow:
+        assert await uow.claim_event("analytics", envelope) is True
 
 
 async def test_handle_once_applies_a_redelivered_event_once(

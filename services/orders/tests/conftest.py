@@ -22,19 +22,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from sqlalchemy import select, text
 
-from marketplace_platform.db import Database
-from marketplace_platform.events.bus import EventBus
-from marketplace_platform.events.models import OutboxMessage
-from marketplace_platform.runtime import ServiceRuntime
 from marketplace_platform.testing.database import migrated_database_fixtures
-from marketplace_platform.testing.nats import free_port
+from marketplace_platform.testing.served import served
+from marketplace_platform.testing.service import (
+    INTERNAL_TOKEN,
+    Caller,
+    ServiceUnderTest,
+    app_client,
+    runtime_for_tests,
+    settings_for_tests,
+)
 from marketplace_platform.testing.tokens import TokenSigner
 from orders_service.components import Components
 from orders_service.main import create_app
@@ -42,7 +43,6 @@ from orders_service.migrations import MIGRATIONS_DIR
 from orders_service.settings import OrdersSettings
 
 BASE_URL = "http://orders.test"
-INTERNAL_TOKEN = "test-internal-token"
 
 
 # -- the fake catalog and payments --------------------------------------------------------
@@ -170,32 +170,10 @@ class Peers:
         return app
 
 
-@asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[str]:
-    """``app`` on a real HTTP server on a free port, for the duration of the block."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_config=None, lifespan="off", access_log=False
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(10):
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
 @pytest.fixture
 async def peers() -> AsyncIterator[Peers]:
     fake = Peers()
-    async with serving(fake.app()) as url:
+    async with served(fake.app(), OrdersSettings(environment="test")) as url:
         fake.url = url
         yield fake
 
@@ -207,12 +185,6 @@ sqlite_template, database_url = migrated_database_fixtures("orders", MIGRATIONS_
 
 
 @pytest.fixture
-def settings_overrides() -> dict[str, Any]:
-    """Override in a test module to change the service's settings."""
-    return {}
-
-
-@pytest.fixture
 def settings(
     database_url: str,
     tmp_path: Path,
@@ -221,13 +193,7 @@ def settings(
     settings_overrides: dict[str, Any],
 ) -> OrdersSettings:
     values: dict[str, Any] = {
-        "environment": "test",
-        "database_url": database_url,
-        "var_dir": tmp_path / "var",
-        "nats_url": nats_url,
-        "access_log": False,
-        "db_pool_size": 5,
-        "internal_token": INTERNAL_TOKEN,
+        **settings_for_tests(database_url, tmp_path, nats_url),
         "catalog_url": peers.url,
         "payments_url": peers.url,
         "catalog_timeout": 2,
@@ -238,49 +204,11 @@ def settings(
     return OrdersSettings(**values)
 
 
-@pytest.fixture(scope="session")
-def signer() -> TokenSigner:
-    return TokenSigner()
-
-
 @dataclass
-class Caller:
-    user_id: uuid.UUID
-    headers: dict[str, str]
+class OrdersService(ServiceUnderTest[Components]):
+    """The running orders service with its fake peers, and the steps its tests share."""
 
-
-@dataclass
-class OrdersService:
-    """The running service and a client for it, with the steps most tests share. (Test
-    modules cannot import this conftest, so they reach the helpers through the fixture.)"""
-
-    app: FastAPI
-    http: httpx.AsyncClient
-    signer: TokenSigner
     peers: Peers
-
-    internal = {"X-Internal-Token": INTERNAL_TOKEN}
-
-    @property
-    def components(self) -> Components:
-        components: Components = self.app.state.components
-        return components
-
-    @property
-    def db(self) -> Database:
-        return self.components.runtime.db
-
-    @property
-    def engine(self) -> str:
-        return self.db.dialect
-
-    def user(self) -> Caller:
-        user_id = uuid.uuid4()
-        return Caller(user_id, self.signer.headers(role="user", user_id=user_id))
-
-    def admin(self) -> Caller:
-        user_id = uuid.uuid4()
-        return Caller(user_id, self.signer.headers(role="admin", user_id=user_id))
 
     def replica(self, **overrides: Any) -> AbstractAsyncContextManager[OrdersService]:
         """Another instance of the service on the same database, e.g. a second replica."""
@@ -300,49 +228,14 @@ class OrdersService:
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def outbox(self, subject: str | None = None) -> list[dict[str, Any]]:
-        """The envelopes in the outbox, oldest first, of one subject if given."""
-        query = select(OutboxMessage.envelope).order_by(OutboxMessage.id)
-        if subject is not None:
-            query = query.where(OutboxMessage.subject == subject)
-        async with self.db.read_session() as session:
-            return list((await session.scalars(query)).all())
-
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.db.read_session() as session:
-            return await session.scalar(text(sql), params)
-
-    async def execute(self, sql: str, **params: Any) -> None:
-        async with self.db.session() as session, session.begin():
-            await session.execute(text(sql), params)
-
-
-def build_runtime(settings: OrdersSettings, signer: TokenSigner) -> ServiceRuntime:
-    """The runtime the service would build, trusting ``signer``'s key, with a bus that gives
-    up on NATS quickly: the tests without a broker should not wait out the connect timeout."""
-    return ServiceRuntime(
-        settings,
-        verifier=signer.verifier(),
-        database=Database(settings.database_url, pool_size=settings.db_pool_size),
-        bus=EventBus(
-            settings.nats_url,
-            service="orders",
-            connect_timeout=0.05,
-            reconnect_wait=0.2,
-            stop_grace=0.5,
-        ),
-    )
-
 
 @asynccontextmanager
 async def running(
     settings: OrdersSettings, signer: TokenSigner, peers: Peers
 ) -> AsyncIterator[OrdersService]:
-    app = create_app(settings, runtime=build_runtime(settings, signer))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
-        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
-            yield OrdersService(app=app, http=http, signer=signer, peers=peers)
+    app = create_app(settings, runtime=runtime_for_tests(settings, signer))
+    async with app_client(app, BASE_URL) as http:
+        yield OrdersService(app=app, http=http, signer=signer, peers=peers)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ port where no NATS listens, unless a test gives it a real one (``nats_url``).
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -21,16 +20,17 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Header, HTTPException
-from sqlalchemy import select, text
 
-from marketplace_platform.db import Database
-from marketplace_platform.events.bus import EventBus
-from marketplace_platform.events.models import OutboxMessage
-from marketplace_platform.runtime import ServiceRuntime
 from marketplace_platform.testing.database import migrated_database_fixtures
-from marketplace_platform.testing.nats import free_port
+from marketplace_platform.testing.served import served
+from marketplace_platform.testing.service import (
+    INTERNAL_TOKEN,
+    ServiceUnderTest,
+    app_client,
+    runtime_for_tests,
+    settings_for_tests,
+)
 from marketplace_platform.testing.tokens import TokenSigner
 from payments_service.components import Components
 from payments_service.main import create_app
@@ -38,7 +38,6 @@ from payments_service.migrations import MIGRATIONS_DIR
 from payments_service.settings import PaymentsSettings
 
 BASE_URL = "http://payments.test"
-INTERNAL_TOKEN = "test-internal-token"
 GOOD_CARD = "4242 4242 4242 4242"
 DECLINED_CARD = "4000 0000 0000 0002"
 
@@ -100,30 +99,15 @@ class FakeOrders:
 @pytest.fixture
 async def orders() -> AsyncIterator[FakeOrders]:
     fake = FakeOrders()
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_config=None, lifespan="off")
-    )
-    task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(10):
-        while not server.started:
-            await asyncio.sleep(0.01)
-    fake.url = f"http://127.0.0.1:{port}"
-    yield fake
-    server.should_exit = True
-    await task
+    async with served(fake.app(), PaymentsSettings(environment="test")) as url:
+        fake.url = url
+        yield fake
 
 
 # -- the service ---------------------------------------------------------------------------------
 
 
 sqlite_template, database_url = migrated_database_fixtures("payments", MIGRATIONS_DIR)
-
-
-@pytest.fixture
-def settings_overrides() -> dict[str, Any]:
-    """Override in a test module to change the service's settings."""
-    return {}
 
 
 @pytest.fixture
@@ -135,13 +119,7 @@ def settings(
     settings_overrides: dict[str, Any],
 ) -> PaymentsSettings:
     values: dict[str, Any] = {
-        "environment": "test",
-        "database_url": database_url,
-        "var_dir": tmp_path / "var",
-        "nats_url": nats_url,
-        "access_log": False,
-        "db_pool_size": 5,
-        "internal_token": INTERNAL_TOKEN,
+        **settings_for_tests(database_url, tmp_path, nats_url),
         "orders_url": orders.url,
         "processor_latency": 0,
         "processor_database_url": f"sqlite+aiosqlite:///{tmp_path / 'processor.db'}",
@@ -155,36 +133,11 @@ def settings(
     return PaymentsSettings(**values)
 
 
-@pytest.fixture(scope="session")
-def signer() -> TokenSigner:
-    return TokenSigner()
-
-
 @dataclass
-class PaymentsService:
-    """The running service and a client for it, with the steps most tests share."""
+class PaymentsService(ServiceUnderTest[Components]):
+    """The running payments service with its fake orders, and the steps its tests share."""
 
-    app: FastAPI
-    http: httpx.AsyncClient
-    signer: TokenSigner
     orders: FakeOrders
-
-    @property
-    def components(self) -> Components:
-        components: Components = self.app.state.components
-        return components
-
-    @property
-    def db(self) -> Database:
-        return self.components.runtime.db
-
-    @property
-    def engine(self) -> str:
-        return self.db.dialect
-
-    @property
-    def internal(self) -> dict[str, str]:
-        return {"X-Internal-Token": INTERNAL_TOKEN}
 
     def headers(self, user_id: uuid.UUID, *, role: str = "user") -> dict[str, str]:
         return self.signer.headers(role=role, user_id=user_id)
@@ -207,45 +160,14 @@ class PaymentsService:
             headers=headers,
         )
 
-    async def outbox(self, subject: str | None = None) -> list[dict[str, Any]]:
-        """The envelopes in the outbox, oldest first, of one subject if given."""
-        query = select(OutboxMessage.envelope).order_by(OutboxMessage.id)
-        if subject is not None:
-            query = query.where(OutboxMessage.subject == subject)
-        async with self.db.read_session() as session:
-            return list((await session.scalars(query)).all())
-
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.db.read_session() as session:
-            return await session.scalar(text(sql), params)
-
-
-def build_runtime(settings: PaymentsSettings, signer: TokenSigner) -> ServiceRuntime:
-    """The runtime the service would build, trusting ``signer``'s key, with a bus that gives
-    up on NATS quickly: the tests without a broker should not wait out the connect timeout."""
-    return ServiceRuntime(
-        settings,
-        verifier=signer.verifier(),
-        database=Database(settings.database_url, pool_size=settings.db_pool_size),
-        bus=EventBus(
-            settings.nats_url,
-            service="payments",
-            connect_timeout=0.05,
-            reconnect_wait=0.2,
-            stop_grace=0.5,
-        ),
-    )
-
 
 @asynccontextmanager
 async def running(
     settings: PaymentsSettings, signer: TokenSigner, orders: FakeOrders
 ) -> AsyncIterator[PaymentsService]:
-    app = create_app(settings, runtime=build_runtime(settings, signer))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
-        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
-            yield PaymentsService(app=app, http=http, signer=signer, orders=orders)
+    app = create_app(settings, runtime=runtime_for_tests(settings, signer))
+    async with app_client(app, BASE_URL) as http:
+        yield PaymentsService(app=app, http=http, signer=signer, orders=orders)
 
 
 @pytest.fixture

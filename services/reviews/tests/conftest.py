@@ -20,22 +20,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from marketplace_contracts import Envelope, Event, ProductCreated, UserRegistered
-from marketplace_platform.db import Database
 from marketplace_platform.events.inbox import handle_once
 from marketplace_platform.ids import new_id
 from marketplace_platform.testing.database import migrated_database_fixtures
 from marketplace_platform.testing.served import served
 from marketplace_platform.testing.service import (
+    Caller,
+    ServiceUnderTest,
     app_client,
-    outbox_envelopes,
     runtime_for_tests,
+    settings_for_tests,
 )
 from marketplace_platform.testing.tokens import TokenSigner
 from reviews_service.components import Components
@@ -45,7 +44,6 @@ from reviews_service.migrations import MIGRATIONS_DIR
 from reviews_service.settings import ReviewsSettings
 
 BASE_URL = "http://reviews.test"
-INTERNAL_TOKEN = "test-internal-token"
 
 
 @dataclass
@@ -89,59 +87,17 @@ def settings(
     database_url: str, tmp_path: Path, nats_url: str, catalog: FakeCatalog
 ) -> ReviewsSettings:
     return ReviewsSettings(
-        environment="test",
-        database_url=database_url,
-        var_dir=tmp_path / "var",
-        nats_url=nats_url,
-        access_log=False,
-        db_pool_size=5,
-        internal_token=INTERNAL_TOKEN,
+        **settings_for_tests(database_url, tmp_path, nats_url),
         catalog_url=catalog.url,
         catalog_timeout=2,
     )
 
 
-@pytest.fixture(scope="session")
-def signer() -> TokenSigner:
-    return TokenSigner()
-
-
 @dataclass
-class Caller:
-    user_id: uuid.UUID
-    headers: dict[str, str]
+class ReviewsService(ServiceUnderTest[Components]):
+    """The running reviews service with its fake catalog, and the steps its tests share."""
 
-
-@dataclass
-class ReviewsService:
-    """The running service and a client for it, with the steps most tests share. (Test
-    modules cannot import this conftest, so they reach the helpers through the fixture.)"""
-
-    app: FastAPI
-    http: httpx.AsyncClient
-    signer: TokenSigner
     catalog: FakeCatalog
-
-    @property
-    def components(self) -> Components:
-        components: Components = self.app.state.components
-        return components
-
-    @property
-    def db(self) -> Database:
-        return self.components.runtime.db
-
-    @property
-    def engine(self) -> str:
-        return self.db.dialect
-
-    def user(self) -> Caller:
-        user_id = uuid.uuid4()
-        return Caller(user_id, self.signer.headers(role="user", user_id=user_id))
-
-    def admin(self) -> Caller:
-        user_id = uuid.uuid4()
-        return Caller(user_id, self.signer.headers(role="admin", user_id=user_id))
 
     async def deliver(self, event: Event, *, source: str = "tests") -> bool:
         """Apply ``event`` as the ``reviews`` consumer would; False if it does nothing."""
@@ -208,13 +164,6 @@ class ReviewsService:
         )
         assert response.status_code == 200, response.text
         return response.json()
-
-    async def outbox(self, subject: str | None = None) -> list[dict[str, Any]]:
-        return await outbox_envelopes(self.db, subject)
-
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.db.read_session() as session:
-            return await session.scalar(text(sql), params)
 
 
 @asynccontextmanager

@@ -377,6 +377,32 @@ async def test_the_internal_view_lists_every_try_of_the_order(payments) -> None:
     ]
 
 
+async def test_reads_do_not_wait_for_a_writer(payments) -> None:
+    """The reads (the routes, the internal view, the reconciler's scan) take no write lock,
+    so on SQLite they answer while a payment is being recorded. PostgreSQL readers never
+    wait for writers."""
+    if payments.engine != "sqlite":
+        pytest.skip("a PostgreSQL reader never queues behind a writer")
+    user = uuid.uuid4()
+    order_id = payments.orders.add(user)
+    paid = (await payments.pay(user, order_id)).json()
+    internal = {"params": {"order_id": str(order_id)}, "headers": payments.internal}
+
+    async with payments.db.session() as writer, writer.begin():
+        await writer.execute(select(1))  # BEGIN IMMEDIATE: the write lock is held
+        async with asyncio.timeout(3):  # a writer would wait out the 10 s busy timeout
+            mine = {"headers": payments.headers(user)}
+            one = await payments.http.get(f"/api/payments/{paid['id']}", **mine)
+            listed = await payments.http.get("/api/payments", **mine)
+            view = await payments.http.get("/internal/payments", **internal)
+            refunded = await payments.components.refunds.run_once()
+
+    assert (one.status_code, listed.status_code, view.status_code) == (200, 200, 200)
+    assert [item["id"] for item in listed.json()["items"]] == [paid["id"]]
+    assert [item["id"] for item in view.json()["items"]] == [paid["id"]]
+    assert refunded == 0
+
+
 async def test_openapi_shows_the_idempotency_key_conflicts_and_minor_units(payments) -> None:
     spec = (await payments.http.get("/openapi.json")).json()
 

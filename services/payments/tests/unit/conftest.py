@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 
-from marketplace_contracts import Envelope
 from marketplace_platform.security.jwks import Principal
 from marketplace_platform.testing.fakes import FakeUnitOfWork
 from payments_service.adapters.orders import OrderSnapshot
@@ -118,24 +117,12 @@ class FakeCancelledOrderRepository:
         return [c for c in found if after is None or (c.cancelled_at, c.order_id) > after][:limit]
 
 
-class FakeInbox:
-    def __init__(self) -> None:
-        self.handled: set[tuple[str, uuid.UUID]] = set()
-
-    async def claim(self, *, consumer: str, envelope: Envelope) -> bool:
-        if (consumer, envelope.id) in self.handled:
-            return False
-        self.handled.add((consumer, envelope.id))
-        return True
-
-
 class FakePaymentsUnitOfWork(FakeUnitOfWork):
     def open(self) -> None:
         self.payments = FakePaymentRepository(self)
         self.cancelled_orders = FakeCancelledOrderRepository()
-        self.inbox = FakeInbox()
 
-    def __call__(self) -> FakePaymentsUnitOfWork:
+    def __call__(self, *, read_only: bool = False) -> FakePaymentsUnitOfWork:
         """The use cases take a factory of units of work: this fake is its own."""
         return self
 

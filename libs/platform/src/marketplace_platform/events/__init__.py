@@ -10,7 +10,7 @@ from marketplace_platform.events.dead_letters import (
     list_dead_letters,
     replay,
 )
-from marketplace_platform.events.inbox import claim, consume_once, handle_once
+from marketplace_platform.events.inbox import consume_once, handle_once
 from marketplace_platform.events.models import InboxMessage, OutboxMessage
 from marketplace_platform.events.relay import OutboxRelay
 from marketplace_platform.events.unit_of_work import UnitOfWork
@@ -26,7 +26,6 @@ __all__ = [
     "OutboxMessage",
     "OutboxRelay",
     "UnitOfWork",
-    "claim",
     "consume_once",
     "discard",
     "get_dead_letter",

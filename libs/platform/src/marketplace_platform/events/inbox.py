@@ -1,57 +1,37 @@
 """The inbox: how a consumer applies each event once although JetStream delivers at least once.
 
-The consumer records ``(consumer, event id)`` in the same transaction as the effect. If the
-row is already there, the event was applied before (a redelivery, a replay) and the effect is
-skipped; if two deliveries race, the primary key lets exactly one transaction insert it.
+The consumer's unit of work claims the event (``UnitOfWorkBase.claim_event``: ``(consumer,
+event id)`` into the inbox table) in the same transaction as the effect. If the claim was
+made before (a redelivery, a replay), the effect is skipped; if two deliveries race, the
+primary key lets exactly one transaction make it.
 
 A consumer whose every event is one effect in one transaction registers with
 ``consume_once``: it says what each event does (``effect_of``), the platform does the rest.
+Effects are typed on the service's own unit of work (``Effect[OrdersUnitOfWork]``), so they
+reach ``uow.orders`` and the rest with their types; a fake unit of work claims in memory,
+so consumers are unit-tested without a database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING, TypeVar
 
 from marketplace_contracts import Envelope
-from marketplace_platform.clock import utcnow
-from marketplace_platform.db import dialect_insert
-from marketplace_platform.events.models import InboxMessage
-from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.events.unit_of_work import UnitOfWorkBase
 
 if TYPE_CHECKING:
     from marketplace_platform.events.bus import EventBus
 
-Effect = Callable[[UnitOfWork], Awaitable[None]]
-# What an event does, or None for an event the consumer does not act on.
-EffectOf = Callable[[Envelope], Effect | None]
+U = TypeVar("U", bound=UnitOfWorkBase)
+
+# What an event does, given the unit of work it runs in.
+Effect = Callable[[U], Awaitable[None]]
+# What each event does, or None for an event the consumer does not act on.
+EffectOf = Callable[[Envelope], Effect[U] | None]
 
 
-async def claim(session: AsyncSession, *, consumer: str, envelope: Envelope) -> bool:
-    """Record the event as processed by ``consumer`` in the session's transaction.
-
-    Returns False if it already was, and the caller must then leave everything unchanged.
-    One ``INSERT ... ON CONFLICT DO NOTHING``: no read-then-write window between replicas.
-    """
-    statement = (
-        dialect_insert(session)(InboxMessage)
-        .values(
-            consumer=consumer,
-            event_id=envelope.id,
-            event_type=envelope.type,
-            processed_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-    )
-    result = await session.execute(statement)
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
-
-
-async def handle_once(
-    uow: UnitOfWork, *, consumer: str, envelope: Envelope, effect: Effect
-) -> bool:
+async def handle_once(uow: U, *, consumer: str, envelope: Envelope, effect: Effect[U]) -> bool:
     """Apply ``effect`` for this event at most once, in one transaction with the claim.
 
     ``uow`` is a fresh unit of work of the consuming service, so the effect can change state
@@ -59,7 +39,7 @@ async def handle_once(
     already and nothing was done.
     """
     async with uow:
-        if not await claim(uow.session, consumer=consumer, envelope=envelope):
+        if not await uow.claim_event(consumer, envelope):
             return False
         await effect(uow)
         await uow.commit()
@@ -71,8 +51,8 @@ def consume_once(
     consumer: str,
     subjects: Sequence[str],
     *,
-    unit_of_work: Callable[[], UnitOfWork],
-    effect_of: EffectOf,
+    unit_of_work: Callable[[], U],
+    effect_of: EffectOf[U],
 ) -> None:
     """Register ``consumer`` for ``subjects``: each event's effect (``effect_of``) is applied
     once, in a fresh unit of work with its inbox claim; events without one are acknowledged

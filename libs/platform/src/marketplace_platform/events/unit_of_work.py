@@ -14,6 +14,10 @@ is the only thing that commits. At commit it:
    services a decision owes, tried right away. They only hasten what a durable record already
    guarantees, so their failure is logged, never raised.
 
+A consumer's unit of work also *claims* the event it applies (``claim_event``): the claim is
+stored in the same transaction as the effect, so an event JetStream delivers again is
+applied once (``events.inbox``).
+
 ``UnitOfWorkBase`` holds that protocol without a database; ``UnitOfWork`` stores to SQL and
 ``marketplace_platform.testing.fakes.FakeUnitOfWork`` to lists, so use cases can be unit-tested
 without a database (Cosmic Python, chapter 6).
@@ -31,8 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from marketplace_contracts import Envelope, Event
 from marketplace_platform.aggregates import Aggregate
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database
-from marketplace_platform.events.models import OutboxMessage
+from marketplace_platform.db import Database, dialect_insert
+from marketplace_platform.events.models import InboxMessage, OutboxMessage
 from marketplace_platform.ids import new_id
 from marketplace_platform.tracing import current_traceparent
 
@@ -98,6 +102,26 @@ class UnitOfWorkBase:
         await self._rollback()
 
     # -- what a store implements ---------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        """Begin the transaction (and ``open`` the repositories)."""
+        raise NotImplementedError
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """End it: work left without ``commit`` is abandoned."""
+        raise NotImplementedError
+
+    async def claim_event(self, consumer: str, envelope: Envelope) -> bool:
+        """Record in this transaction that ``consumer`` applied the event; False if it had
+        already (a redelivery, a replay), and the caller must then change nothing. The
+        claim stands or falls with the transaction: a rolled-back effect leaves the event
+        unclaimed for the next delivery."""
+        raise NotImplementedError
 
     def open(self) -> None:
         """Build the repositories (subclasses); called when the unit of work begins."""
@@ -183,6 +207,22 @@ class UnitOfWork(UnitOfWorkBase):
                 created_at=utcnow(),
             )
         )
+
+    async def claim_event(self, consumer: str, envelope: Envelope) -> bool:
+        # One ``INSERT ... ON CONFLICT DO NOTHING`` on the inbox's primary key: no
+        # read-then-write window, so of two replicas racing, exactly one inserts the row.
+        statement = (
+            dialect_insert(self.session)(InboxMessage)
+            .values(
+                consumer=consumer,
+                event_id=envelope.id,
+                event_type=envelope.type,
+                processed_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+        )
+        result = await self.session.execute(statement)
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def _commit(self) -> None:
         if self.read_only:

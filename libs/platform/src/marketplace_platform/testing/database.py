@@ -21,10 +21,15 @@ from typing import Any
 
 import asyncpg
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Connection, make_url
 
-from marketplace_platform.db import Database
-from marketplace_platform.migrations import upgrade
+from marketplace_platform.db import Database, PlatformBase
+from marketplace_platform.events import models  # noqa: F401 - registers the outbox and inbox
+from marketplace_platform.idempotency import IdempotencyBase
+from marketplace_platform.migrations import downgrade, upgrade
 
 POSTGRES_ENV = "MARKETPLACE_TEST_POSTGRES_URL"
 # CI services (GitHub Actions, GitLab, ``.ci/run``) set ``CI=true``.
@@ -228,3 +233,34 @@ def run_on(url: str, work: Callable[[Connection], Any]) -> Any:
             await database.dispose()
 
     return asyncio.run(go())
+
+
+def schema_differences(
+    url: str, service: MetaData, *, idempotency_keys: bool = False
+) -> list[Any]:
+    """How the schema at ``url`` differs from what the models declare (Alembic's
+    autogenerate comparison, column types included): the service's ``metadata`` and the
+    platform's own tables, the outbox and inbox, and the idempotency keys for a service
+    that keeps them. Empty when the migrations made exactly what the models declare."""
+    declared = [service, PlatformBase.metadata]
+    if idempotency_keys:
+        declared.append(IdempotencyBase.metadata)
+    return run_on(
+        url,
+        lambda sync: compare_metadata(
+            MigrationContext.configure(sync, opts={"compare_type": True}), declared
+        ),
+    )
+
+
+def table_names(url: str) -> set[str]:
+    """The tables of the database at ``url``."""
+    return run_on(url, lambda sync: set(inspect(sync).get_table_names()))
+
+
+def down_and_up_again(migrations_dir: Path, url: str) -> tuple[set[str], set[str]]:
+    """Run the migration history down to base and up again: the tables left after each."""
+    downgrade(migrations_dir, url, "base")
+    emptied = table_names(url)
+    upgrade(migrations_dir, url)
+    return emptied, table_names(url)

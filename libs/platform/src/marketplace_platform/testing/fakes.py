@@ -3,11 +3,14 @@
 A service's own fake subclasses ``FakeUnitOfWork`` and builds fake repositories (dicts) in
 ``open``, exactly where its real unit of work builds SQL ones, so a use case runs unchanged
 against either. What the fake records is what a test asserts on: ``committed`` events, the
-number of commits and rollbacks, after-commit actions run.
+number of commits and rollbacks, after-commit actions run. Event claims (``claim_event``)
+are a set of ``(consumer, event id)`` kept across blocks like the inbox table, a claim
+counting once its block commits, so a consumer's redelivered event is applied once here too.
 """
 
 from __future__ import annotations
 
+import uuid
 from types import TracebackType
 from typing import Self, TypeVar
 
@@ -24,6 +27,8 @@ class FakeUnitOfWork(UnitOfWorkBase):
         self.commits = 0
         self.rollbacks = 0
         self._pending: list[Envelope] = []
+        self.claimed: set[tuple[str, uuid.UUID]] = set()
+        self._claiming: set[tuple[str, uuid.UUID]] = set()
         self._opened = False
         self._done = False
 
@@ -51,16 +56,26 @@ class FakeUnitOfWork(UnitOfWorkBase):
     def event_types(self) -> list[str]:
         return [envelope.type for envelope in self.committed]
 
+    async def claim_event(self, consumer: str, envelope: Envelope) -> bool:
+        claim = (consumer, envelope.id)
+        if claim in self.claimed or claim in self._claiming:
+            return False
+        self._claiming.add(claim)
+        return True
+
     def _store_event(self, envelope: Envelope) -> None:
         self._pending.append(envelope)
 
     async def _commit(self) -> None:
         self.committed.extend(self._pending)
         self._pending.clear()
+        self.claimed |= self._claiming
+        self._claiming.clear()
         self.commits += 1
         self._done = True
 
     async def _rollback(self) -> None:
         self._pending.clear()
+        self._claiming.clear()
         self.rollbacks += 1
         self._done = True

@@ -1,11 +1,14 @@
 """The ``orders`` consumer of payments' events: translates each into ``service.payments``.
 
 One durable consumer for all four subjects, shared by the replicas, so each event is applied
-by one of them, once (the inbox). Late and repeated news is judged by ``domain.payments``:
-it is recorded or ignored, never an error, so it is never redelivered for ever.
+by one of them, once (the inbox: ``consume_once``). Late and repeated news is judged by
+``domain.payments``: it is recorded or ignored, never an error, so it is never redelivered
+for ever.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 from marketplace_contracts import (
     Envelope,
@@ -15,7 +18,7 @@ from marketplace_contracts import (
     PaymentSucceeded,
 )
 from marketplace_platform.events.bus import EventBus
-from marketplace_platform.events.inbox import handle_once
+from marketplace_platform.events.inbox import Effect, consume_once
 from orders_service.adapters.unit_of_work import OrdersUnitOfWork, UnitOfWorkFactory
 from orders_service.domain.limits import Limits
 from orders_service.domain.payments import PaymentOutcome
@@ -32,31 +35,43 @@ NEWS = {
 SUBJECTS = tuple(NEWS)
 
 
+def effect_of(
+    envelope: Envelope, *, unit_of_work: UnitOfWorkFactory, catalog: Catalog, limits: Limits
+) -> Effect[OrdersUnitOfWork] | None:
+    """The payment's news applied to its order; None for an event that is no news.
+
+    A payment that made the order paid owes the catalog a commit, one that closed it a
+    release: ``unit_of_work`` and ``catalog`` are for trying it as soon as the effect's unit
+    of work commits."""
+    if envelope.type not in NEWS:
+        return None
+    model, news = NEWS[envelope.type]
+    event = envelope.parse(model)
+    reason = event.reason if isinstance(event, PaymentFailed) else None
+
+    async def effect(uow: OrdersUnitOfWork) -> None:
+        await payments.apply(
+            uow,
+            unit_of_work=unit_of_work,
+            catalog=catalog,
+            order_id=event.order_id,
+            payment_id=event.payment_id,
+            news=news,
+            at=envelope.time,
+            limits=limits,
+            reason=reason,
+        )
+
+    return effect
+
+
 def register(
     bus: EventBus, *, unit_of_work: UnitOfWorkFactory, catalog: Catalog, limits: Limits
 ) -> None:
-    async def handle(envelope: Envelope) -> None:
-        if envelope.type not in NEWS:
-            return
-        model, news = NEWS[envelope.type]
-        event = envelope.parse(model)
-        reason = event.reason if isinstance(event, PaymentFailed) else None
-
-        async def effect(uow: OrdersUnitOfWork) -> None:
-            await payments.apply(
-                uow,
-                unit_of_work=unit_of_work,
-                catalog=catalog,
-                order_id=event.order_id,
-                payment_id=event.payment_id,
-                news=news,
-                at=envelope.time,
-                limits=limits,
-                reason=reason,
-            )
-
-        # A payment that made the order paid owes the catalog a commit, one that closed it a
-        # release: the unit of work tries it as soon as it commits.
-        await handle_once(unit_of_work(), consumer=CONSUMER, envelope=envelope, effect=effect)
-
-    bus.consume(CONSUMER, SUBJECTS, handle)
+    consume_once(
+        bus,
+        CONSUMER,
+        SUBJECTS,
+        unit_of_work=unit_of_work,
+        effect_of=partial(effect_of, unit_of_work=unit_of_work, catalog=catalog, limits=limits),
+    )

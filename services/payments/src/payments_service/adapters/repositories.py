@@ -1,6 +1,6 @@
 """Reading and writing payments. Repositories never commit: the unit of work does.
 
-They live on the unit of work (``uow.payments``, ``uow.cancelled_orders``, ``uow.inbox``)
+They live on the unit of work (``uow.payments``, ``uow.cancelled_orders``)
 and hand out the domain's own classes, which ``adapters.orm`` maps. Every payment they load
 or add is *tracked*: the events it records go out with the commit.
 """
@@ -16,9 +16,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from marketplace_contracts import Envelope
 from marketplace_platform.db import dialect_insert
-from marketplace_platform.events import inbox
 from payments_service.adapters.orm import cancelled_orders, payments
 from payments_service.domain.payments import Payment, PaymentStatus
 from payments_service.domain.refunds import CancelledOrder
@@ -147,16 +145,3 @@ class CancelledOrderRepository:
                 | ((table.cancelled_at == at) & (table.order_id > order_id))
             )
         return (await self.session.scalars(query)).all()
-
-
-class Inbox:
-    """The events this service's consumers have applied (the platform's inbox), so that a
-    redelivered event changes nothing."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def claim(self, *, consumer: str, envelope: Envelope) -> bool:
-        """Record the event as applied by ``consumer`` in this transaction; False if it was
-        already, and the caller must then change nothing."""
-        return await inbox.claim(self.session, consumer=consumer, envelope=envelope)

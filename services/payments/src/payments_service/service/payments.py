@@ -163,12 +163,11 @@ async def get(
 ) -> PaymentView:
     """The payment, if the viewer owns it or is an admin; else ``PaymentNotFound`` (another
     user's payment does not exist as far as they can tell)."""
-    async with unit_of_work() as uow:
+    async with unit_of_work(read_only=True) as uow:
         payment = await uow.payments.get(payment_id)
         if payment is None or not (viewer.is_admin or payment.user_id == viewer.user_id):
             raise PaymentNotFound("There is no payment with this id.")
         attempts = await uow.payments.of_order(payment.order_id)
-        await uow.commit()  # ends the read; see ``for_order``
     return PaymentView(payment=payment, attempts=attempts)
 
 
@@ -181,12 +180,11 @@ async def get_all(
 ) -> Page[PaymentView]:
     """A page of payments, newest first; ``next_cursor`` continues after its last item."""
     before = decode_cursor(cursor, uuid.UUID, tag=CURSOR_TAG)[0] if cursor else None
-    async with unit_of_work() as uow:
+    async with unit_of_work(read_only=True) as uow:
         rows = await uow.payments.page(where=where, limit=limit + 1, before=before)
         total = await uow.payments.count(where=where)
         page = page_after(rows, limit=limit, key=lambda p: (p.id,), tag=CURSOR_TAG, total=total)
         attempts = await uow.payments.of_orders(payment.order_id for payment in page.items)
-        await uow.commit()  # ends the read; see ``for_order``
     return Page(
         items=[PaymentView(payment=p, attempts=attempts[p.order_id]) for p in page.items],
         total=page.total,
@@ -196,10 +194,8 @@ async def get_all(
 
 async def for_order(*, unit_of_work: UnitOfWorkFactory, order_id: uuid.UUID) -> list[PaymentView]:
     """Every payment of the order, first try first: what orders reconciles with."""
-    async with unit_of_work() as uow:
+    # Read-only: it queues behind no writer, and ending it leaves the payments it loaded
+    # readable once it has ended (a read-only unit of work is closed, not rolled back).
+    async with unit_of_work(read_only=True) as uow:
         payments = await uow.payments.of_order(order_id)
-        # A read ends with a commit too (of nothing): a unit of work left without one is
-        # abandoned and rolled back, which would expire the payments it loaded, and these
-        # are read once it has ended.
-        await uow.commit()
     return [PaymentView(payment=payment, attempts=payments) for payment in payments]

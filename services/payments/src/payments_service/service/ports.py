@@ -1,7 +1,8 @@
 """What the use cases need from the outside, besides their unit of work.
 
 The use cases take a *unit of work factory* (``UnitOfWorkFactory``: a fresh
-``PaymentsUnitOfWork`` per transaction) and the peers they call, described here as protocols:
+``PaymentsUnitOfWork`` per transaction, ``read_only`` for one that only reads) and the peers
+they call, described here as protocols:
 the orders service (``adapters.orders.OrdersClient``) and the card processor
 (``adapters.processor.SimulatedProcessor``). Unit tests hand them fakes of the same shape.
 """
@@ -9,7 +10,6 @@ the orders service (``adapters.orders.OrdersClient``) and the card processor
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Protocol
 
 from payments_service.adapters.orders import OrderSnapshot
@@ -17,7 +17,13 @@ from payments_service.adapters.processor import Charge
 from payments_service.adapters.unit_of_work import PaymentsUnitOfWork
 from payments_service.domain.cards import Card
 
-UnitOfWorkFactory = Callable[[], PaymentsUnitOfWork]
+
+class UnitOfWorkFactory(Protocol):
+    """A fresh unit of work per call. ``read_only``: a transaction that only reads; on
+    SQLite it does not take the write lock, so reads never queue behind payments being
+    recorded (see ``marketplace_platform.events.unit_of_work.UnitOfWork``)."""
+
+    def __call__(self, *, read_only: bool = False) -> PaymentsUnitOfWork: ...
 
 
 class Orders(Protocol):

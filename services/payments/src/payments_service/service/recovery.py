@@ -39,7 +39,7 @@ async def settle_stale(
     settled = 0
     cutoff = utcnow() - older_than
     while True:
-        async with unit_of_work() as uow:
+        async with unit_of_work(read_only=True) as uow:
             stale = await uow.payments.stale_pending(older_than=cutoff, limit=BATCH)
         for payment_id in stale:
             # The payment's id is its charge key at the processor.

@@ -39,6 +39,7 @@ from datetime import timedelta
 
 from marketplace_contracts import Envelope
 from marketplace_platform.clock import utcnow
+from marketplace_platform.events.inbox import handle_once
 from marketplace_platform.periodic import Periodic
 from payments_service.adapters.unit_of_work import PaymentsUnitOfWork
 from payments_service.domain.payments import Payment
@@ -70,13 +71,12 @@ async def record_cancellation(
             extra={"order_id": str(order_id)},
         )
         refunded = []
-    async with unit_of_work() as uow:
-        if not await uow.inbox.claim(consumer=consumer, envelope=envelope):
-            return False
+
+    async def record(uow: PaymentsUnitOfWork) -> None:
         await uow.cancelled_orders.add(order_id, at=utcnow())
         await _mark_refunded(uow, order_id=order_id, refunded=refunded)
-        await uow.commit()
-    return True
+
+    return await handle_once(unit_of_work(), consumer=consumer, envelope=envelope, effect=record)
 
 
 async def reconcile(
@@ -86,7 +86,7 @@ async def reconcile(
     refunded = 0
     after = None
     while True:
-        async with unit_of_work() as uow:
+        async with unit_of_work(read_only=True) as uow:
             found = await uow.cancelled_orders.open(limit=BATCH, after=after)
             keys = [(cancellation.cancelled_at, cancellation.order_id) for cancellation in found]
         for _, order_id in keys:
@@ -126,7 +126,7 @@ async def _refund_at_processor(
     unit_of_work: UnitOfWorkFactory, processor: Processor, order_id: uuid.UUID
 ) -> list[uuid.UUID]:
     """Refund the order's succeeded payments at the processor; their ids."""
-    async with unit_of_work() as uow:
+    async with unit_of_work(read_only=True) as uow:
         refundable = [p.id for p in await uow.payments.of_order(order_id) if p.refundable]
     for payment_id in refundable:
         await processor.refund(str(payment_id))  # a payment's id is its charge key

@@ -33,7 +33,7 @@ SUBJECTS = (
 )
 
 
-def effect_of(envelope: Envelope) -> Effect | None:
+def effect_of(envelope: Envelope) -> Effect[ReviewsUnitOfWork] | None:
     """What the event does to the reviews service; None for one it does not act on."""
     at = envelope.time
     match envelope.type:
