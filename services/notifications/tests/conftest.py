@@ -143,8 +143,18 @@ class NotificationsService:
         assert response.status_code == 200, response.text
         return response.json()
 
-    def socket(self, user: User | None = None, *, token: str | None = None, **query: str):
-        """A WebSocket to this replica (``async with``)."""
+    def socket(
+        self,
+        user: User | None = None,
+        *,
+        token: str | None = None,
+        query_token: str | None = None,
+        **query: str,
+    ) -> Any:
+        """A WebSocket to this replica (``async with``): the token in the ``Authorization``
+        header (``user``'s, or ``token``), or in the query (``query_token``)."""
+        if query_token is not None:
+            query["token"] = query_token
         params = "&".join(f"{key}={value}" for key, value in query.items())
         url = self.url.replace("http://", "ws://") + "/api/notifications/ws"
         headers = {}
