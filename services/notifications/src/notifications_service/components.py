@@ -33,8 +33,10 @@ class Components:
 
     def start(self) -> None:
         self.mail_sender.start()
+        self.hub.start()
 
     async def close(self) -> None:
+        await self.hub.stop()
         await self.mail_sender.stop()
 
 
@@ -56,7 +58,9 @@ def build_components(
     settings: NotificationsSettings, runtime: ServiceRuntime, *, mailer: Mailer | None = None
 ) -> Components:
     """``mailer`` lets tests put their own in."""
-    hub = Hub(max_per_user=settings.max_sockets_per_user)
+    hub = Hub(
+        max_per_user=settings.max_sockets_per_user, heartbeat=settings.heartbeat.total_seconds()
+    )
     fanout = Fanout(runtime.bus, hub)
     mailer = mailer or build_mailer(settings)
 

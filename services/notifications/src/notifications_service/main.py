@@ -17,13 +17,13 @@ from fastapi import FastAPI
 from marketplace_platform.http import create_service_app
 from marketplace_platform.runtime import ServiceRuntime
 from notifications_service.api import notifications as notifications_api
-from notifications_service.api import realtime as realtime_api
+from notifications_service.api.realtime import RealtimeChannel
 from notifications_service.components import build_components
 from notifications_service.consumers import events
 from notifications_service.service.ports import Mailer
 from notifications_service.settings import NotificationsSettings, get_settings
 
-ROUTERS = (notifications_api.router, realtime_api.router)
+ROUTERS = (notifications_api.router,)
 
 # uvicorn's WebSocket options (``serve``): no per-message compression, whose zlib state would
 # cost each idle socket hundreds of kilobytes for JSON messages of a few hundred bytes; small
@@ -65,5 +65,7 @@ def create_app(
         readiness={"database": runtime.database_ready},
         degraded_readiness={"broker": runtime.broker_ready},
     )
+    # Outermost: the real-time channel's handshakes skip the HTTP stack.
+    app.add_middleware(RealtimeChannel, components=components, verifier=runtime.verifier)
     app.state.components = components
     return app

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
-from starlette.requests import HTTPConnection
+from fastapi import Depends, Request
 
 from marketplace_platform.security.dependencies import CurrentUser
 from notifications_service.adapters.queries import InboxQueries
@@ -17,9 +16,8 @@ from notifications_service.components import Components
 __all__ = ["ComponentsDep", "CurrentUser", "PusherDep", "QueriesDep", "UnitOfWorkDep"]
 
 
-def get_components(connection: HTTPConnection) -> Components:
-    """For requests and WebSockets alike."""
-    components: Components = connection.app.state.components
+def get_components(request: Request) -> Components:
+    components: Components = request.app.state.components
     return components
 
 

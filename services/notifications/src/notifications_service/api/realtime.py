@@ -12,160 +12,164 @@ then the missed notifications oldest first, then live ``notification``, ``unread
 ``order.status`` messages, and a ``heartbeat`` after every quiet stretch. What the client
 sends is read (to notice it leaving) and ignored.
 
-Close codes: 1000 the client left or the server is stopping; 4001 the token expired; 4008
+Close codes: 1000 the client left; 1001 the server is stopping; 4001 the token expired; 4008
 the user opened more sockets than allowed and this was the oldest; 4009 the client read too
-slowly for the pushes waiting for it. After 4001, 4008 and 4009 a client reconnects with
-``since``.
+slowly for the pushes waiting for it. After any of them a client reconnects with ``since``.
+
+Plain ASGI rather than a FastAPI route: a replica holds thousands of idle sockets, and the
+route's machinery (a ``WebSocket`` object, dependency solving, an exit stack each) would make
+each cost half as much again (docs/benchmarks.md). ``RealtimeChannel`` sits in front of the
+app and takes only this path's handshakes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs
 
 import orjson
-from fastapi import APIRouter, WebSocket
-from starlette.websockets import WebSocketDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketplace_platform.http import problem_response
 from marketplace_platform.problems import DomainError, InvalidInput, Unauthorized
 from marketplace_platform.security.dependencies import verified_principal
-from marketplace_platform.security.jwks import Principal, bearer_token
+from marketplace_platform.security.jwks import JWKSVerifier, Principal, bearer_token
 from notifications_service.adapters.realtime import CLOSE_TOKEN_EXPIRED, Connection
-from notifications_service.api.deps import ComponentsDep
-from notifications_service.domain.messages import Message, heartbeat_message, hello_message
+from notifications_service.components import Components
+from notifications_service.domain.messages import hello_message
 from notifications_service.service import inbox
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/api/notifications", tags=["realtime"])
-
-CLIENT_LEFT = 1000
-
-
-async def _refuse(websocket: WebSocket, error: DomainError) -> None:
-    response = problem_response(error.to_problem(websocket.url.path), error.headers())
-    await websocket.send_denial_response(response)
+PATH = "/api/notifications/ws"
+PROBLEM_JSON = b"application/problem+json"
 
 
-async def _principal(websocket: WebSocket) -> Principal:
-    token = bearer_token(websocket.headers.get("authorization")) or websocket.query_params.get(
-        "token"
-    )
-    if not token:
-        raise Unauthorized("A bearer token is required (Authorization header or ?token=).")
-    return await verified_principal(websocket.app.state.verifier, token)
+class Handshake:
+    """What the client sent to open the socket."""
 
+    def __init__(self, scope: Scope) -> None:
+        self.path: str = scope["path"]
+        self.headers = {name.lower(): value for name, value in scope["headers"]}
+        self.query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
 
-def _since(websocket: WebSocket) -> uuid.UUID | None:
-    raw = websocket.query_params.get("since")
-    if raw is None:
-        return None
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise InvalidInput("since must be the id of a notification.") from None
+    def param(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[-1] if values else None
 
+    def token(self) -> str | None:
+        authorization = self.headers.get(b"authorization", b"").decode("latin-1")
+        return bearer_token(authorization) or self.param("token")
 
-@router.websocket("/ws")
-async def realtime(websocket: WebSocket, components: ComponentsDep) -> None:
-    try:
-        principal = await _principal(websocket)
-        since = _since(websocket)
-    except DomainError as error:
-        await _refuse(websocket, error)
-        return
-    assert principal.expires_at is not None  # every verified token has an exp
-    connection = Connection(principal.user_id)
-    components.hub.attach(connection)
-    reader: asyncio.Task[None] | None = None
-    try:
-        # Attached before the catch-up is read: a push that races it is queued, not lost,
-        # and one the catch-up already showed is skipped below.
-        await websocket.accept()
-        reader = asyncio.create_task(_read_until_closed(websocket, connection))
-        shown = await _greet(websocket, components, principal, since)
-        await _pump(websocket, connection, components, principal.expires_at, shown)
-    except (WebSocketDisconnect, RuntimeError, OSError):
-        pass  # the client went away mid-send
-    finally:
-        components.hub.detach(connection)
-        if reader is not None:
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
-
-
-async def _greet(
-    websocket: WebSocket, components: ComponentsDep, principal: Principal, since: uuid.UUID | None
-) -> set[str]:
-    """``hello``, then what the client missed after ``since``; the ids it was shown."""
-    queries, user_id = components.queries, principal.user_id
-    missed: list[dict[str, object]] = []
-    more = False
-    if since is not None:
-        missed, more = await inbox.catch_up(
-            queries=queries, user_id=user_id, since=since,
-            limit=components.settings.catch_up_limit,
-        )
-    unread = await inbox.unread_count(queries=queries, user_id=user_id)
-    expires_at = datetime.fromtimestamp(principal.expires_at or 0, UTC)
-    hello = hello_message(user_id=user_id, unread=unread, expires_at=expires_at)
-    hello["data"].update({"missed": len(missed), "more": more})
-    await _send(websocket, hello)
-    for document in missed:
-        await _send(websocket, {"type": "notification", "data": document})
-    return {str(document["id"]) for document in missed}
-
-
-async def _pump(
-    websocket: WebSocket,
-    connection: Connection,
-    components: ComponentsDep,
-    expires_at: float,
-    shown: set[str],
-) -> None:
-    heartbeat = components.settings.heartbeat.total_seconds()
-    while True:
-        left = expires_at - time.time()
-        if left <= 0:
-            await websocket.close(CLOSE_TOKEN_EXPIRED, "the access token expired; reconnect")
-            return
+    def since(self) -> uuid.UUID | None:
+        raw = self.param("since")
+        if raw is None:
+            return None
         try:
-            async with asyncio.timeout(min(heartbeat, left)):
-                payload = await connection.queue.get()
-        except TimeoutError:
-            if expires_at - time.time() > 0:
-                await _send(websocket, heartbeat_message(datetime.now(UTC)))
-            continue
-        if connection.closing is not None:
-            code, reason = connection.closing
-            if code != CLIENT_LEFT:
-                await websocket.close(code, reason)
+            return uuid.UUID(raw)
+        except ValueError:
+            raise InvalidInput("since must be the id of a notification.") from None
+
+
+class RealtimeChannel:
+    """Serves the handshakes of ``PATH`` itself; passes everything else to ``app``."""
+
+    def __init__(self, app: ASGIApp, *, components: Components, verifier: JWKSVerifier) -> None:
+        self.app = app
+        self.components = components
+        self.verifier = verifier
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket" or scope["path"] != PATH:
+            await self.app(scope, receive, send)
             return
-        if shown and _already_shown(payload, shown):
-            continue
-        await websocket.send_text(payload)
+        if (await receive())["type"] != "websocket.connect":
+            return
+        handshake = Handshake(scope)
+        try:
+            principal = await self._principal(handshake)
+            since = handshake.since()
+        except DomainError as error:
+            await _refuse(send, error, handshake.path)
+            return
+        del handshake  # its copies of the headers and query need not live as long as the socket
+        await self._serve(principal, since, receive, send)
+
+    async def _principal(self, handshake: Handshake) -> Principal:
+        token = handshake.token()
+        if not token:
+            raise Unauthorized("A bearer token is required (Authorization header or ?token=).")
+        return await verified_principal(self.verifier, token)
+
+    async def _serve(
+        self, principal: Principal, since: uuid.UUID | None, receive: Receive, send: Send
+    ) -> None:
+        async def send_text(text: str) -> None:
+            await send({"type": "websocket.send", "text": text})
+
+        async def close(code: int, reason: str) -> None:
+            await send({"type": "websocket.close", "code": code, "reason": reason})
+
+        connection = Connection(principal.user_id, send=send_text, close=close)
+        hub = self.components.hub
+        expires_at = principal.expires_at or time.time()
+        # Attached before the catch-up is read: a push that races it waits, not lost, and
+        # one the catch-up already showed is dropped.
+        hub.attach(connection)
+        expiry = asyncio.get_running_loop().call_later(
+            max(0.0, expires_at - time.time()),
+            connection.close, CLOSE_TOKEN_EXPIRED, "the access token expired; reconnect",
+        )
+        try:
+            await send({"type": "websocket.accept"})
+            shown = await self._greet(send_text, principal, since, expires_at)
+            connection.open(shown)
+            while (await receive())["type"] != "websocket.disconnect":
+                pass  # what the client says is not listened to
+        except OSError as error:  # the client went away mid-greeting
+            log.debug("a socket ended while greeting: %s", error)
+        finally:
+            expiry.cancel()
+            connection.gone()
+            hub.detach(connection)
+
+    async def _greet(
+        self,
+        send_text: Any,
+        principal: Principal,
+        since: uuid.UUID | None,
+        expires_at: float,
+    ) -> set[str]:
+        """``hello``, then what the client missed after ``since``; the ids it was shown."""
+        queries, user_id = self.components.queries, principal.user_id
+        missed: list[dict[str, Any]] = []
+        more = False
+        if since is not None:
+            missed, more = await inbox.catch_up(
+                queries=queries, user_id=user_id, since=since,
+                limit=self.components.settings.catch_up_limit,
+            )
+        unread = await inbox.unread_count(queries=queries, user_id=user_id)
+        hello = hello_message(
+            user_id=user_id, unread=unread, expires_at=datetime.fromtimestamp(expires_at, UTC)
+        )
+        hello["data"].update({"missed": len(missed), "more": more})
+        await send_text(orjson.dumps(hello).decode())
+        for document in missed:
+            await send_text(orjson.dumps({"type": "notification", "data": document}).decode())
+        return {str(document["id"]) for document in missed}
 
 
-def _already_shown(payload: str, shown: set[str]) -> bool:
-    message = orjson.loads(payload)
-    return message.get("type") == "notification" and message["data"].get("id") in shown
-
-
-async def _read_until_closed(websocket: WebSocket, connection: Connection) -> None:
-    """Reads (and ignores) what the client sends, until it leaves."""
-    with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-    connection.close(CLIENT_LEFT, "the client left")
-
-
-async def _send(websocket: WebSocket, message: Message) -> None:
-    await websocket.send_text(orjson.dumps(message).decode())
+async def _refuse(send: Send, error: DomainError, path: str) -> None:
+    """The handshake answered with an HTTP problem (the ASGI WebSocket denial response)."""
+    body = orjson.dumps(error.to_problem(path))
+    headers = [(b"content-type", PROBLEM_JSON), (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode(), v.encode()) for k, v in error.headers().items()]
+    start: Message = {"type": "websocket.http.response.start", "status": error.status,
+                      "headers": headers}
+    await send(start)
+    await send({"type": "websocket.http.response.body", "body": body})
