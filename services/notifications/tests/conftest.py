@@ -38,7 +38,7 @@ from marketplace_platform.testing.served import served
 from marketplace_platform.testing.service import app_client, runtime_for_tests
 from marketplace_platform.testing.tokens import TokenSigner
 from notifications_service.components import Components
-from notifications_service.consumers import events
+from notifications_service.consumers import events, live
 from notifications_service.main import create_app
 from notifications_service.migrations import MIGRATIONS_DIR
 from notifications_service.service.ports import Mailer
@@ -108,9 +108,11 @@ class NotificationsService:
         return Envelope.wrap(event, id=new_id(), source=source)
 
     async def deliver(self, event: Event | Envelope) -> bool:
-        """Apply the event as the ``notifications`` consumer would; False if the inbox had
-        it already (or the consumer ignores it)."""
+        """Apply the event as the two consumers would (``notifications-live`` pushes an
+        order's status, ``notifications`` the rest); False if the inbox had it already (or
+        the consumer ignores it)."""
         envelope = event if isinstance(event, Envelope) else self.envelope(event)
+        await live.handle(envelope, self.components.fanout)  # the other consumer's part
         effect = events.effect_of(envelope, self.components.outlets)
         if effect is None:
             return False

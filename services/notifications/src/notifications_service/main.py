@@ -19,7 +19,7 @@ from marketplace_platform.runtime import ServiceRuntime
 from notifications_service.api import notifications as notifications_api
 from notifications_service.api.realtime import RealtimeChannel
 from notifications_service.components import build_components
-from notifications_service.consumers import events
+from notifications_service.consumers import events, live
 from notifications_service.service.ports import Mailer
 from notifications_service.settings import NotificationsSettings, get_settings
 
@@ -46,6 +46,7 @@ def create_app(
     runtime = runtime or ServiceRuntime(settings)
     components = build_components(settings, runtime, mailer=mailer)
     events.register(runtime.bus, components.unit_of_work, components.outlets)
+    live.register(runtime.bus, components.fanout)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -11,7 +11,7 @@ from marketplace_platform.clock import utcnow
 from notifications_service.domain.errors import NotificationNotFound
 from notifications_service.domain.kinds import Kind, Language
 from notifications_service.domain.mail import Mail, MailDeferred, MailRejected, MailStatus
-from notifications_service.service import inbox, mail, notify, preferences
+from notifications_service.service import inbox, live, mail, notify, preferences
 
 pytestmark = pytest.mark.unit
 
@@ -22,7 +22,7 @@ async def status_changed(uow, outlets, user_id, to="paid", at=NOW):
     async with uow:
         await notify.order_status_changed(
             uow=uow, outlets=outlets, order_id=uuid.uuid4(), user_id=user_id,
-            from_status="processing", to_status=to, reason=None, changed_at=at,
+            to_status=to, reason=None, changed_at=at,
         )
         await uow.commit()
 
@@ -43,7 +43,7 @@ async def test_a_status_change_stores_pushes_and_publishes(uow, outlets, pusher)
 
     [stored] = uow.notifications.rows.values()
     assert (stored.kind, stored.user_id) == ("order.status", user)
-    assert pusher.types(user) == ["order.status", "notification", "unread"]
+    assert pusher.types(user) == ["notification", "unread"]
     [created] = uow.events(NotificationCreated)
     assert (created.notification_id, created.kind, created.count) == (stored.id, "order.status", 1)
 
@@ -53,14 +53,14 @@ async def test_nothing_is_pushed_before_the_commit(uow, outlets, pusher) -> None
     async with uow:
         await notify.order_status_changed(
             uow=uow, outlets=outlets, order_id=uuid.uuid4(), user_id=user,
-            from_status="created", to_status="processing", reason=None, changed_at=NOW,
+            to_status="processing", reason=None, changed_at=NOW,
         )
         assert pusher.pushed == []
     assert uow.commits == 0
     assert pusher.pushed == []
 
 
-async def test_a_type_switched_off_in_app_is_not_stored_but_the_status_is_pushed(
+async def test_a_type_switched_off_in_app_is_neither_stored_nor_pushed(
     uow, outlets, pusher
 ) -> None:
     user = uuid.uuid4()
@@ -69,7 +69,19 @@ async def test_a_type_switched_off_in_app_is_not_stored_but_the_status_is_pushed
     )
     await status_changed(uow, outlets, user)
     assert uow.notifications.rows == {}
-    assert pusher.types(user) == ["order.status"]
+    assert pusher.pushed == []
+
+
+async def test_a_status_is_pushed_from_the_event_unless_it_is_stale(pusher) -> None:
+    user, order = uuid.uuid4(), uuid.uuid4()
+    changed = {"pusher": pusher, "order_id": order, "user_id": user, "from_status": "processing",
+               "to_status": "paid", "reason": None}
+    assert await live.order_status_changed(**changed, changed_at=utcnow()) is True
+    [(to, message)] = pusher.pushed
+    assert (to, message["type"], message["data"]["status"]) == (user, "order.status", "paid")
+    stale = utcnow() - live.STALE_AFTER - timedelta(seconds=1)
+    assert await live.order_status_changed(**changed, changed_at=stale) is False
+    assert len(pusher.pushed) == 1
 
 
 async def test_a_letter_is_queued_only_for_a_known_address_and_an_allowed_type(

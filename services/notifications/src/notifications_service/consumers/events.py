@@ -56,8 +56,8 @@ def effect_of(envelope: Envelope, outlets: Outlets) -> Effect | None:
             changed = envelope.parse(OrderStatusChanged)
             return lambda uow: notify.order_status_changed(
                 uow=uow, outlets=outlets, order_id=changed.order_id, user_id=changed.user_id,
-                from_status=changed.from_status, to_status=changed.to_status,
-                reason=changed.reason, changed_at=changed.changed_at,
+                to_status=changed.to_status, reason=changed.reason,
+                changed_at=changed.changed_at,
             )
         case PaymentSucceeded.TYPE | PaymentFailed.TYPE | PaymentRefunded.TYPE:
             model, kind = _PAYMENTS[envelope.type]

@@ -20,11 +20,7 @@ from typing import Any
 from marketplace_platform.ids import new_id
 from notifications_service.domain.kinds import Channel, Kind
 from notifications_service.domain.mail import Mail
-from notifications_service.domain.messages import (
-    notification_message,
-    order_status_message,
-    unread_message,
-)
+from notifications_service.domain.messages import notification_message, unread_message
 from notifications_service.domain.notifications import Notification
 from notifications_service.domain.texts import render
 from notifications_service.service.ports import Pusher, UnitOfWork
@@ -133,18 +129,12 @@ async def order_status_changed(
     outlets: Outlets,
     order_id: uuid.UUID,
     user_id: uuid.UUID,
-    from_status: str,
     to_status: str,
     reason: str | None,
     changed_at: datetime,
 ) -> None:
-    """The owner's open pages learn the new status whatever their preferences (it is page
-    state, not news), and their inbox gets a notification if they want one."""
-    status = order_status_message(
-        order_id=order_id, status=to_status, from_status=from_status, reason=reason,
-        changed_at=changed_at,
-    )
-    uow.after_commit(lambda: outlets.pusher.push(user_id, status))
+    """The owner's inbox gets the change if they want it. (Their open pages get the status
+    itself from ``service.live``, whatever the preferences say.)"""
     await notify(
         uow=uow, outlets=outlets, user_id=user_id, kind=Kind.ORDER_STATUS,
         params={"order_id": order_id, "status": to_status, "reason": reason},
