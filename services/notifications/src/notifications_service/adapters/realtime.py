@@ -100,8 +100,7 @@ class Connection:
         if self.closing is None:
             self.closing = (code, reason)
             self._pending.clear()
-            self._open = True  # a socket still greeting is closed all the same
-            self._wake()
+            self._wake()  # a socket still greeting is closed once its greeting is out
 
     def gone(self) -> None:
         """The client left: nothing more is written."""
