@@ -148,10 +148,6 @@ class Hub:
     def sockets(self) -> int:
         return sum(len(connections) for connections in self._sockets.values())
 
-    @property
-    def users(self) -> int:
-        return len(self._sockets)
-
     def attach(self, connection: Connection) -> None:
         connections = self._sockets.setdefault(connection.user_id, deque())
         connections.append(connection)
