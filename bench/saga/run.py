@@ -28,6 +28,11 @@ How the bench learns of ``paid`` is ``--wait``:
   request is added to the load. The event's own ``time`` (stamped by orders in the
   transaction that made the order ``paid``) against its arrival is the commit → observe lag:
   orders' outbox relay, NATS and the bench's loop.
+- ``ws``: what a browser does: one WebSocket per virtual user on the gateway's ``/ws``
+  (notifications' real-time channel), opened before the level starts; the ``order.status``
+  push for ``paid`` resolves the saga. Its ``changed_at`` (orders' time of the transition)
+  against its arrival is the commit → socket lag: orders' outbox relay, NATS, the
+  notifications consumer's transaction, the core NATS fan-out, the socket and the gateway.
 - ``poll``: ``GET /api/orders/{id}`` every ``--poll-interval`` seconds (default 0.25, a web
   page's pace) until ``paid``. Polling fast (0.02) measures orders under a storm of reads more
   than the saga: 32 users at 20 ms ask for 1 600 reads/s of the process that also applies the
@@ -93,7 +98,7 @@ BENCH_SETTINGS = {
     "GATEWAY_RATE_LIMIT_BURST": "1000000",
 }
 REQUEST_TIMEOUT = 30.0  # seconds, any single call
-WAIT_MODES = ("event", "poll")
+WAIT_MODES = ("event", "ws", "poll")
 POLL_INTERVAL = 0.25  # seconds, ``--wait poll``'s default: a web page's pace
 NATS_CONNECT_TIMEOUT = 5  # seconds
 
@@ -167,27 +172,17 @@ async def connect_nats(system: RunningSystem) -> Nats:
     )
 
 
-class PaidEvents:
-    """Orders' status changes on NATS, each resolving the future of the order it is about.
+class PaidWatch:
+    """Futures of the orders the sagas wait for, resolved by whatever tells of a status.
 
     A saga registers its order right after the 201 and before paying: ``paid`` cannot come
-    earlier, so no event is missed for want of a future. Events of orders nobody waits for
-    (another level's stragglers) are dropped.
+    earlier, so no news is missed for want of a future. News of orders nobody waits for
+    (another level's stragglers) is dropped.
     """
 
     def __init__(self, level: Level) -> None:
         self._level = level
         self._waiting: dict[str, asyncio.Future[Paid]] = {}
-        self._nc: Nats | None = None
-
-    async def start(self, system: RunningSystem) -> None:
-        self._nc = await connect_nats(system)
-        await self._nc.subscribe(OrderStatusChanged.TYPE, cb=self._on_message)
-        await self._nc.flush()  # the server has the subscription before the first saga
-
-    async def close(self) -> None:
-        if self._nc is not None:
-            await self._nc.close()
 
     def expect(self, order_id: str) -> asyncio.Future[Paid]:
         future: asyncio.Future[Paid] = asyncio.get_running_loop().create_future()
@@ -203,6 +198,33 @@ class PaidEvents:
         elif not future.cancelled():
             future.exception()  # a saga that failed first never awaited it: not an error
 
+    def _status(self, order_id: str, status: str, changed_at: datetime, source: str,
+                seen: float, seen_wall: float, event_time: datetime) -> None:
+        future = self._waiting.get(order_id)
+        if future is None or future.done():
+            return
+        if status == "paid":
+            future.set_result(Paid(seen, seen_wall, changed_at, event_time))
+        elif status not in ("created", "processing"):
+            future.set_exception(SagaFailed(f"{source}: order became {status}"))
+
+
+class PaidEvents(PaidWatch):
+    """Orders' status changes on NATS."""
+
+    def __init__(self, level: Level) -> None:
+        super().__init__(level)
+        self._nc: Nats | None = None
+
+    async def start(self, system: RunningSystem) -> None:
+        self._nc = await connect_nats(system)
+        await self._nc.subscribe(OrderStatusChanged.TYPE, cb=self._on_message)
+        await self._nc.flush()  # the server has the subscription before the first saga
+
+    async def close(self) -> None:
+        if self._nc is not None:
+            await self._nc.close()
+
     async def _on_message(self, message: Msg) -> None:
         seen, seen_wall = time.perf_counter(), time.time()
         parsed = status_change(message.data)
@@ -210,13 +232,53 @@ class PaidEvents:
             self._level.errors["event: unreadable status change"] += 1
             return
         change, event_time = parsed
-        future = self._waiting.get(str(change.order_id))
-        if future is None or future.done():
-            return
-        if change.to_status == "paid":
-            future.set_result(Paid(seen, seen_wall, change.changed_at, event_time))
-        elif change.to_status not in ("created", "processing"):
-            future.set_exception(SagaFailed(f"event: order became {change.to_status}"))
+        self._status(str(change.order_id), change.to_status, change.changed_at, "event",
+                     seen, seen_wall, event_time)
+
+
+class PaidPushes(PaidWatch):
+    """The ``order.status`` pushes on one gateway ``/ws`` socket per account."""
+
+    def __init__(self, level: Level, accounts: list[Account]) -> None:
+        super().__init__(level)
+        self._accounts = accounts
+        self._session: aiohttp.ClientSession | None = None
+        self._readers: list[asyncio.Task[None]] = []
+
+    async def start(self, system: RunningSystem) -> None:
+        self._session = aiohttp.ClientSession(system.url)
+        for account in self._accounts:
+            socket = await self._session.ws_connect(
+                "/ws", params={"token": account.access_token}, timeout=aiohttp.ClientWSTimeout(
+                    ws_receive=None, ws_close=5), heartbeat=None,
+            )
+            hello = json.loads(await socket.receive_str(timeout=REQUEST_TIMEOUT))
+            if hello["type"] != "hello":
+                raise SystemDidNotStart(f"/ws said {hello['type']} before hello")
+            self._readers.append(asyncio.create_task(self._read(socket)))
+
+    async def close(self) -> None:
+        for reader in self._readers:
+            reader.cancel()
+        await asyncio.gather(*self._readers, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
+
+    async def _read(self, socket: aiohttp.ClientWebSocketResponse) -> None:
+        async with socket:
+            async for message in socket:
+                seen, seen_wall = time.perf_counter(), time.time()
+                if message.type is not aiohttp.WSMsgType.TEXT:
+                    continue
+                push = json.loads(message.data)
+                if push["type"] != "order.status":
+                    continue
+                data = push["data"]
+                changed_at = datetime.fromisoformat(data["changed_at"])
+                self._status(data["order_id"], data["status"], changed_at, "ws", seen,
+                             seen_wall, changed_at)
+            if socket.close_code not in (None, 1000):
+                self._level.errors[f"ws: closed with {socket.close_code}"] += 1
 
 
 async def call(
@@ -260,7 +322,7 @@ async def poll_until_paid(
 
 async def one_saga(
     session: aiohttp.ClientSession, account: Account, product_id: str,
-    events: PaidEvents | None, args: argparse.Namespace,
+    events: PaidWatch | None, args: argparse.Namespace,
 ) -> Saga:
     headers = account.headers
     sent = time.perf_counter()
@@ -311,7 +373,7 @@ async def one_saga(
 
 async def virtual_user(
     session: aiohttp.ClientSession, account: Account, product_id: str, level: Level,
-    stop_at: float, events: PaidEvents | None, args: argparse.Namespace,
+    stop_at: float, events: PaidWatch | None, args: argparse.Namespace,
 ) -> None:
     start, end = level.window
     while time.perf_counter() < stop_at:
@@ -330,7 +392,11 @@ async def drive(
     args: argparse.Namespace,
 ) -> Level:
     level = Level(concurrency)
-    events = PaidEvents(level) if args.wait == "event" else None
+    events: PaidEvents | PaidPushes | None = None
+    if args.wait == "event":
+        events = PaidEvents(level)
+    elif args.wait == "ws":
+        events = PaidPushes(level, accounts[:concurrency])
     connector = aiohttp.TCPConnector(limit=concurrency * 2, force_close=False)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     try:
@@ -545,13 +611,16 @@ def wait_mode(args: argparse.Namespace) -> str:
     """How ``paid`` was learnt, as the output and the docs name it."""
     if args.wait == "event":
         return "event (NATS orders.order.status_changed.v1)"
+    if args.wait == "ws":
+        return "push (order.status on the gateway's /ws)"
     return f"poll every {args.poll_interval * 1000:g} ms"
 
 
 def print_level(row: dict[str, Any]) -> None:
     errors = sum(row["errors"].values())
+    pushed = row["wait"].startswith("push")
     waited = (f"{row['polls_per_saga']:.1f} polls/saga" if row["wait"].startswith("poll")
-              else "paid from the event")
+              else "paid from the push" if pushed else "paid from the event")
     print(f"   C={row['concurrency']:<3} {row['sagas_per_s']:7.1f} sagas/s  "
           f"creation→paid p50 {row['latency_p50_ms']:6.1f}  p95 {row['latency_p95_ms']:6.1f}  "
           f"p99 {row['latency_p99_ms']:6.1f} ms | steps p50: order {row['order_p50_ms']:6.1f}  "
@@ -560,7 +629,8 @@ def print_level(row: dict[str, Any]) -> None:
     print(f"          order history, created → charge recorded by payments: p50 "
           f"{row['charged_p50_ms']:.1f}  p99 {row['charged_p99_ms']:.1f} ms", flush=True)
     if not math.isnan(row["observe_p50_ms"]):
-        print(f"          event: 201 → orders recorded paid p50 {row['recorded_p50_ms']:.1f} ms; "
+        how = "push" if pushed else "event"
+        print(f"          {how}: 201 → orders recorded paid p50 {row['recorded_p50_ms']:.1f} ms; "
               f"recorded → seen by the bench p50 {row['observe_p50_ms']:.1f}  "
               f"p99 {row['observe_p99_ms']:.1f} ms", flush=True)
     if row["errors"]:
@@ -642,7 +712,8 @@ def main() -> None:
                         help="products the virtual users order in turn (default 8)")
     parser.add_argument("--wait", choices=WAIT_MODES, default="event",
                         help="how to learn that an order is paid: its status events on NATS "
-                             "(event, the default) or GET /api/orders/{id} (poll)")
+                             "(event, the default), the order.status push on /ws (ws) or "
+                             "GET /api/orders/{id} (poll)")
     parser.add_argument("--poll-interval", type=float, default=None,
                         help=f"with --wait poll: seconds between polls of the order "
                              f"(default {POLL_INTERVAL:g})")

@@ -18,6 +18,10 @@ from marketplace_launcher.testing import (
 )
 from marketplace_platform.testing.database import require_postgres
 
+# Two notifications replicas: the real-time tests show a push crossing from the replica that
+# handled the event to the one holding the socket.
+SYSTEM_SETTINGS = {"MARKETPLACE_REPLICAS": "notifications=2"}
+
 
 @pytest.fixture(
     scope="session",
@@ -32,7 +36,7 @@ def system(
         postgres = require_postgres()  # skips, or fails in CI, without a server
     base = tmp_path_factory.mktemp(f"system-{request.param}")
     try:
-        with running_system(base, postgres=postgres) as running:
+        with running_system(base, postgres=postgres, extra_env=SYSTEM_SETTINGS) as running:
             yield running
     except SystemDidNotStart as error:
         pytest.fail(str(error), pytrace=False)

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
 
 from marketplace_launcher.testing import RunningSystem, SystemDidNotStart, running_system, sign_up
 
@@ -57,3 +59,43 @@ def test_an_expired_token_is_refused_at_the_gateway_and_at_the_service(
     # Both say what to do about it.
     assert "/api/auth/refresh" in at_gateway.json()["detail"]
     assert "/api/auth/refresh" in at_service.json()["detail"]
+
+
+
+def socket_end(url: str) -> int:
+    """How a socket opened with the URL's token ends: the close code the server sent, or the
+    HTTP status of a refused handshake."""
+    try:
+        with connect(url, open_timeout=10) as socket:
+            while True:
+                socket.recv(timeout=EXPIRY_LIMIT)
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd is not None else -1
+    except InvalidStatus as refused:
+        return refused.response.status_code
+
+
+def refused_socket_once_expired(url: str) -> int:
+    """Open sockets until the handshake is refused; its status (101 if it never was)."""
+    deadline = time.monotonic() + EXPIRY_LIMIT
+    while time.monotonic() < deadline:
+        try:
+            with connect(url, open_timeout=10):
+                pass
+        except InvalidStatus as refused:
+            return refused.response.status_code
+        time.sleep(0.5)
+    return 101
+
+
+def test_an_expired_tokens_socket_is_closed_and_cannot_be_opened_again(
+    short_lived_tokens: RunningSystem,
+) -> None:
+    """The socket lives no longer than its token: opened within the token's lifetime and
+    the verifiers' leeway, it is closed with 4001 (on a slow machine the token may already
+    be refused, 401); once that is over, /ws refuses the token."""
+    with httpx.Client(base_url=short_lived_tokens.url, trust_env=False) as gateway:
+        account = sign_up(gateway)
+    url = f"{short_lived_tokens.url.replace('http://', 'ws://')}/ws?token={account.access_token}"
+    assert socket_end(url) in (4001, 401)
+    assert refused_socket_once_expired(url) == 401

@@ -187,8 +187,8 @@ def test_the_merged_document_shows_problems_idempotency_keys_and_no_internal_rou
 
 
 @pytest.mark.unit
-def test_the_websocket_summary_says_it_answers_503_until_notifications_exists():
-    summary = GATEWAY_PATHS["/ws"]["get"]["summary"]
+def test_the_websocket_path_documents_its_token_and_catch_up_parameters():
+    operation = GATEWAY_PATHS["/ws"]["get"]
 
-    assert "503" in summary
-    assert "notifications service" in summary
+    assert "WebSocket" in operation["summary"]
+    assert {p["name"] for p in operation["parameters"]} == {"token", "since"}

@@ -11,6 +11,7 @@ from marketplace_contracts.catalog import (
     StockChanged,
 )
 from marketplace_contracts.envelope import Envelope, Event, stream_name, stream_subjects
+from marketplace_contracts.notifications import NotificationCreated
 from marketplace_contracts.orders import (
     OrderCancelled,
     OrderCreated,
@@ -64,6 +65,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ReviewLiked,
         ReviewUnliked,
         ReviewUpdated,
+        NotificationCreated,
         OrderCreated,
         OrderStatusChanged,
         OrderCancelled,
@@ -85,6 +87,7 @@ __all__ = [
     "CommentUpdated",
     "Envelope",
     "Event",
+    "NotificationCreated",
     "OrderCancelled",
     "OrderCreated",
     "OrderLine",

@@ -30,6 +30,7 @@ def service_main(
     migrations_dir: Path | None,
     extra: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Command]] | None = None,
     argv: Sequence[str] | None = None,
+    server_options: dict[str, Any] | None = None,
 ) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m {name}")
     verbs = parser.add_subparsers(dest="verb")
@@ -46,7 +47,7 @@ def service_main(
     current = settings()
     verb = args.verb or "serve"
     if verb == "serve":
-        serve(create_app(current), current)
+        serve(create_app(current), current, **(server_options or {}))
         return 0
     if verb == "migrate" and migrations_dir is not None:
         migrations.upgrade(migrations_dir, current.database_url)

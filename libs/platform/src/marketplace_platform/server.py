@@ -39,9 +39,10 @@ def uvicorn_config(app: Any, settings: ServiceSettings, **overrides: Any) -> uvi
     return uvicorn.Config(wrapped, **options)
 
 
-def serve(app: Any, settings: ServiceSettings) -> None:
+def serve(app: Any, settings: ServiceSettings, **overrides: Any) -> None:
+    """``overrides``: uvicorn options a service needs of its own (the WebSocket ones)."""
     configure_logging(settings.service_name, settings.log_level)
-    server = uvicorn.Server(uvicorn_config(app, settings))
+    server = uvicorn.Server(uvicorn_config(app, settings, **overrides))
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
     if not server.started:

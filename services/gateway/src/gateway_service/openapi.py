@@ -80,11 +80,14 @@ GATEWAY_PATHS: dict[str, Any] = {
     "/ws": {
         "get": {
             "tags": ["gateway"], "operationId": "gateway-websocket",
-            "summary": "Real-time notifications over a WebSocket; answers 503 until the "
-                       "notifications service exists.",
-            "description": "Browsers pass the access token as the `token` query parameter.",
+            "summary": "Real-time notifications over a WebSocket.",
+            "description": "Browsers pass the access token as the `token` query parameter; "
+                           "`since` (a notification id) replays what came after it. "
+                           "Messages: docs/notifications.md.",
             "parameters": [
-                {"name": "token", "in": "query", "required": False, "schema": {"type": "string"}}
+                {"name": "token", "in": "query", "required": False, "schema": {"type": "string"}},
+                {"name": "since", "in": "query", "required": False,
+                 "schema": {"type": "string", "format": "uuid"}},
             ],
             "security": [{"bearerAuth": []}],
             "responses": {

@@ -50,6 +50,7 @@ from marketplace_platform.tracing import traceparent_var
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Envelope], Awaitable[None]]
+CoreHandler = Callable[[str, bytes], Awaitable[None]]
 
 DUPLICATE_WINDOW = 120.0  # seconds JetStream remembers a Nats-Msg-Id
 STREAM_NAME_IN_USE = 10058  # JetStream error code: another replica created it first
@@ -130,6 +131,9 @@ class EventBus:
         self._declare_lock = asyncio.Lock()
         self._consumers: list[_Consumer] = []
         self._background: set[asyncio.Task[None]] = set()
+        # Core NATS subscriptions (no JetStream): subject -> callback, made on this client.
+        self._core_handlers: dict[str, CoreHandler] = {}
+        self._core_subscribed: set[str] = set()
 
     # -- connection ------------------------------------------------------------------------
 
@@ -173,6 +177,7 @@ class EventBus:
                 await cancel_and_wait(task)
         self._connect_task = None
         nc, self._nc, self._js = self._nc, None, None
+        self._core_subscribed.clear()
         self._up.clear()
         if nc is not None and not nc.is_closed:
             with contextlib.suppress(Exception):
@@ -212,6 +217,8 @@ class EventBus:
         # Declare the streams now rather than at the first publish, so that consumers of other
         # services can bind to them even before this service has published anything.
         self._spawn(self._declare_streams_quietly())
+        if self._core_handlers:
+            self._spawn(self._subscribe_core())
 
     async def _on_disconnected(self) -> None:
         self._up.clear()
@@ -368,6 +375,43 @@ class EventBus:
             self._consumers.append(consumer)
             if self._nc is not None and not self._closing:
                 consumer.start()
+
+    # -- core NATS: fire-and-forget fan-out ------------------------------------------------
+
+    def subscribe(self, subject: str, handler: CoreHandler) -> None:
+        """Call ``handler(subject, payload)`` for every core NATS message on ``subject``
+        (wildcards allowed) that arrives while connected. No JetStream: nothing is stored,
+        every subscriber gets each message, and one sent while this process is away is not
+        seen. For pushes that a durable record backs (a notification a client can fetch
+        again), not for events. Subscribed once connected; nats-py renews it on reconnects."""
+        self._core_handlers[subject] = handler
+        if self.connected:
+            self._spawn(self._subscribe_core())
+
+    async def publish_core(self, subject: str, payload: bytes) -> None:
+        """Send a core NATS message; ``BrokerUnavailable`` when not connected."""
+        if self._nc is None or not self.connected:
+            raise BrokerUnavailable(f"not connected to NATS at {self.nats_url}")
+        await self._nc.publish(subject, payload)
+
+    async def _subscribe_core(self) -> None:
+        nc = self._nc
+        for subject, handler in list(self._core_handlers.items()):
+            if nc is None or subject in self._core_subscribed:
+                continue
+            self._core_subscribed.add(subject)
+
+            async def deliver(msg: Msg, handler: CoreHandler = handler) -> None:
+                try:
+                    await handler(msg.subject, msg.data)
+                except Exception:
+                    log.exception("a core NATS handler failed on %s", msg.subject)
+
+            try:
+                await nc.subscribe(subject, cb=deliver)
+            except Exception as error:
+                self._core_subscribed.discard(subject)
+                log.warning("could not subscribe to %s yet: %s", subject, error)
 
 
 class _Consumer:

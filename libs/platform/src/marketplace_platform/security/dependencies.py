@@ -25,13 +25,11 @@ from marketplace_platform.settings import ServiceSettings
 INTERNAL_TOKEN_HEADER = "X-Internal-Token"  # noqa: S105 - a header name, not a secret
 
 
-async def current_principal(request: Request) -> Principal:
-    token = bearer_token(request.headers.get("authorization"))
-    if token is None:
-        raise Unauthorized("A bearer token is required.")
-    verifier: JWKSVerifier = request.app.state.verifier
+async def verified_principal(verifier: JWKSVerifier, token: str) -> Principal:
+    """Who ``token`` says the caller is, or the problem to answer: 401 for a bad token,
+    503 while the keys to check it cannot be had. For routes and WebSocket handshakes."""
     try:
-        principal = await verifier.principal(token)
+        return await verifier.principal(token)
     except InvalidToken as exc:
         raise Unauthorized(f"The token was rejected: {exc}") from exc
     except KeysUnavailable as exc:
@@ -39,6 +37,13 @@ async def current_principal(request: Request) -> Principal:
         raise ServiceUnavailable(
             f"The token cannot be checked now: {exc}.", retry_after=exc.retry_after
         ) from exc
+
+
+async def current_principal(request: Request) -> Principal:
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None:
+        raise Unauthorized("A bearer token is required.")
+    principal = await verified_principal(request.app.state.verifier, token)
     request.state.principal = principal
     return principal
 

@@ -87,6 +87,9 @@ class Principal:
     role: str
     email: str | None = None
     token_id: str | None = None
+    # When the token stops being valid (seconds since the epoch): a long-lived connection
+    # opened with it (a WebSocket) must end then.
+    expires_at: float | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -259,7 +262,11 @@ class JWKSVerifier:
         if role not in ("user", "admin"):
             raise InvalidToken("token has no valid role")
         return Principal(
-            user_id=user_id, role=role, email=claims.get("email"), token_id=claims.get("jti")
+            user_id=user_id,
+            role=role,
+            email=claims.get("email"),
+            token_id=claims.get("jti"),
+            expires_at=float(claims["exp"]),
         )
 
 

@@ -1,0 +1,2 @@
+"""The notifications service: notifications made from other services' events, each user's
+inbox and preferences, email, and live pushes over a WebSocket."""

@@ -1,0 +1,177 @@
+"""Repositories of the notifications service: they find, add and change rows in the session
+they are given, hand every aggregate they load or add to ``track`` (its recorded events go
+out with the commit), and never commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from marketplace_platform.db import dialect_insert
+from notifications_service.adapters.orm import mail, notifications, preferences, recipients
+from notifications_service.domain.kinds import DEFAULT_LANGUAGE
+from notifications_service.domain.mail import Mail, MailStatus, Recipient
+from notifications_service.domain.notifications import Notification
+from notifications_service.domain.preferences import Preferences
+
+Track = Callable[[Any], Any]
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount or 0)
+
+
+class NotificationRepository:
+    def __init__(self, session: AsyncSession, *, track: Track) -> None:
+        self.session = session
+        self._track = track
+
+    def add(self, notification: Notification) -> None:
+        self.session.add(self._track(notification))
+
+    async def get(self, notification_id: uuid.UUID) -> Notification | None:
+        found = await self.session.get(Notification, notification_id)
+        return None if found is None else self._track(found)
+
+    async def remove(self, notification: Notification) -> None:
+        await self.session.delete(notification)
+
+    async def latest_of_group(self, user_id: uuid.UUID, group_key: str) -> Notification | None:
+        """The newest notification of ``group_key``, locked until commit (PostgreSQL; a
+        SQLite writer holds the whole database), so two likes folding at once queue here."""
+        query = (
+            select(Notification)
+            .where(notifications.c.user_id == user_id, notifications.c.group_key == group_key)
+            .order_by(notifications.c.id.desc())
+            .limit(1)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        found = await self.session.scalar(query)
+        return None if found is None else self._track(found)
+
+    async def mark_all_read(self, user_id: uuid.UUID, at: datetime) -> int:
+        """Every unread notification of the user is read as of ``at``; how many were."""
+        statement = (
+            update(notifications)
+            .where(notifications.c.user_id == user_id, notifications.c.read_at.is_(None))
+            .values(read_at=at)
+        )
+        return _rowcount(await self.session.execute(statement))
+
+    async def unread_count(self, user_id: uuid.UUID) -> int:
+        query = select(func.count()).where(
+            notifications.c.user_id == user_id, notifications.c.read_at.is_(None)
+        )
+        return int(await self.session.scalar(query) or 0)
+
+
+class PreferencesRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of(self, user_id: uuid.UUID) -> Preferences:
+        """The user's preferences, the defaults if they never changed any."""
+        found = await self.session.get(Preferences, user_id)
+        return Preferences(user_id=user_id) if found is None else found
+
+    async def lock(self, user_id: uuid.UUID) -> Preferences:
+        """The user's stored preferences, made with the defaults if missing, locked until
+        commit: two changes at once apply one after the other, neither lost."""
+        create = (
+            dialect_insert(self.session)(preferences)
+            .values(user_id=user_id, language=DEFAULT_LANGUAGE.value, switches={})
+            .on_conflict_do_nothing()
+        )
+        await self.session.execute(create)
+        query = (
+            select(Preferences)
+            .where(preferences.c.user_id == user_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        found = await self.session.scalar(query)
+        assert found is not None  # made just above, and never deleted
+        return found
+
+
+class RecipientRepository:
+    """Users' addresses and names, from auth's events."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: uuid.UUID) -> Recipient | None:
+        return await self.session.get(Recipient, user_id)
+
+    async def learn(self, user_id: uuid.UUID, *, email: str, name: str, as_of: datetime) -> None:
+        """Remember the address and name, unless a newer fact about the user is stored
+        (events may arrive out of order)."""
+        insert = dialect_insert(self.session)(recipients).values(
+            user_id=user_id, email=email, name=name, as_of=as_of
+        )
+        newer = recipients.c.as_of < insert.excluded.as_of
+        await self.session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["user_id"],
+                set_={"email": insert.excluded.email, "name": insert.excluded.name,
+                      "as_of": insert.excluded.as_of},
+                where=newer,
+            )
+        )
+
+    async def rename(self, user_id: uuid.UUID, *, name: str, as_of: datetime) -> None:
+        """A new name (auth's profile change), unless the stored one is newer."""
+        statement = (
+            update(recipients)
+            .where(recipients.c.user_id == user_id, recipients.c.as_of < as_of)
+            .values(name=name, as_of=as_of)
+        )
+        await self.session.execute(statement)
+
+
+class MailRepository:
+    def __init__(self, session: AsyncSession, *, track: Track) -> None:
+        self.session = session
+        self._track = track
+
+    def add(self, letter: Mail) -> None:
+        self.session.add(self._track(letter))
+
+    async def get(self, mail_id: uuid.UUID) -> Mail | None:
+        found = await self.session.get(Mail, mail_id, populate_existing=True)
+        return None if found is None else self._track(found)
+
+    async def due(self, now: datetime, *, limit: int) -> Sequence[uuid.UUID]:
+        """Pending letters whose time has come and that no sender holds, oldest first."""
+        query = (
+            select(mail.c.id)
+            .where(
+                mail.c.status == MailStatus.PENDING.value,
+                mail.c.next_attempt_at <= now,
+                (mail.c.claimed_until.is_(None)) | (mail.c.claimed_until < now),
+            )
+            .order_by(mail.c.next_attempt_at, mail.c.id)
+            .limit(limit)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def claim(self, mail_id: uuid.UUID, *, now: datetime, until: datetime) -> bool:
+        """Take the letter for one try until ``until``; False if another sender has it (or it
+        is no longer pending). One conditional ``UPDATE``: of two senders, one wins."""
+        statement = (
+            update(mail)
+            .where(
+                mail.c.id == mail_id,
+                mail.c.status == MailStatus.PENDING.value,
+                (mail.c.claimed_until.is_(None)) | (mail.c.claimed_until < now),
+            )
+            .values(claimed_until=until, attempts=mail.c.attempts + 1)
+        )
+        return _rowcount(await self.session.execute(statement)) == 1

@@ -1,0 +1,42 @@
+"""Dependencies of the routes, as ``Annotated`` aliases: a route reads
+``async def mark_read(notification_id: uuid.UUID, user: CurrentUser, uow: UnitOfWorkDep)``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from marketplace_platform.security.dependencies import CurrentUser
+from notifications_service.adapters.queries import InboxQueries
+from notifications_service.adapters.realtime import Fanout
+from notifications_service.adapters.unit_of_work import NotificationsUnitOfWork
+from notifications_service.components import Components
+
+__all__ = ["ComponentsDep", "CurrentUser", "PusherDep", "QueriesDep", "UnitOfWorkDep"]
+
+
+def get_components(request: Request) -> Components:
+    components: Components = request.app.state.components
+    return components
+
+
+ComponentsDep = Annotated[Components, Depends(get_components)]
+
+
+def get_unit_of_work(components: ComponentsDep) -> NotificationsUnitOfWork:
+    """A fresh unit of work; the use case opens and commits it."""
+    return components.unit_of_work()
+
+
+def get_queries(components: ComponentsDep) -> InboxQueries:
+    return components.queries
+
+
+def get_pusher(components: ComponentsDep) -> Fanout:
+    return components.fanout
+
+
+UnitOfWorkDep = Annotated[NotificationsUnitOfWork, Depends(get_unit_of_work)]
+QueriesDep = Annotated[InboxQueries, Depends(get_queries)]
+PusherDep = Annotated[Fanout, Depends(get_pusher)]
