@@ -1,5 +1,6 @@
 """Dependencies of the routes, as ``Annotated`` aliases: a route reads
-``async def create_review(body: ReviewCreate, actor: CurrentActor, uow: UnitOfWorkDep)``."""
+``async def create_review(body: ReviewCreate, actor: CurrentActor,
+unit_of_work: UnitOfWorkDep)``."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ from fastapi import Depends, Request
 from marketplace_platform.security.dependencies import AdminUser, CurrentUser, OptionalUser
 from marketplace_platform.security.jwks import Principal
 from reviews_service.adapters.catalog import CatalogClient
-from reviews_service.adapters.queries import ReviewQueries
-from reviews_service.adapters.unit_of_work import ReviewsUnitOfWork
 from reviews_service.components import Components
 from reviews_service.domain.actors import Actor
+from reviews_service.service.ports import UnitOfWorkFactory
 
 
 def get_components(request: Request) -> Components:
@@ -24,17 +24,13 @@ def get_components(request: Request) -> Components:
 ComponentsDep = Annotated[Components, Depends(get_components)]
 
 
-def get_unit_of_work(components: ComponentsDep) -> ReviewsUnitOfWork:
-    """A fresh unit of work; the use case opens and commits it."""
-    return components.unit_of_work()
+def get_unit_of_work(components: ComponentsDep) -> UnitOfWorkFactory:
+    """The factory the use cases open their units of work from, one per transaction."""
+    return components.unit_of_work
 
 
 def get_catalog(components: ComponentsDep) -> CatalogClient:
     return components.catalog
-
-
-def get_queries(components: ComponentsDep) -> ReviewQueries:
-    return components.queries
 
 
 def _actor(principal: Principal) -> Actor:
@@ -53,9 +49,8 @@ def optional_actor(user: OptionalUser) -> Actor | None:
     return None if user is None else _actor(user)
 
 
-UnitOfWorkDep = Annotated[ReviewsUnitOfWork, Depends(get_unit_of_work)]
+UnitOfWorkDep = Annotated[UnitOfWorkFactory, Depends(get_unit_of_work)]
 CatalogDep = Annotated[CatalogClient, Depends(get_catalog)]
-QueriesDep = Annotated[ReviewQueries, Depends(get_queries)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 AdminActor = Annotated[Actor, Depends(admin_actor)]
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
