@@ -1,6 +1,9 @@
 """Dependencies of the routes, as ``Annotated`` aliases: a route reads
 ``async def create_review(body: ReviewCreate, actor: CurrentActor,
-unit_of_work: UnitOfWorkDep)``."""
+unit_of_work: UnitOfWorkDep)``.
+
+They are ``async def`` although none awaits: FastAPI runs a plain ``def`` dependency in a
+worker thread: a hand-off to another thread and back, per dependency, per request."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from reviews_service.domain.actors import Actor
 from reviews_service.service.ports import UnitOfWorkFactory
 
 
-def get_components(request: Request) -> Components:
+async def get_components(request: Request) -> Components:
     components: Components = request.app.state.components
     return components
 
@@ -24,12 +27,12 @@ def get_components(request: Request) -> Components:
 ComponentsDep = Annotated[Components, Depends(get_components)]
 
 
-def get_unit_of_work(components: ComponentsDep) -> UnitOfWorkFactory:
+async def get_unit_of_work(components: ComponentsDep) -> UnitOfWorkFactory:
     """The factory the use cases open their units of work from, one per transaction."""
     return components.unit_of_work
 
 
-def get_catalog(components: ComponentsDep) -> CatalogClient:
+async def get_catalog(components: ComponentsDep) -> CatalogClient:
     return components.catalog
 
 
@@ -37,15 +40,15 @@ def _actor(principal: Principal) -> Actor:
     return Actor.user(principal.user_id, admin=principal.is_admin)
 
 
-def current_actor(user: CurrentUser) -> Actor:
+async def current_actor(user: CurrentUser) -> Actor:
     return _actor(user)
 
 
-def admin_actor(admin: AdminUser) -> Actor:
+async def admin_actor(admin: AdminUser) -> Actor:
     return _actor(admin)
 
 
-def optional_actor(user: OptionalUser) -> Actor | None:
+async def optional_actor(user: OptionalUser) -> Actor | None:
     return None if user is None else _actor(user)
 
 
