@@ -164,11 +164,10 @@ async def like_rate(
     base: str, signer: TokenSigner, reviews: list[uuid.UUID], connections: int, seconds: float
 ) -> dict:
     timings: list[float] = []
-    failures = 0
+    failures: dict[int, int] = {}  # status -> how many, for answers other than 200
     stop_at = time.monotonic() + seconds
 
     async def user(session: aiohttp.ClientSession) -> None:
-        nonlocal failures
         headers = signer.headers(user_id=uuid.uuid4(), role="user")
         order = random.sample(reviews, len(reviews))
         for review in order:
@@ -182,7 +181,7 @@ async def like_rate(
                 if response.status == 200:
                     timings.append((time.perf_counter() - started) * 1000)
                 else:
-                    failures += 1
+                    failures[response.status] = failures.get(response.status, 0) + 1
 
     connector = aiohttp.TCPConnector(limit=connections)
     async with aiohttp.ClientSession(connector=connector) as session:

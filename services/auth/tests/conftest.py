@@ -21,19 +21,21 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from sqlalchemy import select, text
 
 from auth_service.components import Components
 from auth_service.main import create_app
 from auth_service.migrations import MIGRATIONS_DIR
 from auth_service.service import accounts
 from auth_service.settings import AuthSettings
-from marketplace_platform.db import Database
-from marketplace_platform.events.bus import EventBus
-from marketplace_platform.events.models import OutboxMessage
-from marketplace_platform.runtime import ServiceRuntime
 from marketplace_platform.testing.database import migrated_database_fixtures
+from marketplace_platform.testing.service import (
+    CLIENT,
+    ServiceUnderTest,
+    app_client,
+    runtime_for_tests,
+    settings_for_tests,
+)
+from marketplace_platform.testing.tokens import TokenSigner
 
 PASSWORD = "correct horse battery"  # passes the policy
 BASE_URL = "http://auth.test"
@@ -64,36 +66,19 @@ def png_bomb() -> bytes:
     return png_of_one_colour(6300, 6300)
 
 
-def make_settings(
-    database_url: str, var_dir: Path, nats_url: str, **overrides: Any
-) -> AuthSettings:
-    values: dict[str, Any] = {
-        "environment": "test",
-        "signing_key_passphrase": "test signing key passphrase",
-        "database_url": database_url,
-        "var_dir": var_dir,
-        "nats_url": nats_url,
-        "access_log": False,
-        "db_pool_size": 5,
-        # Far cheaper than production's 19 MiB / 2 passes: hashing is not what is under test.
-        "argon2_memory_cost": 64,
-        "argon2_time_cost": 1,
-    }
-    values.update(overrides)
-    return AuthSettings(**values)
-
-
-@pytest.fixture
-def settings_overrides() -> dict[str, Any]:
-    """Override in a test module to change the service's settings."""
-    return {}
-
-
 @pytest.fixture
 def settings(
     database_url: str, tmp_path: Path, nats_url: str, settings_overrides: dict[str, Any]
 ) -> AuthSettings:
-    return make_settings(database_url, tmp_path / "var", nats_url, **settings_overrides)
+    values: dict[str, Any] = {
+        **settings_for_tests(database_url, tmp_path, nats_url),
+        "signing_key_passphrase": "test signing key passphrase",
+        # Far cheaper than production's 19 MiB / 2 passes: hashing is not what is under test.
+        "argon2_memory_cost": 64,
+        "argon2_time_cost": 1,
+    }
+    values.update(settings_overrides)
+    return AuthSettings(**values)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -105,35 +90,27 @@ def unique_email(prefix: str = "user") -> str:
 
 
 @dataclass
-class AuthService:
-    """The running service and a client for it, with the steps most tests share. (Test
-    modules cannot import this conftest, so they reach the helpers through the fixture.)"""
+class AuthService(ServiceUnderTest[Components]):
+    """The running auth service, with the steps most of its tests share.
 
-    app: FastAPI
-    http: httpx.AsyncClient
+    Auth signs and checks its own tokens (its key ring), so its callers are users who
+    registered and logged in (``user_session``, ``admin_session``): the inherited
+    ``caller()``, ``user()`` and ``admin()`` carry tokens of the test ``signer``, which the
+    other services trust and auth does not."""
 
     password = PASSWORD
     bearer = staticmethod(bearer)
     unique_email = staticmethod(unique_email)
 
-    @property
-    def components(self) -> Components:
-        components: Components = self.app.state.components
-        return components
-
-    @property
-    def db(self) -> Database:
-        return self.components.runtime.db
-
     def replica(self, **overrides: Any) -> AbstractAsyncContextManager[AuthService]:
         """Another instance of the service on the same database, e.g. a second replica."""
         settings = self.components.settings
-        return running(AuthSettings(**{**settings.model_dump(), **overrides}))
+        return running(AuthSettings(**{**settings.model_dump(), **overrides}), self.signer)
 
     @asynccontextmanager
-    async def client(self, host: str = "127.0.0.1") -> AsyncIterator[httpx.AsyncClient]:
+    async def client(self, host: str = CLIENT[0]) -> AsyncIterator[httpx.AsyncClient]:
         """Another client, calling from ``host``."""
-        transport = httpx.ASGITransport(app=self.app, client=(host, 40000))
+        transport = httpx.ASGITransport(app=self.app, client=(host, CLIENT[1]))
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
             yield http
 
@@ -178,22 +155,6 @@ class AuthService:
         assert response.status_code == 200, response.text
         return Session(user={"email": email, "password": PASSWORD}, tokens=response.json())
 
-    async def outbox(self, subject: str | None = None) -> list[dict[str, Any]]:
-        """The envelopes in the outbox, oldest first, of one subject if given."""
-        query = select(OutboxMessage.envelope).order_by(OutboxMessage.id)
-        if subject is not None:
-            query = query.where(OutboxMessage.subject == subject)
-        async with self.db.read_session() as session:
-            return list((await session.scalars(query)).all())
-
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.db.read_session() as session:
-            return await session.scalar(text(sql), params)
-
-    async def execute(self, sql: str, **params: Any) -> None:
-        async with self.db.session() as session, session.begin():
-            await session.execute(text(sql), params)
-
 
 @dataclass
 class Session:
@@ -205,32 +166,15 @@ class Session:
         return bearer(self.tokens["access_token"])
 
 
-def build_runtime(settings: AuthSettings) -> ServiceRuntime:
-    """The runtime the service would build, with a bus that gives up on NATS quickly: the
-    tests without a broker should not wait out the production connect timeout."""
-    return ServiceRuntime(
-        settings,
-        database=Database(settings.database_url, pool_size=settings.db_pool_size),
-        bus=EventBus(
-            settings.nats_url,
-            service="auth",
-            connect_timeout=0.05,
-            reconnect_wait=0.2,
-            stop_grace=0.5,
-        ),
-    )
-
-
 @asynccontextmanager
-async def running(settings: AuthSettings) -> AsyncIterator[AuthService]:
-    app = create_app(settings, runtime=build_runtime(settings))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
-        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
-            yield AuthService(app=app, http=http)
+async def running(settings: AuthSettings, signer: TokenSigner) -> AsyncIterator[AuthService]:
+    # The runtime's verifier is replaced by auth's own (its key ring) in ``create_app``.
+    app = create_app(settings, runtime=runtime_for_tests(settings, signer))
+    async with app_client(app, BASE_URL) as http:
+        yield AuthService(app=app, http=http, signer=signer)
 
 
 @pytest.fixture
-async def auth(settings: AuthSettings) -> AsyncIterator[AuthService]:
-    async with running(settings) as service:
+async def auth(settings: AuthSettings, signer: TokenSigner) -> AsyncIterator[AuthService]:
+    async with running(settings, signer) as service:
         yield service

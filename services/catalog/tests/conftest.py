@@ -17,34 +17,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
-from sqlalchemy import select, text, update
+from sqlalchemy import update
 
 from catalog_service.adapters.orm import Product
 from catalog_service.components import Components
 from catalog_service.main import create_app
 from catalog_service.migrations import MIGRATIONS_DIR
 from catalog_service.settings import CatalogSettings
-from marketplace_platform.db import Database
-from marketplace_platform.events.bus import EventBus
-from marketplace_platform.events.models import OutboxMessage
-from marketplace_platform.runtime import ServiceRuntime
 from marketplace_platform.testing.database import migrated_database_fixtures
+from marketplace_platform.testing.service import (
+    ServiceUnderTest,
+    app_client,
+    runtime_for_tests,
+    settings_for_tests,
+)
 from marketplace_platform.testing.tokens import TokenSigner
 
 BASE_URL = "http://catalog.test"
-INTERNAL_TOKEN = "test-internal-token"
 
 
 sqlite_template, database_url = migrated_database_fixtures("catalog", MIGRATIONS_DIR)
-
-
-@pytest.fixture
-def settings_overrides() -> dict[str, Any]:
-    """Override in a test module to change the service's settings."""
-    return {}
 
 
 @pytest.fixture
@@ -52,13 +45,7 @@ def settings(
     database_url: str, tmp_path: Path, nats_url: str, settings_overrides: dict[str, Any]
 ) -> CatalogSettings:
     values: dict[str, Any] = {
-        "environment": "test",
-        "database_url": database_url,
-        "var_dir": tmp_path / "var",
-        "nats_url": nats_url,
-        "access_log": False,
-        "db_pool_size": 5,
-        "internal_token": INTERNAL_TOKEN,
+        **settings_for_tests(database_url, tmp_path, nats_url),
         # No flush on a timer unless a test asks: tests flush when they mean to.
         "view_flush_interval": 3600,
     }
@@ -66,49 +53,10 @@ def settings(
     return CatalogSettings(**values)
 
 
-@pytest.fixture(scope="session")
-def signer() -> TokenSigner:
-    return TokenSigner()
-
-
 @dataclass
-class CatalogService:
-    """The running service and a client for it, with the steps most tests share. (Test
-    modules cannot import this conftest, so they reach the helpers through the fixture.)"""
-
-    app: FastAPI
-    http: httpx.AsyncClient
-    signer: TokenSigner
-
-    internal_token = INTERNAL_TOKEN
-
-    @property
-    def components(self) -> Components:
-        components: Components = self.app.state.components
-        return components
-
-    @property
-    def db(self) -> Database:
-        return self.components.runtime.db
-
-    @property
-    def engine(self) -> str:
-        return self.db.dialect
-
-    @property
-    def admin(self) -> dict[str, str]:
-        """Headers of an admin."""
-        return self.signer.headers(role="admin")
-
-    @property
-    def user(self) -> dict[str, str]:
-        """Headers of a plain user."""
-        return self.signer.headers(role="user")
-
-    @property
-    def internal(self) -> dict[str, str]:
-        """Headers of another service of the system."""
-        return {"X-Internal-Token": INTERNAL_TOKEN}
+class CatalogService(ServiceUnderTest[Components]):
+    """The running catalog, with the steps most of its tests share: categories and products
+    made by an admin, searches, and the event-fed figures read or set in the database."""
 
     def replica(self, **overrides: Any) -> AbstractAsyncContextManager[CatalogService]:
         """Another instance of the service on the same database, e.g. a second replica."""
@@ -119,7 +67,9 @@ class CatalogService:
         body: dict[str, Any] = {"name": name or f"Category {uuid.uuid4().hex[:8]}"}
         if parent_id is not None:
             body["parent_id"] = parent_id
-        response = await self.http.post("/api/catalog/categories", json=body, headers=self.admin)
+        response = await self.http.post(
+            "/api/catalog/categories", json=body, headers=self.admin().headers
+        )
         assert response.status_code == 201, response.text
         return response.json()
 
@@ -136,7 +86,9 @@ class CatalogService:
         body.update(fields)
         if body["kind"] == "service" and "stock" not in fields:
             body.pop("stock")
-        response = await self.http.post("/api/catalog/products", json=body, headers=self.admin)
+        response = await self.http.post(
+            "/api/catalog/products", json=body, headers=self.admin().headers
+        )
         assert response.status_code == 201, response.text
         return response.json()
 
@@ -147,18 +99,6 @@ class CatalogService:
 
     async def titles(self, **params: Any) -> list[str]:
         return [item["title"] for item in (await self.search(**params))["items"]]
-
-    async def outbox(self, subject: str | None = None) -> list[dict[str, Any]]:
-        """The envelopes in the outbox, oldest first, of one subject if given."""
-        query = select(OutboxMessage.envelope).order_by(OutboxMessage.id)
-        if subject is not None:
-            query = query.where(OutboxMessage.subject == subject)
-        async with self.db.read_session() as session:
-            return list((await session.scalars(query)).all())
-
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.db.read_session() as session:
-            return await session.scalar(text(sql), params)
 
     async def set_figures(self, product_id: str, **values: Any) -> None:
         """Set columns the events would (rating_avg, orders_count, views ...) directly."""
@@ -183,35 +123,12 @@ class CatalogService:
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def execute(self, sql: str, **params: Any) -> None:
-        async with self.db.session() as session, session.begin():
-            await session.execute(text(sql), params)
-
-
-def build_runtime(settings: CatalogSettings, signer: TokenSigner) -> ServiceRuntime:
-    """The runtime the service would build, trusting ``signer``'s key, with a bus that gives
-    up on NATS quickly: the tests without a broker should not wait out the connect timeout."""
-    return ServiceRuntime(
-        settings,
-        verifier=signer.verifier(),
-        database=Database(settings.database_url, pool_size=settings.db_pool_size),
-        bus=EventBus(
-            settings.nats_url,
-            service="catalog",
-            connect_timeout=0.05,
-            reconnect_wait=0.2,
-            stop_grace=0.5,
-        ),
-    )
-
 
 @asynccontextmanager
 async def running(settings: CatalogSettings, signer: TokenSigner) -> AsyncIterator[CatalogService]:
-    app = create_app(settings, runtime=build_runtime(settings, signer))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
-        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
-            yield CatalogService(app=app, http=http, signer=signer)
+    app = create_app(settings, runtime=runtime_for_tests(settings, signer))
+    async with app_client(app, BASE_URL) as http:
+        yield CatalogService(app=app, http=http, signer=signer)
 
 
 @pytest.fixture

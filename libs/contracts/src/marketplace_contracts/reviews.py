@@ -83,6 +83,13 @@ class ReviewHidden(_ReviewEvent):
     reason: str
 
 
+class ReviewUnhidden(_ReviewEvent):
+    """An admin published again a review they (or another admin) had hidden. The reason it
+    was hidden is in that ``ReviewHidden``; the review itself no longer carries one."""
+
+    TYPE: ClassVar[str] = "reviews.review.unhidden.v1"
+
+
 class ReviewLiked(_ReviewEvent):
     """``likes`` is the review's count after this like."""
 
@@ -124,6 +131,9 @@ class CommentUpdated(_CommentEvent):
 
 
 class CommentDeleted(_CommentEvent):
+    """Deleted by its author, or erased with its review when the review's author deleted
+    that (``actor_id`` is then the review's author)."""
+
     TYPE: ClassVar[str] = "reviews.comment.deleted.v1"
 
 
@@ -131,6 +141,12 @@ class CommentHidden(_CommentEvent):
     TYPE: ClassVar[str] = "reviews.comment.hidden.v1"
 
     reason: str
+
+
+class CommentUnhidden(_CommentEvent):
+    """An admin published again a comment that was hidden."""
+
+    TYPE: ClassVar[str] = "reviews.comment.unhidden.v1"
 
 
 class CommentLiked(_CommentEvent):

@@ -17,7 +17,9 @@ async def test_the_tree_nests_children_and_counts_products_below(catalog) -> Non
     await catalog.create_product(smartphones["id"])
     await catalog.create_product(phones["id"])
     archived = await catalog.create_product(phones["id"])
-    await catalog.http.delete(f"/api/catalog/products/{archived['id']}", headers=catalog.admin)
+    await catalog.http.delete(
+        f"/api/catalog/products/{archived['id']}", headers=catalog.admin().headers
+    )
 
     response = await catalog.http.get(CATEGORIES)
     assert response.status_code == 200
@@ -54,7 +56,7 @@ async def test_rename_and_move_carry_the_subtree_along(catalog) -> None:
     moved = await catalog.http.patch(
         f"{CATEGORIES}/{child['id']}",
         json={"parent_id": b["id"], "name": "Moved"},
-        headers=catalog.admin,
+        headers=catalog.admin().headers,
     )
     assert moved.status_code == 200, moved.text
     assert [step["name"] for step in moved.json()["path"]] == ["B", "Moved"]
@@ -66,7 +68,7 @@ async def test_rename_and_move_carry_the_subtree_along(catalog) -> None:
     assert (await catalog.search(category=a["id"]))["items"] == []
 
     to_top = await catalog.http.patch(
-        f"{CATEGORIES}/{child['id']}", json={"parent_id": None}, headers=catalog.admin
+        f"{CATEGORIES}/{child['id']}", json={"parent_id": None}, headers=catalog.admin().headers
     )
     assert to_top.status_code == 200
     assert to_top.json()["parent_id"] is None
@@ -78,7 +80,7 @@ async def test_a_category_cannot_move_into_its_own_subtree(catalog) -> None:
     sub = await catalog.create_category(parent_id=top["id"])
     for target in (top["id"], sub["id"]):
         response = await catalog.http.patch(
-            f"{CATEGORIES}/{top['id']}", json={"parent_id": target}, headers=catalog.admin
+            f"{CATEGORIES}/{top['id']}", json={"parent_id": target}, headers=catalog.admin().headers
         )
         assert response.status_code == 409
         assert response.json()["type"].endswith("/invalid-category-move")
@@ -90,18 +92,18 @@ async def test_the_tree_is_at_most_five_levels_deep(catalog) -> None:
     for _ in range(5):
         chain.append((await catalog.create_category(parent_id=chain[-1] if chain else None))["id"])
     too_deep = await catalog.http.post(
-        CATEGORIES, json={"name": "Sixth", "parent_id": chain[-1]}, headers=catalog.admin
+        CATEGORIES, json={"name": "Sixth", "parent_id": chain[-1]}, headers=catalog.admin().headers
     )
     assert too_deep.status_code == 409
     tall = await catalog.create_category()
     await catalog.create_category(parent_id=tall["id"])
     # A two-level subtree under the fourth level would reach the sixth; under the third, fine.
     moved = await catalog.http.patch(
-        f"{CATEGORIES}/{tall['id']}", json={"parent_id": chain[3]}, headers=catalog.admin
+        f"{CATEGORIES}/{tall['id']}", json={"parent_id": chain[3]}, headers=catalog.admin().headers
     )
     assert moved.status_code == 409
     moved = await catalog.http.patch(
-        f"{CATEGORIES}/{tall['id']}", json={"parent_id": chain[2]}, headers=catalog.admin
+        f"{CATEGORIES}/{tall['id']}", json={"parent_id": chain[2]}, headers=catalog.admin().headers
     )
     assert moved.status_code == 200
 
@@ -110,7 +112,7 @@ async def test_sibling_names_are_unique_whatever_their_case(catalog) -> None:
     top = await catalog.create_category("Sport")
     await catalog.create_category("Bikes", top["id"])
     for body in ({"name": "sport"}, {"name": "BIKES", "parent_id": top["id"]}):
-        response = await catalog.http.post(CATEGORIES, json=body, headers=catalog.admin)
+        response = await catalog.http.post(CATEGORIES, json=body, headers=catalog.admin().headers)
         assert response.status_code == 409
         assert response.json()["type"].endswith("/category-name-taken")
     # The same name elsewhere in the tree is fine.
@@ -122,18 +124,26 @@ async def test_delete_refuses_a_category_with_children_or_products(catalog) -> N
     top = await catalog.create_category()
     sub = await catalog.create_category(parent_id=top["id"])
     product = await catalog.create_product(sub["id"])
-    await catalog.http.delete(f"/api/catalog/products/{product['id']}", headers=catalog.admin)
+    await catalog.http.delete(
+        f"/api/catalog/products/{product['id']}", headers=catalog.admin().headers
+    )
 
-    with_children = await catalog.http.delete(f"{CATEGORIES}/{top['id']}", headers=catalog.admin)
+    with_children = await catalog.http.delete(
+        f"{CATEGORIES}/{top['id']}", headers=catalog.admin().headers
+    )
     assert with_children.status_code == 409
     assert with_children.json()["type"].endswith("/category-not-empty")
     # An archived product still holds its category: old orders show it.
-    with_archived = await catalog.http.delete(f"{CATEGORIES}/{sub['id']}", headers=catalog.admin)
+    with_archived = await catalog.http.delete(
+        f"{CATEGORIES}/{sub['id']}", headers=catalog.admin().headers
+    )
     assert with_archived.status_code == 409
     assert "products" in with_archived.json()["detail"]
 
     empty = await catalog.create_category(parent_id=top["id"])
-    deleted = await catalog.http.delete(f"{CATEGORIES}/{empty['id']}", headers=catalog.admin)
+    deleted = await catalog.http.delete(
+        f"{CATEGORIES}/{empty['id']}", headers=catalog.admin().headers
+    )
     assert deleted.status_code == 204
     assert (await catalog.http.get(f"{CATEGORIES}/{empty['id']}")).status_code == 404
 
@@ -148,7 +158,7 @@ async def test_category_changes_need_an_admin(catalog) -> None:
     for method, url, body in calls:
         anonymous = await catalog.http.request(method, url, json=body)
         assert anonymous.status_code == 401, (method, url)
-        user = await catalog.http.request(method, url, json=body, headers=catalog.user)
+        user = await catalog.http.request(method, url, json=body, headers=catalog.user().headers)
         assert user.status_code == 403, (method, url)
         assert user.headers["content-type"] == "application/problem+json"
     assert (await catalog.http.get(f"{CATEGORIES}/{top['id']}")).json()["name"] == top["name"]
@@ -171,7 +181,9 @@ async def test_bad_category_input_is_a_4xx_and_changes_nothing(catalog, subtests
     before = (await catalog.http.get(CATEGORIES)).json()
     for body in BAD_CATEGORY_BODIES:
         with subtests.test(body=str(body)):
-            response = await catalog.http.post(CATEGORIES, json=body, headers=catalog.admin)
+            response = await catalog.http.post(
+                CATEGORIES, json=body, headers=catalog.admin().headers
+            )
             assert response.status_code == 422, response.text
             assert response.headers["content-type"] == "application/problem+json"
     assert (await catalog.http.get(CATEGORIES)).json() == before
@@ -183,18 +195,20 @@ async def test_unknown_and_malformed_category_ids(catalog) -> None:
     assert (await catalog.http.get(f"{CATEGORIES}/not-a-uuid")).status_code == 422
     assert (
         await catalog.http.patch(
-            f"{CATEGORIES}/{missing}", json={"name": "X"}, headers=catalog.admin
+            f"{CATEGORIES}/{missing}", json={"name": "X"}, headers=catalog.admin().headers
         )
     ).status_code == 404
     assert (
-        await catalog.http.delete(f"{CATEGORIES}/{missing}", headers=catalog.admin)
+        await catalog.http.delete(f"{CATEGORIES}/{missing}", headers=catalog.admin().headers)
     ).status_code == 404
     top = await catalog.create_category()
     moved_nowhere = await catalog.http.patch(
-        f"{CATEGORIES}/{top['id']}", json={"parent_id": str(missing)}, headers=catalog.admin
+        f"{CATEGORIES}/{top['id']}",
+        json={"parent_id": str(missing)},
+        headers=catalog.admin().headers,
     )
     assert moved_nowhere.status_code == 422
     unnamed = await catalog.http.patch(
-        f"{CATEGORIES}/{top['id']}", json={"name": None}, headers=catalog.admin
+        f"{CATEGORIES}/{top['id']}", json={"name": None}, headers=catalog.admin().headers
     )
     assert unnamed.status_code == 422

@@ -19,7 +19,7 @@ def picture(format: str = "PNG", size: tuple[int, int] = (1600, 900)) -> bytes:
 async def upload(catalog, product_id: str, data: bytes, headers=None, name="photo.png"):
     return await catalog.http.post(
         f"/api/catalog/products/{product_id}/images",
-        headers=headers or catalog.admin,
+        headers=headers or catalog.admin().headers,
         files={"file": (name, data, "image/png")},
     )
 
@@ -55,14 +55,16 @@ async def test_pictures_keep_their_order_and_are_deleted_with_their_files(catalo
         second["id"],
     ]
     deleted = await catalog.http.delete(
-        f"/api/catalog/products/{product['id']}/images/{first['id']}", headers=catalog.admin
+        f"/api/catalog/products/{product['id']}/images/{first['id']}",
+        headers=catalog.admin().headers,
     )
     assert deleted.status_code == 204
     assert [i["id"] for i in (await catalog.product(product["id"]))["images"]] == [second["id"]]
     assert (await catalog.http.get(first["url"])).status_code == 404
     assert (await catalog.http.get(first["small_url"])).status_code == 404
     again = await catalog.http.delete(
-        f"/api/catalog/products/{product['id']}/images/{first['id']}", headers=catalog.admin
+        f"/api/catalog/products/{product['id']}/images/{first['id']}",
+        headers=catalog.admin().headers,
     )
     assert again.status_code == 404
 

@@ -17,7 +17,7 @@ async def test_an_admin_creates_a_product_and_anyone_reads_it(catalog) -> None:
     phones = await catalog.create_category("Смартфоны", top["id"])
     response = await catalog.http.post(
         PRODUCTS,
-        headers=catalog.admin,
+        headers=catalog.admin().headers,
         json={
             "title": "  Смартфон   Galaxy A55 ",
             "description": "Экран 6,6 дюйма.",
@@ -57,7 +57,7 @@ async def test_a_service_has_no_stock_and_never_runs_out(catalog) -> None:
     assert (service["kind"], service["stock"], service["in_stock"]) == ("service", None, True)
     given_stock = await catalog.http.post(
         PRODUCTS,
-        headers=catalog.admin,
+        headers=catalog.admin().headers,
         json={
             "title": "Доставка",
             "price": 500,
@@ -76,7 +76,7 @@ async def test_an_admin_edits_only_what_is_sent_and_events_say_what_changed(cata
     other = await catalog.create_category()
     response = await catalog.http.patch(
         f"{PRODUCTS}/{product['id']}",
-        headers=catalog.admin,
+        headers=catalog.admin().headers,
         json={"title": "New", "price": 1500, "stock": 8, "category_id": other["id"]},
     )
     assert response.status_code == 200, response.text
@@ -105,7 +105,7 @@ async def test_an_admin_edits_only_what_is_sent_and_events_say_what_changed(cata
     }
 
     unchanged = await catalog.http.patch(
-        f"{PRODUCTS}/{product['id']}", headers=catalog.admin, json={"title": "New"}
+        f"{PRODUCTS}/{product['id']}", headers=catalog.admin().headers, json={"title": "New"}
     )
     assert unchanged.status_code == 200
     assert len(await catalog.outbox("catalog.product.updated.v1")) == 1
@@ -131,7 +131,9 @@ async def test_delete_archives_it_is_still_readable_but_leaves_search(catalog) -
     product = await catalog.create_product(title="Архивный чайник")
     assert (await catalog.titles(q="чайник")) == ["Архивный чайник"]
 
-    deleted = await catalog.http.delete(f"{PRODUCTS}/{product['id']}", headers=catalog.admin)
+    deleted = await catalog.http.delete(
+        f"{PRODUCTS}/{product['id']}", headers=catalog.admin().headers
+    )
     assert deleted.status_code == 204
     read = (await catalog.http.get(f"{PRODUCTS}/{product['id']}")).json()
     assert (read["status"], read["in_stock"]) == ("archived", False)
@@ -140,12 +142,14 @@ async def test_delete_archives_it_is_still_readable_but_leaves_search(catalog) -
     [archived] = await catalog.outbox("catalog.product.archived.v1")
     assert archived["data"] == {"product_id": product["id"]}
 
-    again = await catalog.http.delete(f"{PRODUCTS}/{product['id']}", headers=catalog.admin)
+    again = await catalog.http.delete(
+        f"{PRODUCTS}/{product['id']}", headers=catalog.admin().headers
+    )
     assert again.status_code == 204
     assert len(await catalog.outbox("catalog.product.archived.v1")) == 1
 
     restored = await catalog.http.patch(
-        f"{PRODUCTS}/{product['id']}", headers=catalog.admin, json={"status": "active"}
+        f"{PRODUCTS}/{product['id']}", headers=catalog.admin().headers, json={"status": "active"}
     )
     assert restored.json()["status"] == "active"
     assert await catalog.titles(q="чайник") == ["Архивный чайник"]
@@ -168,7 +172,7 @@ async def test_every_admin_route_is_403_for_users_and_401_without_a_token(catalo
     for method, url, body in calls:
         anonymous = await catalog.http.request(method, url, json=body)
         assert anonymous.status_code == 401, (method, url)
-        user = await catalog.http.request(method, url, json=body, headers=catalog.user)
+        user = await catalog.http.request(method, url, json=body, headers=catalog.user().headers)
         assert user.status_code == 403, (method, url)
         assert user.json()["type"].endswith("/forbidden")
     read = (await catalog.http.get(f"{PRODUCTS}/{product['id']}")).json()
@@ -206,7 +210,7 @@ async def test_bad_product_input_is_a_4xx_and_changes_nothing(catalog, subtests)
     category = await catalog.create_category()
     for name, body in bad_product_bodies(category["id"]).items():
         with subtests.test(name):
-            response = await catalog.http.post(PRODUCTS, json=body, headers=catalog.admin)
+            response = await catalog.http.post(PRODUCTS, json=body, headers=catalog.admin().headers)
             assert response.status_code == 422, response.text
             assert response.headers["content-type"] == "application/problem+json"
     assert await catalog.scalar("SELECT count(*) FROM products") == 0
@@ -230,7 +234,7 @@ async def test_bad_edits_are_a_4xx_and_change_nothing(catalog, subtests) -> None
     for name, body in BAD_UPDATES.items():
         with subtests.test(name):
             response = await catalog.http.patch(
-                f"{PRODUCTS}/{product['id']}", json=body, headers=catalog.admin
+                f"{PRODUCTS}/{product['id']}", json=body, headers=catalog.admin().headers
             )
             assert response.status_code == 422, response.text
     assert (await catalog.http.get(f"{PRODUCTS}/{product['id']}")).json() == product
@@ -241,9 +245,13 @@ async def test_unknown_and_malformed_product_ids(catalog) -> None:
     assert (await catalog.http.get(f"{PRODUCTS}/{missing}")).status_code == 404
     assert (await catalog.http.get(f"{PRODUCTS}/123")).status_code == 422
     assert (
-        await catalog.http.patch(f"{PRODUCTS}/{missing}", json={"price": 5}, headers=catalog.admin)
+        await catalog.http.patch(
+            f"{PRODUCTS}/{missing}", json={"price": 5}, headers=catalog.admin().headers
+        )
     ).status_code == 404
     assert (
-        await catalog.http.delete(f"{PRODUCTS}/{missing}", headers=catalog.admin)
+        await catalog.http.delete(f"{PRODUCTS}/{missing}", headers=catalog.admin().headers)
     ).status_code == 404
-    assert (await catalog.http.delete(f"{PRODUCTS}/x", headers=catalog.admin)).status_code == 422
+    assert (
+        await catalog.http.delete(f"{PRODUCTS}/x", headers=catalog.admin().headers)
+    ).status_code == 422

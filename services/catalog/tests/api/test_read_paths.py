@@ -2,8 +2,6 @@
 follows changes (at once in this process, within the refresh interval on other replicas),
 and the documents built for speed are exactly what the published schemas say."""
 
-
-
 import io
 
 import pytest
@@ -26,7 +24,7 @@ def picture() -> bytes:
 
 async def rename(catalog, category_id: str, name: str) -> None:
     response = await catalog.http.patch(
-        f"{CATEGORIES}/{category_id}", json={"name": name}, headers=catalog.admin
+        f"{CATEGORIES}/{category_id}", json={"name": name}, headers=catalog.admin().headers
     )
     assert response.status_code == 200, response.text
 
@@ -42,7 +40,7 @@ async def test_a_product_page_is_one_query(catalog) -> None:
     for _ in range(2):
         response = await catalog.http.post(
             f"{PRODUCTS}/{product['id']}/images",
-            headers=catalog.admin,
+            headers=catalog.admin().headers,
             files={"file": ("photo.png", picture(), "image/png")},
         )
         assert response.status_code == 201, response.text
@@ -75,7 +73,7 @@ async def test_product_documents_are_what_the_schemas_say(catalog) -> None:
     await catalog.create_product(jackets["id"], kind="service", title="Чистка куртки")
     await catalog.http.post(
         f"{PRODUCTS}/{product['id']}/images",
-        headers=catalog.admin,
+        headers=catalog.admin().headers,
         files={"file": ("photo.png", picture(), "image/png")},
     )
     await catalog.set_figures(product["id"], rating_avg=4.5, review_count=2, views=7)
@@ -131,7 +129,9 @@ async def test_another_replica_sees_a_move_within_its_refresh_interval(catalog) 
     async with catalog.replica(category_refresh_interval=0) as other:
         assert category_names(await other.product(product["id"])) == ["Дом", "Инструменты"]
         response = await catalog.http.patch(
-            f"{CATEGORIES}/{tools['id']}", json={"parent_id": garden["id"]}, headers=catalog.admin
+            f"{CATEGORIES}/{tools['id']}",
+            json={"parent_id": garden["id"]},
+            headers=catalog.admin().headers,
         )
         assert response.status_code == 200, response.text
 
@@ -161,7 +161,9 @@ async def test_a_category_made_on_another_replica_is_found_at_once(catalog) -> N
 async def test_a_deleted_category_is_gone_at_once_in_this_process(catalog) -> None:
     top = await catalog.create_category("Временная")
     assert (await catalog.http.get(f"{CATEGORIES}/{top['id']}")).status_code == 200
-    response = await catalog.http.delete(f"{CATEGORIES}/{top['id']}", headers=catalog.admin)
+    response = await catalog.http.delete(
+        f"{CATEGORIES}/{top['id']}", headers=catalog.admin().headers
+    )
     assert response.status_code == 204
 
     assert (await catalog.http.get(f"{CATEGORIES}/{top['id']}")).status_code == 404

@@ -68,7 +68,9 @@ async def test_the_price_snapshot_stays_when_the_price_changes(catalog) -> None:
     order_id = uuid.uuid4()
     await reserve(catalog, [(product["id"], 1)], order_id)
     await catalog.http.patch(
-        f"/api/catalog/products/{product['id']}", json={"price": 2000}, headers=catalog.admin
+        f"/api/catalog/products/{product['id']}",
+        json={"price": 2000},
+        headers=catalog.admin().headers,
     )
     again = await catalog.http.get(f"{RESERVATIONS}/{order_id}", headers=catalog.internal)
     assert again.json()["items"][0]["unit_price"] == 1000
@@ -206,7 +208,9 @@ async def test_unknown_archived_and_mixed_currency_products_are_refused(catalog)
     assert unknown.status_code == 422
     assert unknown.json()["type"].endswith("/unknown-product")
     archived = await catalog.create_product(stock=5)
-    await catalog.http.delete(f"/api/catalog/products/{archived['id']}", headers=catalog.admin)
+    await catalog.http.delete(
+        f"/api/catalog/products/{archived['id']}", headers=catalog.admin().headers
+    )
     refused = await reserve(catalog, [(archived["id"], 1)])
     assert refused.status_code == 409
     assert refused.json()["product_ids"] == [archived["id"]]
@@ -223,7 +227,7 @@ async def test_unknown_archived_and_mixed_currency_products_are_refused(catalog)
 async def test_internal_routes_need_the_internal_token(catalog) -> None:
     product = await catalog.create_product(stock=5)
     order_id = uuid.uuid4()
-    for headers in ({}, {"X-Internal-Token": "guess"}, catalog.admin):
+    for headers in ({}, {"X-Internal-Token": "guess"}, catalog.admin().headers):
         response = await reserve(catalog, [(product["id"], 1)], order_id, headers=headers)
         assert response.status_code == 401
         assert response.headers["content-type"] == "application/problem+json"

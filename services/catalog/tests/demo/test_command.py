@@ -38,8 +38,7 @@ def test_seed_fills_an_empty_catalog_then_says_there_is_nothing_to_do(capsys) ->
 
     assert main(["seed", "--count", "40"]) == 0
     assert capsys.readouterr().out == (
-        f"catalog not empty (41 categories, {goods} goods, {services} services): "
-        "nothing seeded\n"
+        f"catalog not empty (41 categories, {goods} goods, {services} services): nothing seeded\n"
     )
 
 

@@ -228,8 +228,12 @@ def test_restrictions_name_words_the_leaf_has() -> None:
             if not isinstance(goods, vocabulary.Goods):
                 continue
             nouns = {noun.nom for noun in goods.nouns}
-            words = ({a.m for a in goods.adjectives} | {b.name for b in goods.makers}
-                     | {s.key for s in goods.specs} | {"colour"})
+            words = (
+                {a.m for a in goods.adjectives}
+                | {b.name for b in goods.makers}
+                | {s.key for s in goods.specs}
+                | {"colour"}
+            )
             assert set(goods.only) <= words, (leaf.slug, set(goods.only) - words)
             assert set(goods.prices) <= nouns, (leaf.slug, set(goods.prices) - nouns)
             for allowed in goods.only.values():

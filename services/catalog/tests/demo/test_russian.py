@@ -1,7 +1,5 @@
 """The grammar the demo titles rely on: adjective agreement, noun forms, transliteration."""
 
-
-
 import pytest
 
 from catalog_service.demo.russian import adjective, noun, transliterate
@@ -38,7 +36,10 @@ def test_a_noun_keeps_its_four_forms_and_english_plural() -> None:
     word = noun("f", "кастрюля|кастрюли|кастрюли|кастрюль", "saucepan|saucepans")
 
     assert (word.nom, word.gen, word.nom_pl, word.gen_pl) == (
-        "кастрюля", "кастрюли", "кастрюли", "кастрюль"
+        "кастрюля",
+        "кастрюли",
+        "кастрюли",
+        "кастрюль",
     )
     assert (word.en, word.en_pl) == ("saucepan", "saucepans")
 

@@ -44,9 +44,12 @@ async def test_an_empty_catalog_is_filled(catalog) -> None:
         images=0,
     )
     assert await catalog.scalar("SELECT count(*) FROM products") == 300
-    assert await catalog.scalar(
-        "SELECT count(*) FROM products WHERE kind = 'service' AND stock IS NOT NULL"
-    ) == 0
+    assert (
+        await catalog.scalar(
+            "SELECT count(*) FROM products WHERE kind = 'service' AND stock IS NOT NULL"
+        )
+        == 0
+    )
     assert await catalog.scalar("SELECT count(*) FROM products WHERE status = 'active'") == 300
 
 
@@ -85,9 +88,7 @@ async def test_a_catalog_an_admin_has_started_is_left_alone(catalog) -> None:
 
 
 async def test_two_seeders_at_once_seed_once(catalog) -> None:
-    first, second = await asyncio.gather(
-        run_seed(catalog, count=200), run_seed(catalog, count=200)
-    )
+    first, second = await asyncio.gather(run_seed(catalog, count=200), run_seed(catalog, count=200))
 
     assert sorted([first.seeded, second.seeded]) == [False, True]
     assert await catalog.scalar("SELECT count(*) FROM products") == 200
@@ -113,7 +114,8 @@ async def test_seeded_items_are_found_by_search(catalog, query: str, stem: str) 
     await run_seed(catalog, count=600)
 
     holding = [
-        item for item in generate(count=600).items()
+        item
+        for item in generate(count=600).items()
         if stem in f"{item.title} {item.description}".casefold()
     ]
     best = min(len(holding), 5)
@@ -136,8 +138,11 @@ async def test_search_filters_and_sorts_the_seeded_catalog(catalog) -> None:
     leaves = {leaf["id"] for leaf in electronics["children"]}
 
     page = await catalog.search(
-        category=electronics["id"], min_price=1_000_000, max_price=5_000_000,
-        sort="price_asc", limit=50,
+        category=electronics["id"],
+        min_price=1_000_000,
+        max_price=5_000_000,
+        sort="price_asc",
+        limit=50,
     )
 
     prices = [item["price"] for item in page["items"]]
@@ -196,4 +201,3 @@ async def test_a_failed_seeding_leaves_no_rows_and_no_files(catalog, tmp_path: P
     assert list(directory.iterdir()) == []
     # And the catalog can still be seeded afterwards.
     assert (await run_seed(catalog, count=20)).seeded
-

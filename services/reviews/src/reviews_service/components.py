@@ -3,14 +3,15 @@ root (``main.create_app``) and reached by routes through ``api.deps``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import httpx
 
 from marketplace_platform.internal_http import InternalClient
 from marketplace_platform.runtime import ServiceRuntime
 from reviews_service.adapters.catalog import CatalogClient
-from reviews_service.adapters.queries import ReviewQueries
 from reviews_service.adapters.unit_of_work import ReviewsUnitOfWork
 from reviews_service.settings import ReviewsSettings
 
@@ -19,11 +20,10 @@ from reviews_service.settings import ReviewsSettings
 class Components:
     settings: ReviewsSettings
     runtime: ServiceRuntime
+    # A fresh unit of work per call (``read_only=True`` for one that only reads): what the
+    # use cases and the consumer are given.
+    unit_of_work: Callable[..., ReviewsUnitOfWork]
     catalog: CatalogClient
-    queries: ReviewQueries
-
-    def unit_of_work(self) -> ReviewsUnitOfWork:
-        return self.runtime.unit_of_work(ReviewsUnitOfWork)
 
     async def close(self) -> None:
         await self.catalog.close()
@@ -45,5 +45,8 @@ def build_components(
         )
     )
     return Components(
-        settings=settings, runtime=runtime, catalog=catalog, queries=ReviewQueries(runtime.db)
+        settings=settings,
+        runtime=runtime,
+        unit_of_work=partial(runtime.unit_of_work, ReviewsUnitOfWork),
+        catalog=catalog,
     )

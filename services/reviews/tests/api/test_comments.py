@@ -1,5 +1,5 @@
 """Comments under reviews: written by anyone signed in, edited and deleted by their author,
-hidden by an admin; the review's comment count follows."""
+hidden and published again by an admin; the review's comment count follows."""
 
 import uuid
 
@@ -123,3 +123,21 @@ async def test_an_admin_hides_a_comment(reviews) -> None:
     assert (await reviews.http.get(url, headers=author.headers)).json()["status"] == "hidden"
     [hidden] = await reviews.outbox("reviews.comment.hidden.v1")
     assert hidden["data"]["reason"] == "Rude"
+
+
+async def test_an_admin_unhides_a_comment(reviews) -> None:
+    product, review = await reviewed(reviews)
+    author, admin = reviews.user(), reviews.admin()
+    comment = await reviews.comment(author, review, "Fine words after all")
+    url = f"/api/reviews/comments/{comment['id']}"
+    await reviews.http.post(f"{url}/hide", json={"reason": "Rude"}, headers=admin.headers)
+
+    refused = await reviews.http.post(f"{url}/unhide", headers=author.headers)
+    assert refused.status_code == 403
+    response = await reviews.http.post(f"{url}/unhide", headers=admin.headers)
+    assert response.status_code == 200, response.text
+    assert (response.json()["status"], response.json()["moderation_reason"]) == ("published", None)
+    assert [c["id"] for c in await comments_of(reviews, review)] == [comment["id"]]
+    assert (await reviews.listing(product))["items"][0]["comments"] == 1
+    [unhidden] = await reviews.outbox("reviews.comment.unhidden.v1")
+    assert unhidden["data"]["actor_id"] == str(admin.user_id)

@@ -1,4 +1,4 @@
-"""Writing, editing, deleting and hiding reviews through the HTTP API, with the product's
+"""Writing, editing, deleting, hiding and un-hiding reviews through the HTTP API, with the product's
 rating figures following, on each engine."""
 
 import uuid
@@ -13,6 +13,8 @@ CREATED = "reviews.review.created.v1"
 UPDATED = "reviews.review.updated.v1"
 DELETED = "reviews.review.deleted.v1"
 HIDDEN = "reviews.review.hidden.v1"
+UNHIDDEN = "reviews.review.unhidden.v1"
+COMMENT_DELETED = "reviews.comment.deleted.v1"
 FIGURES = "reviews.product_rating.changed.v1"
 
 
@@ -286,6 +288,11 @@ async def test_the_author_deletes_and_may_write_again(reviews) -> None:
     [deleted] = await reviews.outbox(DELETED)
     assert deleted["data"]["actor_id"] == str(author.user_id)
     assert deleted["data"]["reason"] is None
+    [comment_gone] = await reviews.outbox(COMMENT_DELETED)
+    assert (comment_gone["data"]["review_id"], comment_gone["data"]["actor_id"]) == (
+        review["id"],
+        str(author.user_id),
+    )
 
     await reviews.review(author, product, rating=3)
     assert await rating_of(reviews, product) == figures(3.0, 0, 0, 1, 0, 0)
@@ -356,3 +363,45 @@ async def test_hiding_needs_an_admin_and_a_reason(reviews) -> None:
     assert blank.status_code == 422
     assert len((await reviews.listing(product))["items"]) == 1
     assert await reviews.outbox(HIDDEN) == []
+
+
+async def test_an_admin_unhides_a_review_and_it_counts_again(reviews) -> None:
+    product = await reviews.product()
+    author, admin = reviews.user(), reviews.admin()
+    review = await reviews.review(author, product, rating=2)
+    url = f"/api/reviews/{review['id']}"
+    await reviews.http.post(f"{url}/hide", json={"reason": "Rude"}, headers=admin.headers)
+
+    refused = await reviews.http.post(f"{url}/unhide", headers=author.headers)
+    assert refused.status_code == 403
+    assert await reviews.outbox(UNHIDDEN) == []
+    for _ in range(2):  # the second changes nothing
+        response = await reviews.http.post(f"{url}/unhide", headers=admin.headers)
+        assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["status"], body["moderation_reason"]) == ("published", None)
+    assert [i["id"] for i in (await reviews.listing(product))["items"]] == [review["id"]]
+    assert await rating_of(reviews, product) == figures(2.0, 0, 1, 0, 0, 0)
+    [unhidden] = await reviews.outbox(UNHIDDEN)
+    assert (unhidden["data"]["actor_id"], unhidden["data"]["author_id"]) == (
+        str(admin.user_id),
+        str(author.user_id),
+    )
+    [hidden] = await reviews.outbox(HIDDEN)
+    assert hidden["data"]["reason"] == "Rude"  # the history keeps why it was hidden
+
+
+async def test_a_review_an_admin_deleted_is_not_unhidden(reviews) -> None:
+    product = await reviews.product()
+    admin = reviews.admin()
+    review = await reviews.review(reviews.user(), product)
+    url = f"/api/reviews/{review['id']}"
+    await reviews.http.delete(url, params={"reason": "Spam"}, headers=admin.headers)
+
+    response = await reviews.http.post(f"{url}/unhide", headers=admin.headers)
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("/not-hidden")
+    assert (await reviews.listing(product))["items"] == []
+    assert await reviews.outbox(UNHIDDEN) == []
+    unknown = await reviews.http.post(f"/api/reviews/{uuid.uuid4()}/unhide", headers=admin.headers)
+    assert unknown.status_code == 404

@@ -5,15 +5,19 @@ from datetime import UTC, datetime
 
 import pytest
 
-from marketplace_contracts import ReviewCreated, ReviewDeleted, ReviewHidden, ReviewUpdated
+from marketplace_contracts import (
+    ReviewCreated,
+    ReviewDeleted,
+    ReviewHidden,
+    ReviewUnhidden,
+    ReviewUpdated,
+)
 from reviews_service.domain.actors import SYSTEM, Actor
 from reviews_service.domain.errors import (
     InvalidText,
     Moderated,
     NotTheAuthor,
-    OwnContent,
     ProductArchived,
-    ReviewNotFound,
 )
 from reviews_service.domain.products import KnownProduct, ProductStatus
 from reviews_service.domain.ratings import RatingChange
@@ -126,14 +130,18 @@ def test_a_hidden_review_leaves_the_figures_and_is_seen_by_few() -> None:
     assert not review.visible_to(None)
     with pytest.raises(Moderated):
         review.edit(actor=author, rating=5, at=AT)
-    with pytest.raises(ReviewNotFound):
-        review.ensure_likeable_by(Actor.user(uuid.uuid4()))
 
 
-def test_nobody_likes_their_own() -> None:
-    review, author = written()
-    with pytest.raises(OwnContent):
-        review.ensure_likeable_by(author)
+def test_an_admin_unhides_and_the_reason_goes() -> None:
+    review, author = written(rating=2)
+    admin = Actor.user(uuid.uuid4(), admin=True)
+    review.hide(actor=admin, reason="Rude", at=AT)
+    with pytest.raises(NotTheAuthor):
+        review.unhide(actor=author, at=AT)
+    assert review.unhide(actor=admin, at=AT) == RatingChange.added(2)
+    assert review.unhide(actor=admin, at=AT) == RatingChange()
+    assert (review.published, review.moderation_reason, review.moderated_at) == (True, None, None)
+    assert [type(e) for e in review.pull_events()] == [ReviewHidden, ReviewUnhidden]
 
 
 def test_verification_is_recorded_only_when_it_changes() -> None:

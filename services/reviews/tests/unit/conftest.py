@@ -4,12 +4,15 @@ or a network: what they decide, commit and publish is asserted on the fakes."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import pytest
 
 from marketplace_platform.testing.fakes import FakeUnitOfWork
+from reviews_service.domain.comments import Comment
+from reviews_service.domain.likes import Liked
 from reviews_service.domain.products import PURCHASED_STATUSES, KnownProduct, ProductStatus
 from reviews_service.domain.ratings import ProductRating
 
@@ -40,9 +43,8 @@ class FakeReviews:
     async def erase(self, item: Any) -> None:
         del self.rows[item.id]
 
-    async def add_likes(self, item_id: uuid.UUID, delta: int) -> int:
-        self.rows[item_id].likes += delta
-        return int(self.rows[item_id].likes)
+    async def of_review(self, review_id: uuid.UUID) -> list[Any]:
+        return [self.track(item) for item in self.rows.values() if item.review_id == review_id]
 
     async def add_comments(self, item_id: uuid.UUID, delta: int) -> int:
         self.rows[item_id].comments += delta
@@ -55,18 +57,61 @@ class FakeComments(FakeReviews):
 
 
 class FakeLikes:
-    def __init__(self) -> None:
+    """Who liked what, and the liked things' counters (``targets``: the fake reviews or
+    comments). What a transaction changed is undone if it rolls back, as a database would:
+    a refused like is stored, then taken back."""
+
+    def __init__(self, targets: FakeReviews) -> None:
         self.rows: set[tuple[uuid.UUID, uuid.UUID]] = set()
+        self.targets = targets
+        self._undo: list[Any] = []
 
     async def add(self, target_id: uuid.UUID, user_id: uuid.UUID, *, at: datetime) -> bool:
-        new = (target_id, user_id) not in self.rows
-        self.rows.add((target_id, user_id))
-        return new
+        key = (target_id, user_id)
+        if target_id not in self.targets.rows or key in self.rows:
+            return False
+        self.rows.add(key)
+        self._undo.append(lambda: self.rows.discard(key))
+        return True
 
     async def remove(self, target_id: uuid.UUID, user_id: uuid.UUID) -> bool:
-        had = (target_id, user_id) in self.rows
-        self.rows.discard((target_id, user_id))
-        return had
+        key = (target_id, user_id)
+        if key not in self.rows:
+            return False
+        self.rows.discard(key)
+        self._undo.append(lambda: self.rows.add(key))
+        return True
+
+    async def count(self, target_id: uuid.UUID, delta: int) -> Liked | None:
+        thing = self.targets.rows.get(target_id)
+        if thing is None:
+            return None
+        thing.likes += delta
+        self._undo.append(lambda: setattr(thing, "likes", thing.likes - delta))
+        return self._liked(thing)
+
+    async def liked(self, target_id: uuid.UUID) -> Liked | None:
+        thing = self.targets.rows.get(target_id)
+        return None if thing is None else self._liked(thing)
+
+    def ended(self, *, committed: bool) -> None:
+        if not committed:
+            for undo in reversed(self._undo):
+                undo()
+        self._undo.clear()
+
+    @staticmethod
+    def _liked(thing: Any) -> Liked:
+        comment = isinstance(thing, Comment)
+        return Liked(
+            thing.id,
+            thing.product_id,
+            thing.author_id,
+            thing.status,
+            thing.likes,
+            review_id=thing.review_id if comment else None,
+            review_author_id=thing.review_author_id if comment else None,
+        )
 
 
 class FakeRatings:
@@ -115,10 +160,20 @@ class FakeReviewsUnitOfWork(FakeUnitOfWork):
         self.reviews = FakeReviews(self.track)
         self.comments = FakeComments(self.track)
         self.ratings = FakeRatings(self.track)
-        self.review_likes = FakeLikes()
-        self.comment_likes = FakeLikes()
+        self.review_likes = FakeLikes(self.reviews)
+        self.comment_likes = FakeLikes(self.comments)
         self.products = FakeProducts()
         self.purchases = FakePurchases()
+
+    async def _commit(self) -> None:
+        await super()._commit()
+        self.review_likes.ended(committed=True)
+        self.comment_likes.ended(committed=True)
+
+    async def _rollback(self) -> None:
+        await super()._rollback()
+        self.review_likes.ended(committed=False)
+        self.comment_likes.ended(committed=False)
 
 
 class FakeCatalog:
@@ -134,6 +189,17 @@ class FakeCatalog:
 @pytest.fixture
 def uow() -> FakeReviewsUnitOfWork:
     return FakeReviewsUnitOfWork(source="reviews")
+
+
+@pytest.fixture
+def unit_of_work(uow: FakeReviewsUnitOfWork) -> Callable[..., FakeReviewsUnitOfWork]:
+    """The factory the use cases take: here always the one fake, whose dicts are the
+    database across transactions."""
+
+    def factory(*, read_only: bool = False) -> FakeReviewsUnitOfWork:
+        return uow
+
+    return factory
 
 
 @pytest.fixture

@@ -6,15 +6,20 @@ import uuid
 import pytest
 
 from marketplace_contracts import (
+    CommentDeleted,
+    CommentUnhidden,
     ProductRatingChanged,
     ReviewCreated,
+    ReviewHidden,
     ReviewLiked,
+    ReviewUnhidden,
     ReviewUnliked,
     ReviewUpdated,
 )
 from reviews_service.domain.actors import Actor
 from reviews_service.domain.errors import (
     AlreadyReviewed,
+    NotHidden,
     NotTheAuthor,
     OwnContent,
     ReviewNotFound,
@@ -26,9 +31,14 @@ from reviews_service.service import comments, likes, projections, reviews
 pytestmark = pytest.mark.unit
 
 
-async def write(uow, catalog, author: Actor, product: uuid.UUID, rating: int = 4):
+async def write(unit_of_work, catalog, author: Actor, product: uuid.UUID, rating: int = 4):
     return await reviews.create(
-        uow=uow, catalog=catalog, actor=author, product_id=product, rating=rating, text="Fine"
+        unit_of_work=unit_of_work,
+        catalog=catalog,
+        actor=author,
+        product_id=product,
+        rating=rating,
+        text="Fine",
     )
 
 
@@ -39,9 +49,11 @@ def product(catalog) -> uuid.UUID:
     return product_id
 
 
-async def test_a_review_commits_with_the_figures_after_it(uow, catalog, product) -> None:
+async def test_a_review_commits_with_the_figures_after_it(
+    uow, unit_of_work, catalog, product
+) -> None:
     author = Actor.user(uuid.uuid4())
-    review = await write(uow, catalog, author, product, rating=4)
+    review = await write(unit_of_work, catalog, author, product, rating=4)
 
     assert uow.event_types == [ReviewCreated.TYPE, ProductRatingChanged.TYPE]
     [figures] = uow.events(ProductRatingChanged)
@@ -50,77 +62,195 @@ async def test_a_review_commits_with_the_figures_after_it(uow, catalog, product)
     assert uow.reviews.rows[review.id] is review
 
 
-async def test_the_catalog_is_asked_once_per_product(uow, catalog, product) -> None:
-    await write(uow, catalog, Actor.user(uuid.uuid4()), product)
-    await write(uow, catalog, Actor.user(uuid.uuid4()), product)
+async def test_the_catalog_is_asked_once_per_product(uow, unit_of_work, catalog, product) -> None:
+    await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), product)
+    await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), product)
     assert catalog.asked == [product]
 
 
-async def test_an_unknown_product_commits_nothing(uow, catalog) -> None:
+async def test_an_unknown_product_commits_nothing(uow, unit_of_work, catalog) -> None:
     with pytest.raises(UnknownProduct):
-        await write(uow, catalog, Actor.user(uuid.uuid4()), uuid.uuid4())
+        await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), uuid.uuid4())
     assert (uow.commits, uow.committed) == (0, [])
 
 
-async def test_a_second_review_commits_nothing(uow, catalog, product) -> None:
+async def test_a_second_review_commits_nothing(uow, unit_of_work, catalog, product) -> None:
     author = Actor.user(uuid.uuid4())
-    await write(uow, catalog, author, product)
+    await write(unit_of_work, catalog, author, product)
     committed = list(uow.committed)
     with pytest.raises(AlreadyReviewed):
-        await write(uow, catalog, author, product, rating=1)
+        await write(unit_of_work, catalog, author, product, rating=1)
     assert uow.committed == committed
     assert uow.ratings.rows[product].count == 1
 
 
-async def test_an_edit_by_someone_else_commits_nothing(uow, catalog, product) -> None:
-    review = await write(uow, catalog, Actor.user(uuid.uuid4()), product)
+async def test_an_edit_by_someone_else_commits_nothing(uow, unit_of_work, catalog, product) -> None:
+    review = await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), product)
     with pytest.raises(NotTheAuthor):
-        await reviews.edit(uow=uow, actor=Actor.user(uuid.uuid4()), review_id=review.id, rating=1)
+        await reviews.edit(
+            unit_of_work=unit_of_work, actor=Actor.user(uuid.uuid4()), review_id=review.id, rating=1
+        )
     assert ReviewUpdated.TYPE not in uow.event_types
     assert uow.ratings.rows[product].distribution == [0, 0, 0, 1, 0]
 
 
 async def test_deleting_by_the_author_erases_and_gives_the_share_back(
-    uow, catalog, product
+    uow, unit_of_work, catalog, product
 ) -> None:
     author = Actor.user(uuid.uuid4())
-    review = await write(uow, catalog, author, product, rating=2)
-    await reviews.delete(uow=uow, actor=author, review_id=review.id)
+    review = await write(unit_of_work, catalog, author, product, rating=2)
+    await reviews.delete(unit_of_work=unit_of_work, actor=author, review_id=review.id)
     assert review.id not in uow.reviews.rows
     assert uow.events(ProductRatingChanged)[-1].review_count == 0
 
 
-async def test_likes_are_counted_once_and_never_for_oneself(uow, catalog, product) -> None:
+async def test_an_erased_review_takes_back_its_comments_with_their_events(
+    uow, unit_of_work, catalog, product
+) -> None:
+    author = Actor.user(uuid.uuid4())
+    review = await write(unit_of_work, catalog, author, product)
+    said = [
+        await comments.create(
+            unit_of_work=unit_of_work, actor=Actor.user(uuid.uuid4()), review_id=review.id, text=t
+        )
+        for t in ("Yes", "No")
+    ]
+    await comments.hide(
+        unit_of_work=unit_of_work,
+        actor=Actor.user(uuid.uuid4(), admin=True),
+        comment_id=said[1].id,
+        reason="Rude",
+    )
+    await reviews.delete(unit_of_work=unit_of_work, actor=author, review_id=review.id)
+    deleted = uow.events(CommentDeleted)
+    assert {event.comment_id for event in deleted} == {comment.id for comment in said}
+    assert {(e.actor_id, e.review_author_id) for e in deleted} == {(author.id, author.id)}
+
+
+async def test_an_admin_deletion_keeps_the_comments_and_publishes_none(
+    uow, unit_of_work, catalog, product
+) -> None:
+    review = await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), product)
+    await comments.create(
+        unit_of_work=unit_of_work, actor=Actor.user(uuid.uuid4()), review_id=review.id, text="Hm"
+    )
+    admin = Actor.user(uuid.uuid4(), admin=True)
+    await reviews.delete(unit_of_work=unit_of_work, actor=admin, review_id=review.id, reason="Spam")
+    assert uow.events(CommentDeleted) == []
+    assert len(uow.comments.rows) == 1
+
+
+async def test_unhiding_publishes_the_review_again_and_counts_it_again(
+    uow, unit_of_work, catalog, product
+) -> None:
+    review = await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), product, rating=3)
+    admin = Actor.user(uuid.uuid4(), admin=True)
+    await reviews.hide(unit_of_work=unit_of_work, actor=admin, review_id=review.id, reason="Odd")
+    assert uow.ratings.rows[product].count == 0
+    for _ in range(2):  # the second changes nothing
+        await reviews.unhide(unit_of_work=unit_of_work, actor=admin, review_id=review.id)
+    assert (review.status, review.moderation_reason, review.moderated_by) == (
+        "published",
+        None,
+        None,
+    )
+    [unhidden] = uow.events(ReviewUnhidden)
+    assert (unhidden.actor_id, unhidden.actor_role) == (admin.id, "admin")
+    assert uow.ratings.rows[product].distribution == [0, 0, 1, 0, 0]
+    assert uow.events(ReviewHidden)[0].reason == "Odd"  # the history keeps why
+
+
+async def test_only_an_admin_unhides_and_a_deletion_stays(
+    uow, unit_of_work, catalog, product
+) -> None:
+    author = Actor.user(uuid.uuid4())
+    review = await write(unit_of_work, catalog, author, product)
+    admin = Actor.user(uuid.uuid4(), admin=True)
+    await reviews.hide(unit_of_work=unit_of_work, actor=admin, review_id=review.id, reason="Odd")
+    committed = list(uow.committed)
+    with pytest.raises(NotTheAuthor):
+        await reviews.unhide(unit_of_work=unit_of_work, actor=author, review_id=review.id)
+    assert uow.committed == committed
+    await reviews.delete(unit_of_work=unit_of_work, actor=admin, review_id=review.id, reason="Bad")
+    with pytest.raises(NotHidden):
+        await reviews.unhide(unit_of_work=unit_of_work, actor=admin, review_id=review.id)
+    assert review.status == "deleted"
+
+
+async def test_likes_are_counted_once_and_never_for_oneself(
+    uow, unit_of_work, catalog, product
+) -> None:
     author, fan = Actor.user(uuid.uuid4()), Actor.user(uuid.uuid4())
-    review = await write(uow, catalog, author, product)
+    review = await write(unit_of_work, catalog, author, product)
     for _ in range(3):
-        state = await likes.like(uow=uow, actor=fan, target="review", target_id=review.id)
+        state = await likes.like(
+            unit_of_work=unit_of_work, actor=fan, target="review", target_id=review.id
+        )
     assert (state.likes, len(uow.events(ReviewLiked))) == (1, 1)
     with pytest.raises(OwnContent):
-        await likes.like(uow=uow, actor=author, target="review", target_id=review.id)
-    await likes.unlike(uow=uow, actor=fan, target="review", target_id=review.id)
-    await likes.unlike(uow=uow, actor=fan, target="review", target_id=review.id)
+        await likes.like(
+            unit_of_work=unit_of_work, actor=author, target="review", target_id=review.id
+        )
+    await likes.unlike(unit_of_work=unit_of_work, actor=fan, target="review", target_id=review.id)
+    await likes.unlike(unit_of_work=unit_of_work, actor=fan, target="review", target_id=review.id)
     assert (review.likes, len(uow.events(ReviewUnliked))) == (0, 1)
+    assert uow.review_likes.rows == set()  # the refused like was rolled back
     with pytest.raises(ReviewNotFound):
-        await likes.like(uow=uow, actor=fan, target="review", target_id=uuid.uuid4())
+        await likes.like(
+            unit_of_work=unit_of_work, actor=fan, target="review", target_id=uuid.uuid4()
+        )
 
 
-async def test_comments_move_the_review_count(uow, catalog, product) -> None:
-    review = await write(uow, catalog, Actor.user(uuid.uuid4()), product)
+async def test_a_like_of_a_hidden_review_is_refused_and_rolled_back(
+    uow, unit_of_work, catalog, product
+) -> None:
+    review = await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), product)
+    admin = Actor.user(uuid.uuid4(), admin=True)
+    await reviews.hide(unit_of_work=unit_of_work, actor=admin, review_id=review.id, reason="Odd")
+    with pytest.raises(ReviewNotFound):
+        await likes.like(
+            unit_of_work=unit_of_work,
+            actor=Actor.user(uuid.uuid4()),
+            target="review",
+            target_id=review.id,
+        )
+    assert (review.likes, uow.review_likes.rows, uow.events(ReviewLiked)) == (0, set(), [])
+
+
+async def test_an_unhidden_comment_counts_again(uow, unit_of_work, catalog, product) -> None:
+    review = await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), product)
+    comment = await comments.create(
+        unit_of_work=unit_of_work, actor=Actor.user(uuid.uuid4()), review_id=review.id, text="Hi"
+    )
+    admin = Actor.user(uuid.uuid4(), admin=True)
+    await comments.hide(unit_of_work=unit_of_work, actor=admin, comment_id=comment.id, reason="x")
+    await comments.unhide(unit_of_work=unit_of_work, actor=admin, comment_id=comment.id)
+    await comments.unhide(unit_of_work=unit_of_work, actor=admin, comment_id=comment.id)
+    assert (review.comments, comment.status, comment.moderation_reason) == (1, "published", None)
+    assert len(uow.events(CommentUnhidden)) == 1
+
+
+async def test_comments_move_the_review_count(uow, unit_of_work, catalog, product) -> None:
+    review = await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), product)
     commenter = Actor.user(uuid.uuid4())
-    comment = await comments.create(uow=uow, actor=commenter, review_id=review.id, text="Yes")
+    comment = await comments.create(
+        unit_of_work=unit_of_work, actor=commenter, review_id=review.id, text="Yes"
+    )
     assert review.comments == 1
     await comments.hide(
-        uow=uow, actor=Actor.user(uuid.uuid4(), admin=True), comment_id=comment.id, reason="Rude"
+        unit_of_work=unit_of_work,
+        actor=Actor.user(uuid.uuid4(), admin=True),
+        comment_id=comment.id,
+        reason="Rude",
     )
     assert review.comments == 0
-    await comments.delete(uow=uow, actor=commenter, comment_id=comment.id)
+    await comments.delete(unit_of_work=unit_of_work, actor=commenter, comment_id=comment.id)
     assert review.comments == 0  # a hidden comment no longer counted
 
 
-async def test_a_purchase_verifies_the_buyers_review(uow, catalog, product) -> None:
+async def test_a_purchase_verifies_the_buyers_review(uow, unit_of_work, catalog, product) -> None:
     buyer = Actor.user(uuid.uuid4())
-    review = await write(uow, catalog, buyer, product)
+    review = await write(unit_of_work, catalog, buyer, product)
     order = uuid.uuid4()
     async with uow:
         await projections.learn_order(

@@ -28,8 +28,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketplace_contracts import Envelope, Event
@@ -164,6 +165,9 @@ class UnitOfWork(UnitOfWorkBase):
         self._on_commit = on_commit
         self.read_only = read_only
         self._session: AsyncSession | None = None
+        # The outbox rows of this transaction, inserted by one Core statement at commit: the
+        # ORM's flush of as many objects costs more than the rest of a small use case.
+        self._outbox: list[dict[str, Any]] = []
 
     @property
     def session(self) -> AsyncSession:
@@ -175,6 +179,7 @@ class UnitOfWork(UnitOfWorkBase):
         sessions = self._db.read_sessionmaker if self.read_only else self._db.sessionmaker
         self._session = sessions()
         await self._session.begin()
+        self._outbox.clear()
         self._seen.clear()
         self._after.clear()
         self._stored = 0
@@ -199,13 +204,13 @@ class UnitOfWork(UnitOfWorkBase):
             self._session = None
 
     def _store_event(self, envelope: Envelope) -> None:
-        self.session.add(
-            OutboxMessage(
-                id=envelope.id,
-                subject=envelope.type,
-                envelope=envelope.model_dump(mode="json"),
-                created_at=utcnow(),
-            )
+        self._outbox.append(
+            {
+                "id": envelope.id,
+                "subject": envelope.type,
+                "envelope": envelope.model_dump(mode="json"),
+                "created_at": utcnow(),
+            }
         )
 
     async def claim_event(self, consumer: str, envelope: Envelope) -> bool:
@@ -227,9 +232,13 @@ class UnitOfWork(UnitOfWorkBase):
     async def _commit(self) -> None:
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
+        if self._outbox:
+            await self.session.execute(insert(OutboxMessage.__table__), self._outbox)
+            self._outbox.clear()
         await self.session.commit()
 
     async def _rollback(self) -> None:
+        self._outbox.clear()
         await self.session.rollback()
 
     def _committed_events(self) -> None:

@@ -1,8 +1,9 @@
 """The read side: the listings, straight from the tables to plain rows (Cosmic Python,
-chapter 12: reads need no aggregate, no unit of work and no write lock).
+chapter 12: reads need no aggregate and no write lock).
 
-Each listing is one statement on the read-only sessions (on SQLite they begin DEFERRED and
-never queue behind a writer): the page's rows, the author's current name (a join with the
+The queries run on the session of a read-only unit of work (``uow.listings``; on SQLite its
+transaction begins DEFERRED and never queues behind a writer). Each listing is one
+statement: the page's rows, the author's current name (a join with the
 ``authors`` projection, so a rename shows at once), the counters kept on the row, and
 ``liked_by_me`` as an ``EXISTS`` on the likes table's primary key. The orders follow the
 indexes of ``adapters.orm``; a page is found by its cursor (keyset pagination), so the
@@ -16,8 +17,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, literal, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from marketplace_platform.db import Database
 from marketplace_platform.pagination import Page, decode_cursor, page_after
 from reviews_service.adapters.orm import (
     authors,
@@ -98,12 +99,11 @@ def _liked_by(table: Any, target: Any, row_id: Any, viewer: uuid.UUID | None) ->
 
 
 class ReviewQueries:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     async def _rows(self, query: Select[Any]) -> list[Row]:
-        async with self.db.read_session() as session:
-            return [dict(row) for row in (await session.execute(query)).mappings()]
+        return [dict(row) for row in (await self.session.execute(query)).mappings()]
 
     async def product_reviews(
         self,
@@ -166,12 +166,10 @@ class ReviewQueries:
 
     async def review_aggregate(self, review_id: uuid.UUID) -> Review | None:
         """The review itself, for the domain to say who may see it."""
-        async with self.db.read_session() as session:
-            return await session.get(Review, review_id)
+        return await self.session.get(Review, review_id)
 
     async def comment_aggregate(self, comment_id: uuid.UUID) -> Comment | None:
-        async with self.db.read_session() as session:
-            return await session.get(Comment, comment_id)
+        return await self.session.get(Comment, comment_id)
 
     async def comments(
         self, review_id: uuid.UUID, *, viewer: uuid.UUID | None, cursor: str | None, limit: int
@@ -208,8 +206,7 @@ class ReviewQueries:
         query = select(*(product_ratings.c[f"stars_{n}"] for n in range(1, 6))).where(
             product_ratings.c.product_id == product_id
         )
-        async with self.db.read_session() as session:
-            row: Sequence[int] | None = (await session.execute(query)).first()
+        row: Sequence[int] | None = (await self.session.execute(query)).first()
         return ProductRating(product_id, tuple(row) if row is not None else (0,) * 5)
 
 

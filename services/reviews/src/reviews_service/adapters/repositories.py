@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, delete, exists, select, update
+from sqlalchemy import Table, delete, exists, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +33,7 @@ from reviews_service.adapters.orm import (
 )
 from reviews_service.domain.comments import Comment
 from reviews_service.domain.errors import ALREADY_REVIEWED, AlreadyReviewed
+from reviews_service.domain.likes import Liked
 from reviews_service.domain.products import PURCHASED_STATUSES, KnownProduct, ProductStatus
 from reviews_service.domain.ratings import ProductRating
 from reviews_service.domain.reviews import Review
@@ -115,9 +116,6 @@ class ReviewRepository(_Repository):
         """Gone, with its comments and likes (the foreign keys cascade)."""
         await self.session.delete(review)
 
-    async def add_likes(self, review_id: uuid.UUID, delta: int) -> int:
-        return await self._bump(reviews, review_id, "likes", delta)
-
     async def add_comments(self, review_id: uuid.UUID, delta: int) -> int:
         return await self._bump(reviews, review_id, "comments", delta)
 
@@ -133,36 +131,72 @@ class CommentRepository(_Repository):
         found = await self.session.get(Comment, comment_id)
         return None if found is None else self._track(found)
 
+    async def of_review(self, review_id: uuid.UUID) -> Sequence[Comment]:
+        """All the review's comments, whatever their status, locked until commit."""
+        query = select(Comment).where(comments.c.review_id == review_id).with_for_update()
+        return [self._track(comment) for comment in await self.session.scalars(query)]
+
     async def erase(self, comment: Comment) -> None:
         await self.session.delete(comment)
 
-    async def add_likes(self, comment_id: uuid.UUID, delta: int) -> int:
-        return await self._bump(comments, comment_id, "likes", delta)
-
 
 class LikeRepository:
-    """Who liked what: one row per user and review (or comment), or none."""
+    """Who liked what (one row per user and review, or comment, or none), and the liked
+    thing's counter, for the likes of ``target`` (the reviews or the comments table).
 
-    def __init__(self, session: AsyncSession, table: Table, target: str) -> None:
+    None of it loads an aggregate: a like is a handful of statements, and the counter's own
+    statement returns what the domain's rules need of the thing liked (``Liked``)."""
+
+    def __init__(self, session: AsyncSession, likes: Table, target: Table) -> None:
         self.session = session
-        self._table = table
-        self._target = table.c[target]
+        self._likes = likes
+        self._target = target
+        [self._key] = [column for column in likes.primary_key.columns if column.name != "user_id"]
+        names = ["id", "product_id", "author_id", "status", "likes"]
+        if "review_id" in target.c:
+            names += ["review_id", "review_author_id"]
+        self._facts = [target.c[name] for name in names]
 
     async def add(self, target_id: uuid.UUID, user_id: uuid.UUID, *, at: datetime) -> bool:
-        """True if the like is new; a second one (or a concurrent twin) changes nothing."""
+        """True if the like is new; a second one (or a concurrent twin) changes nothing, and
+        so does a like of a review or comment that does not exist."""
+        likes, target = self._likes, self._target
+        existing = select(
+            target.c.id,
+            literal(user_id, likes.c.user_id.type),
+            literal(at, likes.c.created_at.type),
+        ).where(target.c.id == target_id)
         statement = (
-            dialect_insert(self.session)(self._table)
-            .values({self._target.key: target_id, "user_id": user_id, "created_at": at})
+            dialect_insert(self.session)(likes)
+            .from_select([self._key.name, "user_id", "created_at"], existing)
             .on_conflict_do_nothing()
         )
         return _rowcount(await self.session.execute(statement)) == 1
 
     async def remove(self, target_id: uuid.UUID, user_id: uuid.UUID) -> bool:
         """True if there was a like to remove."""
-        statement = delete(self._table).where(
-            self._target == target_id, self._table.c.user_id == user_id
+        statement = delete(self._likes).where(
+            self._key == target_id, self._likes.c.user_id == user_id
         )
         return _rowcount(await self.session.execute(statement)) == 1
+
+    async def count(self, target_id: uuid.UUID, delta: int) -> Liked | None:
+        """``likes += delta`` in one statement (no lost update however many like at once),
+        and the liked thing as that statement left it; None if there is no such thing."""
+        statement = (
+            update(self._target)
+            .where(self._target.c.id == target_id)
+            .values(likes=self._target.c.likes + delta)
+            .returning(*self._facts)
+        )
+        row = (await self.session.execute(statement)).first()
+        return None if row is None else Liked(*row)
+
+    async def liked(self, target_id: uuid.UUID) -> Liked | None:
+        """The thing and its count as they are, when a like or an unlike changed nothing."""
+        query = select(*self._facts).where(self._target.c.id == target_id)
+        row = (await self.session.execute(query)).first()
+        return None if row is None else Liked(*row)
 
 
 class RatingRepository(_Repository):

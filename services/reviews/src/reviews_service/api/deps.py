@@ -1,5 +1,9 @@
 """Dependencies of the routes, as ``Annotated`` aliases: a route reads
-``async def create_review(body: ReviewCreate, actor: CurrentActor, uow: UnitOfWorkDep)``."""
+``async def create_review(body: ReviewCreate, actor: CurrentActor,
+unit_of_work: UnitOfWorkDep)``.
+
+They are ``async def`` although none awaits: FastAPI runs a plain ``def`` dependency in a
+worker thread: a hand-off to another thread and back, per dependency, per request."""
 
 from __future__ import annotations
 
@@ -10,13 +14,12 @@ from fastapi import Depends, Request
 from marketplace_platform.security.dependencies import AdminUser, CurrentUser, OptionalUser
 from marketplace_platform.security.jwks import Principal
 from reviews_service.adapters.catalog import CatalogClient
-from reviews_service.adapters.queries import ReviewQueries
-from reviews_service.adapters.unit_of_work import ReviewsUnitOfWork
 from reviews_service.components import Components
 from reviews_service.domain.actors import Actor
+from reviews_service.service.ports import UnitOfWorkFactory
 
 
-def get_components(request: Request) -> Components:
+async def get_components(request: Request) -> Components:
     components: Components = request.app.state.components
     return components
 
@@ -24,38 +27,33 @@ def get_components(request: Request) -> Components:
 ComponentsDep = Annotated[Components, Depends(get_components)]
 
 
-def get_unit_of_work(components: ComponentsDep) -> ReviewsUnitOfWork:
-    """A fresh unit of work; the use case opens and commits it."""
-    return components.unit_of_work()
+async def get_unit_of_work(components: ComponentsDep) -> UnitOfWorkFactory:
+    """The factory the use cases open their units of work from, one per transaction."""
+    return components.unit_of_work
 
 
-def get_catalog(components: ComponentsDep) -> CatalogClient:
+async def get_catalog(components: ComponentsDep) -> CatalogClient:
     return components.catalog
-
-
-def get_queries(components: ComponentsDep) -> ReviewQueries:
-    return components.queries
 
 
 def _actor(principal: Principal) -> Actor:
     return Actor.user(principal.user_id, admin=principal.is_admin)
 
 
-def current_actor(user: CurrentUser) -> Actor:
+async def current_actor(user: CurrentUser) -> Actor:
     return _actor(user)
 
 
-def admin_actor(admin: AdminUser) -> Actor:
+async def admin_actor(admin: AdminUser) -> Actor:
     return _actor(admin)
 
 
-def optional_actor(user: OptionalUser) -> Actor | None:
+async def optional_actor(user: OptionalUser) -> Actor | None:
     return None if user is None else _actor(user)
 
 
-UnitOfWorkDep = Annotated[ReviewsUnitOfWork, Depends(get_unit_of_work)]
+UnitOfWorkDep = Annotated[UnitOfWorkFactory, Depends(get_unit_of_work)]
 CatalogDep = Annotated[CatalogClient, Depends(get_catalog)]
-QueriesDep = Annotated[ReviewQueries, Depends(get_queries)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 AdminActor = Annotated[Actor, Depends(admin_actor)]
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]

@@ -18,7 +18,6 @@ from reviews_service.api.deps import (
     CatalogDep,
     CurrentActor,
     OptionalActor,
-    QueriesDep,
     UnitOfWorkDep,
 )
 from reviews_service.domain.actors import Actor
@@ -42,15 +41,17 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Cursor = Annotated[str | None, Query(max_length=512)]
 
 
-async def _review(queries: QueriesDep, actor: Actor | None, review_id: uuid.UUID) -> JSONResponse:
-    row = await listings.review(queries=queries, actor=actor, review_id=review_id)
+async def _review(
+    unit_of_work: UnitOfWorkDep, actor: Actor | None, review_id: uuid.UUID
+) -> JSONResponse:
+    row = await listings.review(unit_of_work=unit_of_work, actor=actor, review_id=review_id)
     return JSONResponse(ReviewRead.document(row))
 
 
 @router.get("", response_model=ReviewPage)
 async def list_reviews(
     product_id: uuid.UUID,
-    queries: QueriesDep,
+    unit_of_work: UnitOfWorkDep,
     actor: OptionalActor,
     sort: ReviewSort = ReviewSort.NEWEST,
     rating: Annotated[int | None, Query(ge=MIN_RATING, le=MAX_RATING)] = None,
@@ -60,7 +61,7 @@ async def list_reviews(
 ) -> JSONResponse:
     """A product's published reviews, with like and comment counts."""
     page = await listings.product_reviews(
-        queries=queries,
+        unit_of_work=unit_of_work,
         actor=actor,
         product_id=product_id,
         sort=sort,
@@ -74,21 +75,22 @@ async def list_reviews(
 
 # The gateway lets GET /api/reviews/* through without a token (a review is public); this one
 # path under it needs one, which the merged document learns from its own ``security``.
-@router.get(
-    "/mine", response_model=ReviewPage, openapi_extra={"security": [{"bearerAuth": []}]}
-)
+@router.get("/mine", response_model=ReviewPage, openapi_extra={"security": [{"bearerAuth": []}]})
 async def list_my_reviews(
-    queries: QueriesDep, actor: CurrentActor, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE
+    unit_of_work: UnitOfWorkDep,
+    actor: CurrentActor,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE,
 ) -> JSONResponse:
     """The caller's reviews, newest first, with the ones an admin hid or deleted."""
-    page = await listings.mine(queries=queries, actor=actor, cursor=cursor, limit=limit)
+    page = await listings.mine(unit_of_work=unit_of_work, actor=actor, cursor=cursor, limit=limit)
     return JSONResponse(ReviewPage.document(page))
 
 
 @router.get("/products/{product_id}/rating")
-async def get_product_rating(product_id: uuid.UUID, queries: QueriesDep) -> RatingRead:
+async def get_product_rating(product_id: uuid.UUID, unit_of_work: UnitOfWorkDep) -> RatingRead:
     """A product's rating figures: average, count, and how many gave each rating."""
-    return RatingRead.of(await listings.rating(queries=queries, product_id=product_id))
+    return RatingRead.of(await listings.rating(unit_of_work=unit_of_work, product_id=product_id))
 
 
 @router.post(
@@ -100,29 +102,28 @@ async def get_product_rating(product_id: uuid.UUID, queries: QueriesDep) -> Rati
 async def create_review(
     body: ReviewCreate,
     actor: CurrentActor,
-    uow: UnitOfWorkDep,
+    unit_of_work: UnitOfWorkDep,
     catalog: CatalogDep,
-    queries: QueriesDep,
 ) -> JSONResponse:
     """Review a product: one review per user and product."""
     review = await reviews.create(
-        uow=uow,
+        unit_of_work=unit_of_work,
         catalog=catalog,
         actor=actor,
         product_id=body.product_id,
         rating=body.rating,
         text=body.text,
     )
-    row = await listings.review(queries=queries, actor=actor, review_id=review.id)
+    row = await listings.review(unit_of_work=unit_of_work, actor=actor, review_id=review.id)
     return JSONResponse(ReviewRead.document(row), status_code=status.HTTP_201_CREATED)
 
 
 @router.get("/{review_id}", response_model=ReviewRead)
 async def get_review(
-    review_id: uuid.UUID, queries: QueriesDep, actor: OptionalActor
+    review_id: uuid.UUID, unit_of_work: UnitOfWorkDep, actor: OptionalActor
 ) -> JSONResponse:
     """One review."""
-    return await _review(queries, actor, review_id)
+    return await _review(unit_of_work, actor, review_id)
 
 
 @router.patch("/{review_id}", response_model=ReviewRead)
@@ -130,21 +131,24 @@ async def update_review(
     review_id: uuid.UUID,
     body: ReviewUpdate,
     actor: CurrentActor,
-    uow: UnitOfWorkDep,
-    queries: QueriesDep,
+    unit_of_work: UnitOfWorkDep,
 ) -> JSONResponse:
     """Change your review's rating or text."""
     await reviews.edit(
-        uow=uow, actor=actor, review_id=review_id, rating=body.rating, text=body.text
+        unit_of_work=unit_of_work,
+        actor=actor,
+        review_id=review_id,
+        rating=body.rating,
+        text=body.text,
     )
-    return await _review(queries, actor, review_id)
+    return await _review(unit_of_work, actor, review_id)
 
 
 @router.delete("/{review_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_review(
     review_id: uuid.UUID,
     actor: CurrentActor,
-    uow: UnitOfWorkDep,
+    unit_of_work: UnitOfWorkDep,
     reason: Annotated[
         str | None,
         Query(
@@ -155,7 +159,7 @@ async def delete_review(
     ] = None,
 ) -> Response:
     """Delete your review (it is gone), or, as an admin, anyone's (it is kept with the reason)."""
-    await reviews.delete(uow=uow, actor=actor, review_id=review_id, reason=reason)
+    await reviews.delete(unit_of_work=unit_of_work, actor=actor, review_id=review_id, reason=reason)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -164,22 +168,46 @@ async def hide_review(
     review_id: uuid.UUID,
     body: Moderation,
     admin: AdminActor,
-    uow: UnitOfWorkDep,
-    queries: QueriesDep,
+    unit_of_work: UnitOfWorkDep,
 ) -> JSONResponse:
     """Hide a review from everyone but its author, with a reason (admins)."""
-    await reviews.hide(uow=uow, actor=admin, review_id=review_id, reason=body.reason)
-    return await _review(queries, admin, review_id)
+    await reviews.hide(
+        unit_of_work=unit_of_work, actor=admin, review_id=review_id, reason=body.reason
+    )
+    return await _review(unit_of_work, admin, review_id)
+
+
+@router.post(
+    "/{review_id}/unhide",
+    response_model=ReviewRead,
+    responses={409: {"description": "An admin deleted it: a deletion is not undone."}},
+)
+async def unhide_review(
+    review_id: uuid.UUID, admin: AdminActor, unit_of_work: UnitOfWorkDep
+) -> JSONResponse:
+    """Publish a hidden review again (admins); its reason is cleared, the events keep it."""
+    await reviews.unhide(unit_of_work=unit_of_work, actor=admin, review_id=review_id)
+    return await _review(unit_of_work, admin, review_id)
 
 
 @router.put("/{review_id}/like")
-async def like_review(review_id: uuid.UUID, actor: CurrentActor, uow: UnitOfWorkDep) -> LikeRead:
+async def like_review(
+    review_id: uuid.UUID, actor: CurrentActor, unit_of_work: UnitOfWorkDep
+) -> LikeRead:
     """Like someone else's review; liking it again changes nothing."""
-    return LikeRead.of(await likes.like(uow=uow, actor=actor, target="review", target_id=review_id))
+    return LikeRead.of(
+        await likes.like(
+            unit_of_work=unit_of_work, actor=actor, target="review", target_id=review_id
+        )
+    )
 
 
 @router.delete("/{review_id}/like")
-async def unlike_review(review_id: uuid.UUID, actor: CurrentActor, uow: UnitOfWorkDep) -> LikeRead:
+async def unlike_review(
+    review_id: uuid.UUID, actor: CurrentActor, unit_of_work: UnitOfWorkDep
+) -> LikeRead:
     """Take your like back; without one, nothing changes."""
-    state = await likes.unlike(uow=uow, actor=actor, target="review", target_id=review_id)
+    state = await likes.unlike(
+        unit_of_work=unit_of_work, actor=actor, target="review", target_id=review_id
+    )
     return LikeRead.of(state)

@@ -1,7 +1,8 @@
 """The comment aggregate: a user's reply under a review.
 
 Comments are a conversation, shown oldest first under their review. Their author edits or
-deletes them (deleted is erased, with its likes); an admin hides them, with a reason. Each
+deletes them (deleted is erased, with its likes); an admin hides them, with a reason, and may
+publish them again. A comment also goes when its review's author deletes the review. Each
 comment keeps the review's product and author, which never change, so that its events can
 name them without reading the review again.
 """
@@ -16,8 +17,7 @@ from marketplace_contracts import (
     CommentCreated,
     CommentDeleted,
     CommentHidden,
-    CommentLiked,
-    CommentUnliked,
+    CommentUnhidden,
     CommentUpdated,
 )
 from marketplace_platform.aggregates import Aggregate
@@ -26,7 +26,6 @@ from reviews_service.domain.errors import (
     CommentNotFound,
     Moderated,
     NotTheAuthor,
-    OwnContent,
     ReviewNotFound,
 )
 from reviews_service.domain.reviews import Review
@@ -129,17 +128,23 @@ class Comment(Aggregate):
         self.record(CommentHidden(**self._about(actor), reason=reason))
         return True
 
-    def ensure_likeable_by(self, actor: Actor) -> None:
-        if not self.published:
-            raise CommentNotFound("There is no comment with this id.")
-        if actor.is_(self.author_id):
-            raise OwnContent("You cannot like your own comment.")
+    def unhide(self, *, actor: Actor, at: datetime) -> bool:
+        """Published again (True), with its reason cleared as a review's is; un-hiding a
+        published comment changes nothing (False)."""
+        if not actor.is_admin:
+            raise NotTheAuthor("Only an admin can un-hide a comment.")
+        if self.published:
+            return False
+        self.status = CommentStatus.PUBLISHED.value
+        self.moderation_reason = self.moderated_by = self.moderated_at = None
+        self.updated_at = at
+        self.record(CommentUnhidden(**self._about(actor)))
+        return True
 
-    def liked(self, *, actor: Actor, likes: int) -> None:
-        self.record(CommentLiked(**self._about(actor), likes=likes))
-
-    def unliked(self, *, actor: Actor, likes: int) -> None:
-        self.record(CommentUnliked(**self._about(actor), likes=likes))
+    def erased_with_review(self, *, actor: Actor) -> None:
+        """Its review's author deleted the review, and the comment goes with it: the event
+        says so, with that author as the actor, so consumers need not infer it."""
+        self.record(CommentDeleted(**self._about(actor)))
 
     def _ensure_author(self, actor: Actor, verb: str) -> None:
         self.ensure_visible_to(actor)

@@ -54,6 +54,12 @@ class Moderated(Conflict):
     type_slug, title = "moderated", "Hidden by a moderator"
 
 
+class NotHidden(Conflict):
+    """An admin un-hides what was not hidden but deleted."""
+
+    type_slug, title = "not-hidden", "Not hidden"
+
+
 class InvalidText(InvalidInput):
     type_slug, title = "invalid-text", "Invalid text"
 

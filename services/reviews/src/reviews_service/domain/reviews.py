@@ -4,9 +4,9 @@ Its methods hold the rules (who may change it, what it may become) and record th
 each change causes; a change that moves the product's rating figures returns the
 ``RatingChange`` for the use case to hand to the product's ``ProductRating`` in the same
 transaction. Only a *published* review counts in the figures and is seen by everyone; a
-*hidden* one (an admin's decision, with a reason) is seen by its author and admins; a
-*deleted* one was removed by an admin and is kept, with the reason, for the record. A review
-its author deletes is erased (``erased``), with its comments and likes.
+*hidden* one (an admin's decision, with a reason, which an admin may undo) is seen by its
+author and admins; a *deleted* one was removed by an admin and is kept, with the reason, for
+the record. A review its author deletes is erased (``erased``), with its comments and likes.
 """
 
 from __future__ import annotations
@@ -19,16 +19,15 @@ from marketplace_contracts import (
     ReviewCreated,
     ReviewDeleted,
     ReviewHidden,
-    ReviewLiked,
-    ReviewUnliked,
+    ReviewUnhidden,
     ReviewUpdated,
 )
 from marketplace_platform.aggregates import Aggregate
 from reviews_service.domain.actors import SYSTEM, Actor
 from reviews_service.domain.errors import (
     Moderated,
+    NotHidden,
     NotTheAuthor,
-    OwnContent,
     ReviewNotFound,
 )
 from reviews_service.domain.products import KnownProduct
@@ -189,20 +188,25 @@ class Review(Aggregate):
         self.record(ReviewHidden(**self._about(actor), reason=reason))
         return RatingChange.removed(self.rating)
 
-    # -- others' reactions -------------------------------------------------------------------
+    def unhide(self, *, actor: Actor, at: datetime) -> RatingChange:
+        """Published again, counted in the figures again; un-hiding a published review
+        changes nothing. The reason it was hidden is cleared from the review (which says
+        what is true now) and stays in the history: the ``ReviewHidden`` event holds it.
+        A review an admin deleted stays deleted (``NotHidden``)."""
+        if not actor.is_admin:
+            raise NotTheAuthor("Only an admin can un-hide a review.")
+        self.ensure_visible_to(actor)
+        if self.published:
+            return NO_CHANGE
+        if self.status != Visibility.HIDDEN:
+            raise NotHidden("An admin deleted this review; a deletion is not undone.")
+        self.status = Visibility.PUBLISHED.value
+        self.moderation_reason = self.moderated_by = self.moderated_at = None
+        self.updated_at = at
+        self.record(ReviewUnhidden(**self._about(actor)))
+        return RatingChange.added(self.rating)
 
-    def ensure_likeable_by(self, actor: Actor) -> None:
-        if not self.published:
-            raise ReviewNotFound("There is no review with this id.")
-        if actor.is_(self.author_id):
-            raise OwnContent("You cannot like your own review.")
-
-    def liked(self, *, actor: Actor, likes: int) -> None:
-        """``actor``'s like was stored; ``likes`` is the count after it."""
-        self.record(ReviewLiked(**self._about(actor), likes=likes))
-
-    def unliked(self, *, actor: Actor, likes: int) -> None:
-        self.record(ReviewUnliked(**self._about(actor), likes=likes))
+    # -- the system's ----------------------------------------------------------------------
 
     def verify(self, purchased: bool, *, at: datetime) -> None:
         """The author's purchase of the product became known (or was refunded)."""

@@ -1,2 +1,3 @@
-"""The reviews service's use cases: each takes a unit of work (and the peers it asks), checks
-the rules through the domain, and commits once."""
+"""The reviews service's use cases: each takes a unit of work factory (and the peers it asks),
+opens one unit of work per transaction (a read-only one to read), checks the rules through
+the domain, and commits once."""

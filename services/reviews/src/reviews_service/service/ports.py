@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import Protocol
 
+from marketplace_contracts import Envelope, Event
+from reviews_service.adapters.queries import ReviewQueries
 from reviews_service.adapters.repositories import (
     AuthorRepository,
     CommentRepository,
@@ -33,9 +35,19 @@ class UnitOfWork(Protocol):
     products: ProductRepository
     authors: AuthorRepository
     purchases: PurchaseRepository
+    listings: ReviewQueries
+
+    def publish(self, event: Event) -> Envelope: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 
     async def __aexit__(self, *exc: object) -> None: ...
 
     async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """What use cases are given: a fresh unit of work per call. ``read_only``: a transaction
+    that only reads (on SQLite it never waits for a writer) and cannot commit."""
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
