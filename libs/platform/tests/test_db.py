@@ -117,12 +117,15 @@ async def test_sqlite_writers_take_turns_without_sleeping_in_the_busy_handler(
 
         async def first() -> None:
             nonlocal committed_at
-            async with db.session() as session, session.begin():
-                session.add(Counter(name=f"first-{round_}", value=1))
-                await session.flush()  # BEGIN IMMEDIATE: the write lock is taken
-                first_holds.set()
-                await asyncio.sleep(hold)
-            committed_at = loop.time()
+            async with db.session() as session:
+                async with session.begin():
+                    session.add(Counter(name=f"first-{round_}", value=1))
+                    await session.flush()  # BEGIN IMMEDIATE: the write lock is taken
+                    first_holds.set()
+                    await asyncio.sleep(hold)
+                # Stamped before the session closes: closing may let the loop run the second
+                # writer first, when the commit itself needed no await.
+                committed_at = loop.time()
 
         async def second() -> None:
             nonlocal began_at
