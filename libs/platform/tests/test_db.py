@@ -1,10 +1,14 @@
+from __future__ import annotations
+
 import asyncio
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import String, select, text
+from sqlalchemy import String, make_url, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from marketplace_platform.db import Database, UTCDateTime, async_url, new_metadata
@@ -188,6 +192,112 @@ async def test_a_sqlite_writer_waiting_past_the_busy_timeout_is_told_the_databas
         with pytest.raises(Exception, match="database is locked"):
             async with db.session() as waiter, waiter.begin():
                 await waiter.execute(select(Counter))
+
+
+@asynccontextmanager
+async def another_process_holding_the_write_lock(
+    db: Database,
+) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """A writer in a process of its own (a replica, the CLI) that has begun IMMEDIATE on the
+    same file and holds SQLite's write lock until the test calls the ``commit`` it yields."""
+    script = (
+        "import sqlite3, sys\n"
+        "connection = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "connection.execute('BEGIN IMMEDIATE')\n"
+        "print('holding', flush=True)\n"
+        "sys.stdin.readline()\n"
+        "connection.execute('COMMIT')\n"
+    )
+    other = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        script,
+        str(make_url(db.url).database),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert other.stdin is not None
+    assert other.stdout is not None
+    assert await other.stdout.readline() == b"holding\n"
+
+    async def commit() -> None:
+        assert other.stdin is not None
+        other.stdin.write(b"\n")
+        await other.stdin.drain()
+        assert await other.wait() == 0
+
+    try:
+        yield commit
+    finally:
+        if other.returncode is None:
+            other.kill()
+            await other.wait()
+
+
+class Ticker:
+    """Counts how often a task of its own got the event loop, every 10 ms it asks for: a
+    loop stopped by a blocking call counts nothing meanwhile."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(0.01)
+            self.ticks += 1
+
+    def __enter__(self) -> Ticker:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
+@sqlite_only
+async def test_a_sqlite_writer_waiting_for_another_process_leaves_the_event_loop_running(
+    db: Database,
+) -> None:
+    async def write() -> None:
+        async with db.session() as session, session.begin():
+            session.add(Counter(name="after", value=1))
+
+    async with another_process_holding_the_write_lock(db) as commit:
+        with Ticker() as ticker:
+            writer = asyncio.create_task(write())
+            await asyncio.sleep(0.5)
+            waited, ticks = not writer.done(), ticker.ticks
+            async with asyncio.timeout(1), db.read_session() as reader:
+                assert (await reader.scalars(select(Counter.name))).all() == []
+            await commit()
+            async with asyncio.timeout(2):
+                await writer
+
+    assert waited  # for the other process's commit ...
+    assert ticks >= 20  # ... with the loop running (about 50 ticks in 0.5 s; frozen: 0)
+    async with db.read_session() as session:
+        assert (await session.scalars(select(Counter.name))).all() == ["after"]
+
+
+@sqlite_only
+async def test_a_sqlite_writer_that_another_process_keeps_out_past_the_busy_timeout_is_told_the_database_is_locked(  # noqa: E501
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("marketplace_platform.db.BUSY_TIMEOUT", 0.3)
+    async with another_process_holding_the_write_lock(db) as commit:
+        with Ticker() as ticker, pytest.raises(Exception, match="database is locked"):
+            async with db.session() as session, session.begin():
+                session.add(Counter(name="refused", value=1))
+        await commit()
+
+    assert ticker.ticks >= 10  # the loop ran all along the 0.3 s
+    # The writer that gave up let go of the process's queue: the next one goes in at once.
+    async with asyncio.timeout(1), db.session() as session, session.begin():
+        session.add(Counter(name="next", value=1))
+    async with db.read_session() as session:
+        assert (await session.scalars(select(Counter.name))).all() == ["next"]
 
 
 async def test_ping_fails_when_the_database_is_gone(tmp_path: Path) -> None:
