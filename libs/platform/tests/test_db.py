@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import String, make_url, select, text
+from sqlalchemy import String, event, func, make_url, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from marketplace_platform.db import Database, UTCDateTime, async_url, new_metadata
@@ -298,6 +299,80 @@ async def test_a_sqlite_writer_that_another_process_keeps_out_past_the_busy_time
         session.add(Counter(name="next", value=1))
     async with db.read_session() as session:
         assert (await session.scalars(select(Counter.name))).all() == ["next"]
+
+
+def count_to(n: int) -> str:
+    """A query that keeps SQLite busy for a while (about 0.1 s per million on this machine)."""
+    return (
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < "
+        f"{n}) SELECT count(*) FROM c"
+    )
+
+
+@sqlite_only
+async def test_a_short_sqlite_read_runs_on_the_loop_and_a_long_one_on_a_thread_beside_it(
+    db: Database,
+) -> None:
+    event.listen(
+        db.engine.sync_engine,
+        "connect",
+        lambda connection, _: connection.create_function("thread", 0, threading.get_ident),
+    )
+    async with db.read_session() as session:
+        short = await session.scalar(text("SELECT thread()"))
+    with Ticker() as ticker:
+        async with db.read_session() as session:
+            long = (
+                await session.execute(text(f"SELECT thread(), ({count_to(3_000_000)})"))
+            ).one()
+        ticks = ticker.ticks
+
+    assert short == threading.get_ident()
+    assert long[0] != threading.get_ident()
+    assert long[1] == 3_000_000
+    assert ticks >= 10  # the loop ran while SQLite counted
+
+
+@sqlite_only
+async def test_a_long_sqlite_read_moved_to_a_thread_still_reads_its_transactions_snapshot(
+    db: Database,
+) -> None:
+    async with db.read_session() as reader:
+        assert await reader.scalar(select(func.count()).select_from(Counter)) == 0
+        async with db.session() as writer:  # commits after the reader's snapshot was taken
+            writer.add(Counter(name="later", value=1))
+            await writer.commit()
+        counted, _ = (
+            await reader.execute(
+                text(f"SELECT (SELECT count(*) FROM counters), ({count_to(2_000_000)})")
+            )
+        ).one()
+    assert counted == 0
+
+
+@sqlite_only
+async def test_a_cancelled_long_sqlite_read_stops_and_leaves_its_connection_usable(
+    db: Database,
+) -> None:
+    async def read_for_long() -> None:
+        async with db.read_session() as session:
+            await session.execute(text(count_to(1_000_000_000)))  # minutes
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    reading = asyncio.create_task(read_for_long())
+    await asyncio.sleep(0.3)
+    reading.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reading
+    assert loop.time() - started < 2  # SQLite stopped at its next step, not minutes later
+
+    for _ in range(6):  # every connection of the pool (5) still reads and writes
+        async with asyncio.timeout(2), db.read_session() as session:
+            assert await session.scalar(text(count_to(100_000))) == 100_000
+    async with asyncio.timeout(2), db.session() as session:
+        session.add(Counter(name="after", value=1))
+        await session.commit()
 
 
 async def test_ping_fails_when_the_database_is_gone(tmp_path: Path) -> None:

@@ -11,8 +11,11 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Generator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -102,19 +105,67 @@ class _Done:
 _DONE = _Done()
 
 
-class _Cursor(sqlite3.Cursor):
-    """``sqlite3``'s cursor, as SQLAlchemy's asyncio layer expects a cursor to be."""
+# A read that runs longer than this on the event loop's thread is moved to a thread of its
+# own (``_Connection.read``); SQLite looks at the clock every ``_PROGRESS_EVERY`` of its
+# virtual machine's steps (~20 µs apart).
+READ_ON_THE_LOOP = 0.001
+_PROGRESS_EVERY = 1000
+_long_reads: ThreadPoolExecutor | None = None
 
-    # ``AsyncConnection.execute`` checks that the driver awaited something (an async driver
-    # always does) and refuses to go on otherwise: one switch out of SQLAlchemy's greenlet
-    # and back, ~1 µs, says so.
+
+def _long_read_threads() -> ThreadPoolExecutor:
+    global _long_reads
+    if _long_reads is None:
+        _long_reads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sqlite-long-read")
+    return _long_reads
+
+
+class _Cursor(sqlite3.Cursor):
+    """``sqlite3``'s cursor, as SQLAlchemy's asyncio layer expects a cursor to be. In a read
+    transaction it reads every row at once (``_Connection.read``) and hands them out from
+    that list."""
+
+    _rows: deque[Any] | None = None
+
     def execute(self, sql: str, parameters: Any = (), /) -> Any:
+        # ``AsyncConnection.execute`` checks that the driver awaited something (an async
+        # driver always does) and refuses to go on otherwise: one switch out of SQLAlchemy's
+        # greenlet and back, ~1 µs, says so.
         await_(_DONE)
+        connection = self.connection
+        if isinstance(connection, _Connection) and connection.reading:
+            self._rows = deque(connection.read(self, sql, parameters))
+            return self
+        self._rows = None
         return super().execute(sql, parameters)
 
     def executemany(self, sql: str, seq_of_parameters: Any, /) -> Any:
         await_(_DONE)
+        self._rows = None
         return super().executemany(sql, seq_of_parameters)
+
+    def execute_and_fetch(self, sql: str, parameters: Any) -> list[Any]:
+        super().execute(sql, parameters)
+        return super().fetchall()
+
+    def fetchone(self) -> Any:
+        if self._rows is None:
+            return super().fetchone()
+        return self._rows.popleft() if self._rows else None
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        if size is None:
+            size = self.arraysize
+        if self._rows is None:
+            return super().fetchmany(size)
+        rows = self._rows
+        return [rows.popleft() for _ in range(min(size, len(rows)))]
+
+    def fetchall(self) -> list[Any]:
+        if self._rows is None:
+            return super().fetchall()
+        rows, self._rows = list(self._rows), deque()
+        return rows
 
     async def _async_soft_close(self) -> None:
         """SQLAlchemy awaits this after a statement, so that an async driver can free its
@@ -127,8 +178,55 @@ def _plain_cursor(dbapi_connection: sqlite3.Connection) -> sqlite3.Cursor:
 
 
 class _Connection(sqlite3.Connection):
+    """``sqlite3``'s connection, used on the event loop's thread; long reads leave it.
+
+    ``reading`` is true during a read transaction (``Database.read_session``, begun
+    DEFERRED). A read starts on the loop's thread: most take tens of µs, less than a thread
+    hand-off. One still running after ``READ_ON_THE_LOOP`` (a search over a large catalog
+    takes 10-80 ms) is interrupted, and run again from the start on a thread while the loop
+    serves others: SQLite works without Python's lock there, so on another core. An
+    interrupted ``SELECT`` leaves its transaction, and so the snapshot it reads, as it was.
+    """
+
+    reading = False
+
     def cursor(self, factory: Any = _Cursor) -> Any:
         return super().cursor(factory)
+
+    def read(self, cursor: _Cursor, sql: str, parameters: Any) -> list[Any]:
+        deadline = time.perf_counter() + READ_ON_THE_LOOP
+        moved = False
+
+        def over_time() -> bool:
+            nonlocal moved
+            moved = time.perf_counter() > deadline
+            return moved  # true: SQLite stops the statement with SQLITE_INTERRUPT
+
+        self.set_progress_handler(over_time, _PROGRESS_EVERY)
+        try:
+            return cursor.execute_and_fetch(sql, parameters)
+        except sqlite3.OperationalError:
+            if not moved:
+                raise
+        finally:
+            self.set_progress_handler(None, 0)
+        return await_(self._in_a_thread(cursor, sql, parameters))
+
+    async def _in_a_thread(self, cursor: _Cursor, sql: str, parameters: Any) -> list[Any]:
+        loop = asyncio.get_running_loop()
+        running = loop.run_in_executor(
+            _long_read_threads(), cursor.execute_and_fetch, sql, parameters
+        )
+        try:
+            return await asyncio.shield(running)
+        except asyncio.CancelledError:
+            # The connection goes back to the pool once this returns: the thread must be done
+            # with it first. SQLite stops the statement at its next step.
+            self.interrupt()
+            await asyncio.wait({running})
+            if not running.cancelled():
+                running.exception()  # "interrupted", as asked: no error to report
+            raise
 
 
 class SQLiteOnTheLoop(SQLiteDialect_pysqlite):
@@ -154,7 +252,9 @@ class SQLiteOnTheLoop(SQLiteDialect_pysqlite):
 
     def create_connect_args(self, url: Any) -> Any:
         args, kwargs = super().create_connect_args(url)
-        return args, {**kwargs, "factory": _Connection}
+        # A long read runs on another thread; the pool lends a connection to one user at a
+        # time.
+        return args, {**kwargs, "factory": _Connection, "check_same_thread": False}
 
     @classmethod
     def get_pool_class(cls, url: Any) -> type[pool.Pool]:
@@ -227,6 +327,7 @@ class _SQLiteWriters:
             # a write lock, and under WAL that fails at once (SQLITE_BUSY_SNAPSHOT) if another
             # writer got in between: so only ``Database.read_session`` begins DEFERRED.
             _plain_cursor(dbapi_connection).execute("BEGIN DEFERRED")
+            dbapi_connection.reading = True
             return
         await_(self._begin_immediate(dbapi_connection))
 
@@ -280,7 +381,9 @@ class _SQLiteWriters:
                 end(dbapi_connection)
             finally:
                 # The pool hands its proxy of the connection, the pool's closing the driver's.
-                self._release(getattr(dbapi_connection, "dbapi_connection", dbapi_connection))
+                connection = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
+                connection.reading = False
+                self._release(connection)
 
         return ended
 
