@@ -2,8 +2,9 @@
 
 ``Database`` owns one engine and its session factory. SQLite gets the pragmas a server-like
 workload needs (WAL so readers never wait for the writer, a busy timeout instead of instant
-"database is locked", foreign keys on) and a queue for its one writer (``_SQLiteWriters``).
-Column types here behave the same on both engines.
+"database is locked", foreign keys on), a queue for its one writer (``_SQLiteWriters``), and
+a driver that calls ``sqlite3`` on the event loop's thread, moving only long reads to a
+thread (``SQLiteOnTheLoop``). Column types here behave the same on both engines.
 """
 
 from __future__ import annotations
