@@ -1,10 +1,15 @@
+from __future__ import annotations
+
 import asyncio
-from collections.abc import AsyncIterator
+import sys
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import String, select, text
+from sqlalchemy import String, event, func, make_url, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from marketplace_platform.db import Database, UTCDateTime, async_url, new_metadata
@@ -117,12 +122,15 @@ async def test_sqlite_writers_take_turns_without_sleeping_in_the_busy_handler(
 
         async def first() -> None:
             nonlocal committed_at
-            async with db.session() as session, session.begin():
-                session.add(Counter(name=f"first-{round_}", value=1))
-                await session.flush()  # BEGIN IMMEDIATE: the write lock is taken
-                first_holds.set()
-                await asyncio.sleep(hold)
-            committed_at = loop.time()
+            async with db.session() as session:
+                async with session.begin():
+                    session.add(Counter(name=f"first-{round_}", value=1))
+                    await session.flush()  # BEGIN IMMEDIATE: the write lock is taken
+                    first_holds.set()
+                    await asyncio.sleep(hold)
+                # Stamped before the session closes: closing may let the loop run the second
+                # writer first, when the commit itself needed no await.
+                committed_at = loop.time()
 
         async def second() -> None:
             nonlocal began_at
@@ -185,6 +193,186 @@ async def test_a_sqlite_writer_waiting_past_the_busy_timeout_is_told_the_databas
         with pytest.raises(Exception, match="database is locked"):
             async with db.session() as waiter, waiter.begin():
                 await waiter.execute(select(Counter))
+
+
+@asynccontextmanager
+async def another_process_holding_the_write_lock(
+    db: Database,
+) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """A writer in a process of its own (a replica, the CLI) that has begun IMMEDIATE on the
+    same file and holds SQLite's write lock until the test calls the ``commit`` it yields."""
+    script = (
+        "import sqlite3, sys\n"
+        "connection = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "connection.execute('BEGIN IMMEDIATE')\n"
+        "print('holding', flush=True)\n"
+        "sys.stdin.readline()\n"
+        "connection.execute('COMMIT')\n"
+    )
+    other = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        script,
+        str(make_url(db.url).database),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert other.stdin is not None
+    assert other.stdout is not None
+    assert await other.stdout.readline() == b"holding\n"
+
+    async def commit() -> None:
+        assert other.stdin is not None
+        other.stdin.write(b"\n")
+        await other.stdin.drain()
+        assert await other.wait() == 0
+
+    try:
+        yield commit
+    finally:
+        if other.returncode is None:
+            other.kill()
+            await other.wait()
+
+
+class Ticker:
+    """Counts how often a task of its own got the event loop, every 10 ms it asks for: a
+    loop stopped by a blocking call counts nothing meanwhile."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(0.01)
+            self.ticks += 1
+
+    def __enter__(self) -> Ticker:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
+@sqlite_only
+async def test_a_sqlite_writer_waiting_for_another_process_leaves_the_event_loop_running(
+    db: Database,
+) -> None:
+    async def write() -> None:
+        async with db.session() as session, session.begin():
+            session.add(Counter(name="after", value=1))
+
+    async with another_process_holding_the_write_lock(db) as commit:
+        with Ticker() as ticker:
+            writer = asyncio.create_task(write())
+            await asyncio.sleep(0.5)
+            waited, ticks = not writer.done(), ticker.ticks
+            async with asyncio.timeout(1), db.read_session() as reader:
+                assert (await reader.scalars(select(Counter.name))).all() == []
+            await commit()
+            async with asyncio.timeout(2):
+                await writer
+
+    assert waited  # for the other process's commit ...
+    assert ticks >= 20  # ... with the loop running (about 50 ticks in 0.5 s; frozen: 0)
+    async with db.read_session() as session:
+        assert (await session.scalars(select(Counter.name))).all() == ["after"]
+
+
+@sqlite_only
+async def test_a_sqlite_writer_that_another_process_keeps_out_past_the_busy_timeout_is_told_the_database_is_locked(  # noqa: E501
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("marketplace_platform.db.BUSY_TIMEOUT", 0.3)
+    async with another_process_holding_the_write_lock(db) as commit:
+        with Ticker() as ticker, pytest.raises(Exception, match="database is locked"):
+            async with db.session() as session, session.begin():
+                session.add(Counter(name="refused", value=1))
+        await commit()
+
+    assert ticker.ticks >= 10  # the loop ran all along the 0.3 s
+    # The writer that gave up let go of the process's queue: the next one goes in at once.
+    async with asyncio.timeout(1), db.session() as session, session.begin():
+        session.add(Counter(name="next", value=1))
+    async with db.read_session() as session:
+        assert (await session.scalars(select(Counter.name))).all() == ["next"]
+
+
+def count_to(n: int) -> str:
+    """A query that keeps SQLite busy for a while (about 0.1 s per million on this machine)."""
+    return (
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < "
+        f"{n}) SELECT count(*) FROM c"
+    )
+
+
+@sqlite_only
+async def test_a_short_sqlite_read_runs_on_the_loop_and_a_long_one_on_a_thread_beside_it(
+    db: Database,
+) -> None:
+    event.listen(
+        db.engine.sync_engine,
+        "connect",
+        lambda connection, _: connection.create_function("thread", 0, threading.get_ident),
+    )
+    async with db.read_session() as session:
+        short = await session.scalar(text("SELECT thread()"))
+    with Ticker() as ticker:
+        async with db.read_session() as session:
+            long = (
+                await session.execute(text(f"SELECT thread(), ({count_to(3_000_000)})"))
+            ).one()
+        ticks = ticker.ticks
+
+    assert short == threading.get_ident()
+    assert long[0] != threading.get_ident()
+    assert long[1] == 3_000_000
+    assert ticks >= 10  # the loop ran while SQLite counted
+
+
+@sqlite_only
+async def test_a_long_sqlite_read_moved_to_a_thread_still_reads_its_transactions_snapshot(
+    db: Database,
+) -> None:
+    async with db.read_session() as reader:
+        assert await reader.scalar(select(func.count()).select_from(Counter)) == 0
+        async with db.session() as writer:  # commits after the reader's snapshot was taken
+            writer.add(Counter(name="later", value=1))
+            await writer.commit()
+        counted, _ = (
+            await reader.execute(
+                text(f"SELECT (SELECT count(*) FROM counters), ({count_to(2_000_000)})")
+            )
+        ).one()
+    assert counted == 0
+
+
+@sqlite_only
+async def test_a_cancelled_long_sqlite_read_stops_and_leaves_its_connection_usable(
+    db: Database,
+) -> None:
+    async def read_for_long() -> None:
+        async with db.read_session() as session:
+            await session.execute(text(count_to(1_000_000_000)))  # minutes
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    reading = asyncio.create_task(read_for_long())
+    await asyncio.sleep(0.3)
+    reading.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reading
+    assert loop.time() - started < 2  # SQLite stopped at its next step, not minutes later
+
+    for _ in range(6):  # every connection of the pool (5) still reads and writes
+        async with asyncio.timeout(2), db.read_session() as session:
+            assert await session.scalar(text(count_to(100_000))) == 100_000
+    async with asyncio.timeout(2), db.session() as session:
+        session.add(Counter(name="after", value=1))
+        await session.commit()
 
 
 async def test_ping_fails_when_the_database_is_gone(tmp_path: Path) -> None:

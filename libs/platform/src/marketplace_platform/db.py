@@ -2,8 +2,9 @@
 
 ``Database`` owns one engine and its session factory. SQLite gets the pragmas a server-like
 workload needs (WAL so readers never wait for the writer, a busy timeout instead of instant
-"database is locked", foreign keys on) and a queue for its one writer (``_SQLiteWriters``).
-Column types here behave the same on both engines.
+"database is locked", foreign keys on), a queue for its one writer (``_SQLiteWriters``), and
+a driver that calls ``sqlite3`` on the event loop's thread, moving only long reads to a
+thread (``SQLiteOnTheLoop``). Column types here behave the same on both engines.
 """
 
 from __future__ import annotations
@@ -11,14 +12,18 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections import deque
+from collections.abc import AsyncIterator, Generator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import DateTime, MetaData, event, pool, text
+from sqlalchemy.dialects import postgresql, registry, sqlite
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -90,6 +95,184 @@ def is_sqlite(url: str) -> bool:
 BUSY_TIMEOUT = 10.0  # seconds a writer waits for SQLite's write lock before it gives up
 
 
+class _Done:
+    """An awaitable that is done at once."""
+
+    def __await__(self) -> Generator[None, None, None]:
+        return
+        yield
+
+
+_DONE = _Done()
+
+
+# A read that runs longer than this on the event loop's thread is moved to a thread of its
+# own (``_Connection.read``); SQLite looks at the clock every ``_PROGRESS_EVERY`` of its
+# virtual machine's steps (~20 µs apart).
+READ_ON_THE_LOOP = 0.001
+_PROGRESS_EVERY = 1000
+_long_reads: ThreadPoolExecutor | None = None
+
+
+def _long_read_threads() -> ThreadPoolExecutor:
+    global _long_reads
+    if _long_reads is None:
+        _long_reads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sqlite-long-read")
+    return _long_reads
+
+
+class _Cursor(sqlite3.Cursor):
+    """``sqlite3``'s cursor, as SQLAlchemy's asyncio layer expects a cursor to be. In a read
+    transaction it reads every row at once (``_Connection.read``) and hands them out from
+    that list."""
+
+    _rows: deque[Any] | None = None
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Any:
+        # ``AsyncConnection.execute`` checks that the driver awaited something (an async
+        # driver always does) and refuses to go on otherwise: one switch out of SQLAlchemy's
+        # greenlet and back, ~1 µs, says so.
+        await_(_DONE)
+        connection = self.connection
+        if isinstance(connection, _Connection) and connection.reading:
+            self._rows = deque(connection.read(self, sql, parameters))
+            return self
+        self._rows = None
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> Any:
+        await_(_DONE)
+        self._rows = None
+        return super().executemany(sql, seq_of_parameters)
+
+    def execute_and_fetch(self, sql: str, parameters: Any) -> list[Any]:
+        super().execute(sql, parameters)
+        return super().fetchall()
+
+    def fetchone(self) -> Any:
+        if self._rows is None:
+            return super().fetchone()
+        return self._rows.popleft() if self._rows else None
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        if size is None:
+            size = self.arraysize
+        if self._rows is None:
+            return super().fetchmany(size)
+        rows = self._rows
+        return [rows.popleft() for _ in range(min(size, len(rows)))]
+
+    def fetchall(self) -> list[Any]:
+        if self._rows is None:
+            return super().fetchall()
+        rows, self._rows = list(self._rows), deque()
+        return rows
+
+    async def _async_soft_close(self) -> None:
+        """SQLAlchemy awaits this after a statement, so that an async driver can free its
+        cursor; the rows of this one are read in place when asked for: nothing to do."""
+
+
+def _plain_cursor(dbapi_connection: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor for the platform's own statements (BEGIN ...), outside SQLAlchemy."""
+    return dbapi_connection.cursor(sqlite3.Cursor)
+
+
+class _Connection(sqlite3.Connection):
+    """``sqlite3``'s connection, used on the event loop's thread; long reads leave it.
+
+    ``reading`` is true during a read transaction (``Database.read_session``, begun
+    DEFERRED). A read starts on the loop's thread: most take tens of µs, less than a thread
+    hand-off. One still running after ``READ_ON_THE_LOOP`` (a search over a large catalog
+    takes 10-80 ms) is interrupted, and run again from the start on a thread while the loop
+    serves others: SQLite works without Python's lock there, so on another core. An
+    interrupted ``SELECT`` leaves its transaction, and so the snapshot it reads, as it was.
+    """
+
+    reading = False
+
+    def cursor(self, factory: Any = _Cursor) -> Any:
+        return super().cursor(factory)
+
+    def read(self, cursor: _Cursor, sql: str, parameters: Any) -> list[Any]:
+        deadline = time.perf_counter() + READ_ON_THE_LOOP
+        moved = False
+
+        def over_time() -> bool:
+            nonlocal moved
+            moved = time.perf_counter() > deadline
+            return moved  # true: SQLite stops the statement with SQLITE_INTERRUPT
+
+        self.set_progress_handler(over_time, _PROGRESS_EVERY)
+        try:
+            return cursor.execute_and_fetch(sql, parameters)
+        except sqlite3.OperationalError:
+            if not moved:
+                raise
+        finally:
+            self.set_progress_handler(None, 0)
+        return await_(self._in_a_thread(cursor, sql, parameters))
+
+    async def _in_a_thread(self, cursor: _Cursor, sql: str, parameters: Any) -> list[Any]:
+        loop = asyncio.get_running_loop()
+        running = loop.run_in_executor(
+            _long_read_threads(), cursor.execute_and_fetch, sql, parameters
+        )
+        try:
+            return await asyncio.shield(running)
+        except asyncio.CancelledError:
+            # The connection goes back to the pool once this returns: the thread must be done
+            # with it first. SQLite stops the statement at its next step.
+            self.interrupt()
+            await asyncio.wait({running})
+            if not running.cancelled():
+                running.exception()  # "interrupted", as asked: no error to report
+            raise
+
+
+class SQLiteOnTheLoop(SQLiteDialect_pysqlite):
+    """SQLite for asyncio with the standard library's ``sqlite3`` called on the event loop's
+    own thread.
+
+    aiosqlite runs every call on a thread of its own and hands the result back to the loop:
+    SQLAlchemy's adapter makes four such hand-offs per statement (cursor, execute, fetch,
+    close) and one per BEGIN, COMMIT and ROLLBACK, ~100 µs of CPU each, where the statement
+    itself takes tens of µs under WAL with ``synchronous=NORMAL``. Called in place, a
+    transaction costs what SQLAlchemy and SQLite cost. What could block the loop is waiting
+    for the write lock another process holds: ``_SQLiteWriters`` never lets SQLite wait for
+    it (it tries ``BEGIN IMMEDIATE`` and, if the lock is taken, sleeps in the loop between
+    tries).
+    """
+
+    driver = "onloop"
+    is_async = True  # for ``create_async_engine``: its calls run in SQLAlchemy's greenlet
+    supports_statement_cache = True
+    # A connection dropped without being returned (a cancelled task's, found by the garbage
+    # collector) is closed, which ends its transaction and frees the write lock.
+    has_terminate = True
+
+    def create_connect_args(self, url: Any) -> Any:
+        args, kwargs = super().create_connect_args(url)
+        # A long read runs on another thread; the pool lends a connection to one user at a
+        # time.
+        return args, {**kwargs, "factory": _Connection, "check_same_thread": False}
+
+    @classmethod
+    def get_pool_class(cls, url: Any) -> type[pool.Pool]:
+        return pool.AsyncAdaptedQueuePool if cls._is_url_file_db(url) else pool.StaticPool
+
+    def do_terminate(self, dbapi_connection: Any) -> None:
+        dbapi_connection.close()
+
+
+registry.register("sqlite.onloop", __name__, "SQLiteOnTheLoop")
+
+
+def _database_is_locked() -> sqlite3.OperationalError:
+    """What SQLite itself says when its busy timeout runs out."""
+    return sqlite3.OperationalError("database is locked")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Take BEGIN away from the driver so that ``_SQLiteWriters.begin`` decides its mode.
     dbapi_connection.isolation_level = None
@@ -107,15 +290,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 class _SQLiteWriters:
     """The write transactions of one engine take SQLite's write lock one after another, in
-    the order they asked, queued in the event loop.
+    the order they asked, queued in the event loop; and none waits for it inside SQLite.
 
     Every transaction but a read session begins IMMEDIATE, i.e. takes the file's one write
     lock first. Left to SQLite, a writer that finds it taken sleeps in the busy handler and
     tries again (after 1, 2, 5, 10 ... up to 100 ms): with a few consumers and requests
     writing at once, most of a transaction's time was that sleep, with the lock free. Here a
     writer waits on an ``asyncio.Lock`` instead and begins the moment the one before it has
-    committed or rolled back. The busy timeout still rules between processes.
+    committed or rolled back.
+
+    A writer of another process (a replica, the CLI) may hold the lock too. Since statements
+    run on the event loop's thread (``SQLiteOnTheLoop``), SQLite's busy handler would stop the
+    whole loop while it waited: so ``BEGIN IMMEDIATE`` is tried with no busy timeout, and on
+    "database is locked" the writer sleeps in the loop (1, 2, 4 ... at most
+    ``_RETRY_AT_MOST`` seconds) and tries again, for ``BUSY_TIMEOUT`` in all.
     """
+
+    _RETRY_AT_MOST = 0.01  # the lock may stay free this long before a waiting writer sees it
 
     def __init__(self) -> None:
         self._lock: asyncio.Lock | None = None
@@ -131,21 +322,17 @@ class _SQLiteWriters:
             setattr(dialect, name, self._then_release(getattr(dialect, name)))
 
     def begin(self, conn: Any) -> None:
+        dbapi_connection = conn.connection.dbapi_connection
         if conn.get_execution_options().get("sqlite_read_only"):
             # A deferred transaction that reads and then writes must upgrade its snapshot to
             # a write lock, and under WAL that fails at once (SQLITE_BUSY_SNAPSHOT) if another
             # writer got in between: so only ``Database.read_session`` begins DEFERRED.
-            conn.exec_driver_sql("BEGIN DEFERRED")
+            _plain_cursor(dbapi_connection).execute("BEGIN DEFERRED")
+            dbapi_connection.reading = True
             return
-        await_(self._acquire())
-        self._holder = conn.connection.dbapi_connection
-        try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            self._release(self._holder)
-            raise
+        await_(self._begin_immediate(dbapi_connection))
 
-    async def _acquire(self) -> None:
+    async def _begin_immediate(self, dbapi_connection: sqlite3.Connection) -> None:
         loop = asyncio.get_running_loop()
         if self._lock is None or self._loop is not loop:
             self._lock, self._loop, self._holder = asyncio.Lock(), loop, None
@@ -153,8 +340,35 @@ class _SQLiteWriters:
             async with asyncio.timeout(BUSY_TIMEOUT):
                 await self._lock.acquire()
         except TimeoutError:
-            # What SQLite itself says when its busy timeout runs out.
-            raise sqlite3.OperationalError("database is locked") from None
+            raise _database_is_locked() from None
+        self._holder = dbapi_connection
+        try:
+            await self._take_the_file_lock(dbapi_connection, loop.time() + BUSY_TIMEOUT)
+        except BaseException:
+            self._release(dbapi_connection)
+            raise
+
+    async def _take_the_file_lock(
+        self, dbapi_connection: sqlite3.Connection, deadline: float
+    ) -> None:
+        cursor = _plain_cursor(dbapi_connection)
+        cursor.execute("PRAGMA busy_timeout=0")
+        try:
+            delay = 0.001
+            while True:
+                try:
+                    cursor.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    # Another process holds the lock (SQLITE_BUSY, extended codes included).
+                    if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                        raise
+                    if asyncio.get_running_loop().time() + delay > deadline:
+                        raise _database_is_locked() from error
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._RETRY_AT_MOST)
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
 
     def _release(self, dbapi_connection: object) -> None:
         if self._holder is not None and self._holder is dbapi_connection:
@@ -168,7 +382,9 @@ class _SQLiteWriters:
                 end(dbapi_connection)
             finally:
                 # The pool hands its proxy of the connection, the pool's closing the driver's.
-                self._release(getattr(dbapi_connection, "dbapi_connection", dbapi_connection))
+                connection = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
+                connection.reading = False
+                self._release(connection)
 
         return ended
 
@@ -195,10 +411,10 @@ def async_url(url: str) -> str:
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     url = async_url(url)
     if is_sqlite(url):
-        database = make_url(url).database
-        in_memory = database in (None, "", ":memory:")
+        parsed = make_url(url).set(drivername="sqlite+onloop")
+        in_memory = parsed.database in (None, "", ":memory:")
         engine = create_async_engine(
-            url,
+            parsed,
             echo=echo,
             # One writer at a time is SQLite's rule; a small pool of connections lets readers
             # run beside it under WAL. In-memory databases must share one connection.
