@@ -248,7 +248,7 @@ async def test_withdraw_key_unpublishes_the_current_key_and_makes_a_new_one(
     session = await auth.user_session()
     leaked = _kid_of(session.tokens["access_token"])
 
-    assert await asyncio.to_thread(main, ["withdraw-key", leaked]) == 0
+    assert await asyncio.to_thread(main, ["withdraw-key", "--", leaked]) == 0
     said = capsys.readouterr().out
     assert said.startswith(f"withdrew signing key {leaked}; ")
     # What the running service's key refresh does (every AUTH_SIGNING_KEY_REFRESH).
@@ -274,7 +274,7 @@ async def test_withdraw_key_of_a_retired_key_keeps_the_current_one(auth, capsys)
     current = [kid for kid in _published(await auth.http.get("/api/auth/jwks.json"))]
     assert len(current) == 2
 
-    assert await asyncio.to_thread(main, ["withdraw-key", retired]) == 0
+    assert await asyncio.to_thread(main, ["withdraw-key", "--", retired]) == 0
     await auth.components.keys.reload()
 
     assert _published(await auth.http.get("/api/auth/jwks.json")) == [current[0]]

@@ -117,7 +117,11 @@ def rotate_keys(args: argparse.Namespace, settings: ServiceSettings) -> int:
 
 
 def configure_withdraw_key(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kid", help="the key id, as the JWKS and the tokens' header show it")
+    parser.add_argument(
+        "kid",
+        help="the key id, as the JWKS and the tokens' header show it (one that starts with "
+        "'-', as base64url ids may, goes after '--': withdraw-key -- -Ab3...)",
+    )
     parser.description = (
         "Withdraw a leaked signing key: it leaves the JWKS at once (no grace period) and the "
         "tokens it signed stop verifying; a new key is made if it was the current one."
