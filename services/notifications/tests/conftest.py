@@ -182,6 +182,13 @@ class NotificationsService:
                 await asyncio.sleep(0.05)
         return self.maildir()
 
+    async def wait_for_sent(self, count: int, timeout: float = 10) -> None:
+        """Until ``count`` letters are recorded sent: the file lands in the Maildir just
+        before the sender's transaction that records it commits."""
+        async with asyncio.timeout(timeout):
+            while await self.scalar("SELECT count(*) FROM mail WHERE status = 'sent'") != count:
+                await asyncio.sleep(0.05)
+
     async def scalar(self, sql: str, **params: Any) -> Any:
         async with self.db.read_session() as session:
             return await session.scalar(text(sql), params)
