@@ -18,7 +18,7 @@ from marketplace_platform.ids import new_id
 from marketplace_platform.pagination import Page, decode_cursor, page_after
 from marketplace_platform.problems import InvalidInput
 from marketplace_platform.security.jwks import Principal
-from orders_service.adapters.unit_of_work import UnitOfWorkFactory
+from orders_service.adapters.unit_of_work import OrdersUnitOfWork, UnitOfWorkFactory
 from orders_service.domain.errors import (
     InsufficientStock,
     OrderNotFound,
@@ -88,16 +88,17 @@ async def _place(
     keyed: KeyedRequest | None,
     claim: Claim | None,
 ) -> Order:
-    # Checked first so that a refusal costs no catalog call, and again below, serialized
-    # per user, so that concurrent requests cannot all slip under the limit.
     units = sum(line.quantity for line in lines)
-    async with unit_of_work(read_only=True) as uow:
-        open_orders, held = await uow.orders.unpaid_holdings(user_id)
-    limits.check_can_open(open_orders, held_units=held, units=units)
     order_id = new_id()
-    # Written before the catalog is called: if this process dies before the order is
-    # stored, the sweeper releases whatever the catalog reserved (see ``service.stock``).
-    await stock.intend(unit_of_work, reservation_id=order_id)
+    async with unit_of_work() as uow:
+        # Checked first so that a refusal costs no catalog call (and writes nothing), and
+        # again below, serialized per user, so that concurrent requests cannot all slip
+        # under the limit.
+        await _check_limits(uow, user_id, limits, units=units)
+        # Committed before the catalog is called: if this process dies before the order is
+        # stored, the sweeper releases whatever the catalog reserved (see ``service.stock``).
+        stock.intend(uow, reservation_id=order_id)
+        await uow.commit()
     try:
         reservation = await catalog.reserve(order_id, lines)
     except REFUSALS:
@@ -111,8 +112,7 @@ async def _place(
     try:
         async with unit_of_work() as uow:
             await uow.orders.lock_user(user_id)
-            open_orders, held = await uow.orders.unpaid_holdings(user_id)
-            limits.check_can_open(open_orders, held_units=held, units=units)
+            await _check_limits(uow, user_id, limits, units=units)
             order = Order.place(
                 order_id=order_id,
                 user_id=user_id,
@@ -133,6 +133,13 @@ async def _place(
     return order
 
 
+async def _check_limits(
+    uow: OrdersUnitOfWork, user_id: uuid.UUID, limits: Limits, *, units: int
+) -> None:
+    open_orders, held = await uow.orders.unpaid_holdings(user_id)
+    limits.check_can_open(open_orders, held_units=held, units=units)
+
+
 def _visible(order: Order | None, principal: Principal) -> Order:
     # Someone else's order is "not found": its existence is not for them to learn.
     if order is None or (order.user_id != principal.user_id and not principal.is_admin):
@@ -148,9 +155,10 @@ async def get(
 
 
 async def get_internal(*, unit_of_work: UnitOfWorkFactory, order_id: uuid.UUID) -> Order:
-    """For another service of the system (payments), which checks ownership itself."""
+    """For another service of the system (payments), which checks ownership itself: the
+    order's owner, status and total, without its lines and history."""
     async with unit_of_work(read_only=True) as uow:
-        order = await uow.orders.get(order_id)
+        order = await uow.orders.get_header(order_id)
     if order is None:
         raise OrderNotFound("There is no such order.")
     return order
