@@ -57,13 +57,38 @@ async def create(
     A user with ``limits.max_unpaid_orders`` open already, or whose unpaid orders would hold
     more than ``limits.max_unpaid_units`` units with this one, is refused."""
     check_lines(lines)
+    units = sum(line.quantity for line in lines)
+    order_id = new_id()
+
+    async def intend(uow: OrdersUnitOfWork) -> None:
+        # Checked first so that a refusal costs no catalog call (and writes nothing, the
+        # key's claim included), and again when the order is stored, serialized per user,
+        # so that concurrent requests cannot all slip under the limit.
+        await _check_limits(uow, user_id, limits, units=units)
+        # Committed before the catalog is called: if this process dies before the order is
+        # stored, the sweeper releases whatever the catalog reserved (see ``service.stock``).
+        stock.intend(uow, reservation_id=order_id)
+        await uow.commit()
+
+    async def begin(keyed: KeyedRequest) -> Claim | Replay:
+        # The key is claimed in the intent's transaction: one transaction, not two.
+        async with unit_of_work() as uow:
+            begun = await uow.claim_key(keyed)
+            if isinstance(begun, Claim):
+                await intend(uow)
+        return begun
 
     async def place(claim: Claim | None) -> Order:
+        if claim is None:  # no key: ``begin`` did not run, nothing is written yet
+            async with unit_of_work() as uow:
+                await intend(uow)
         return await _place(
             unit_of_work=unit_of_work,
             catalog=catalog,
+            order_id=order_id,
             user_id=user_id,
             lines=lines,
+            units=units,
             address=address,
             render=render,
             limits=limits,
@@ -73,32 +98,24 @@ async def create(
 
     # Any failure releases the key: the order and its answer are one transaction, and a
     # reservation made before it failed is released (or owed) by ``_place``.
-    return await once(keyed, place)
+    return await once(keyed, place, begin=begin)
 
 
 async def _place(
     *,
     unit_of_work: UnitOfWorkFactory,
     catalog: Catalog,
+    order_id: uuid.UUID,
     user_id: uuid.UUID,
     lines: Sequence[Line],
+    units: int,
     address: str | None,
     render: Render,
     limits: Limits,
     keyed: KeyedRequest | None,
     claim: Claim | None,
 ) -> Order:
-    units = sum(line.quantity for line in lines)
-    order_id = new_id()
-    async with unit_of_work() as uow:
-        # Checked first so that a refusal costs no catalog call (and writes nothing), and
-        # again below, serialized per user, so that concurrent requests cannot all slip
-        # under the limit.
-        await _check_limits(uow, user_id, limits, units=units)
-        # Committed before the catalog is called: if this process dies before the order is
-        # stored, the sweeper releases whatever the catalog reserved (see ``service.stock``).
-        stock.intend(uow, reservation_id=order_id)
-        await uow.commit()
+    """Reserve at the catalog (the intent is written) and store the order."""
     try:
         reservation = await catalog.reserve(order_id, lines)
     except REFUSALS:
