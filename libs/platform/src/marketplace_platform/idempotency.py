@@ -225,14 +225,7 @@ class IdempotencyKeys:
         inserted = await session.execute(
             dialect_insert(session)(IdempotencyRecord)
             .values(
-                scope=scope,
-                key=key,
-                fingerprint=fingerprint,
-                state=IN_PROGRESS,
-                token=token,
-                locked_at=now,
-                created_at=now,
-                expires_at=now + self.retention,
+                scope=scope, key=key, token=token, locked_at=now, **self._fresh(fingerprint, now)
             )
             .on_conflict_do_nothing(index_elements=["scope", "key"])
         )
@@ -261,6 +254,18 @@ class IdempotencyKeys:
         # Its holder has not finished within the lease: it died, or hangs. Take over.
         return await self._take_over(session, record, fingerprint, token, now, fresh=False)
 
+    def _fresh(self, fingerprint: str, now: datetime) -> dict[str, Any]:
+        """What a key claimed afresh holds besides its holder: no answer yet, and the
+        retention counted from now."""
+        return {
+            "fingerprint": fingerprint,
+            "state": IN_PROGRESS,
+            "response_status": None,
+            "response_body": None,
+            "created_at": now,
+            "expires_at": now + self.retention,
+        }
+
     async def _take_over(
         self,
         session: AsyncSession,
@@ -273,14 +278,7 @@ class IdempotencyKeys:
     ) -> Claim:
         values: dict[str, Any] = {"token": token, "locked_at": now}
         if fresh:
-            values.update(
-                fingerprint=fingerprint,
-                state=IN_PROGRESS,
-                response_status=None,
-                response_body=None,
-                created_at=now,
-                expires_at=now + self.retention,
-            )
+            values.update(self._fresh(fingerprint, now))
         taken = await session.execute(
             update(IdempotencyRecord)
             .where(
