@@ -6,7 +6,8 @@ Keys are scoped by the caller (``"orders:<user id>"``): two users never share a 
 key promises:
 
 - the first request with it *claims* it: an ``in_progress`` row, committed in its own short
-  transaction, unique on ``(scope, key)``;
+  transaction (or with the effect's first step, when that step is a transaction committed
+  before anything else happens: ``begin_in``), unique on ``(scope, key)``;
 - a second request while the first is in flight gets 409 (``IdempotencyKeyInUse``): it must
   not start the effect a second time;
 - the same key with a different request (another ``fingerprint``: method, path and canonical
