@@ -285,7 +285,10 @@ async def test_closing_a_bus_that_never_connected_is_clean() -> None:
 
 @pytest.mark.integration
 async def test_a_long_handler_keeps_the_rest_of_its_batch_from_redelivery(
-    nats_server: EmbeddedNats, bus: EventBus, service: str, js: JetStreamContext,
+    nats_server: EmbeddedNats,
+    bus: EventBus,
+    service: str,
+    js: JetStreamContext,
     eventually: Eventually,
 ) -> None:
     consumer = EventBus(nats_server.url, service="batched", stop_grace=1.0)
@@ -304,6 +307,7 @@ async def test_a_long_handler_keeps_the_rest_of_its_batch_from_redelivery(
     consumer.consume("batched", [f"{service}.>"], handler, batch=10, ack_wait=1.0)
     await consumer.start()
     try:
+
         async def all_acked() -> bool:
             if len(deliveries) < len(events):
                 return False
@@ -333,7 +337,10 @@ async def done_with(condition: bool) -> bool:
 def envelope_about(service: str, key: str, n: int) -> Envelope:
     """An event about ``key`` (its ``subject``: an order id, say)."""
     return Envelope(
-        id=uuid.uuid4(), type=f"{service}.thing.pinged.v1", source=service, subject=key,
+        id=uuid.uuid4(),
+        type=f"{service}.thing.pinged.v1",
+        source=service,
+        subject=key,
         data={"n": n},
     )
 

@@ -72,8 +72,13 @@ def test_long_errors_are_cut_with_an_ascii_marker() -> None:
 def test_error_headers_are_ascii_and_read_back_as_written() -> None:
     error = "ValueError: заказ 42 не найден (100% sure)"
     headers = dead_letter_headers(
-        original=None, subject="orders.order.paid.v1", stream="ORDERS", stream_seq=1,
-        consumer="notifications", error=error, deliveries=5,
+        original=None,
+        subject="orders.order.paid.v1",
+        stream="ORDERS",
+        stream_seq=1,
+        consumer="notifications",
+        error=error,
+        deliveries=5,
     )
 
     assert headers["Dlq-Error"].isascii()

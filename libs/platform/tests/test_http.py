@@ -192,7 +192,9 @@ async def test_every_wrong_field_is_reported_at_once() -> None:
     assert response.status_code == 422
     body = response.json()
     assert sorted(tuple(err["loc"]) for err in body["errors"]) == [
-        ("body", "name"), ("body", "password"), ("body", "size"),
+        ("body", "name"),
+        ("body", "password"),
+        ("body", "size"),
     ]
     for field in ("name", "password", "size"):
         assert field in body["detail"]

@@ -390,3 +390,62 @@ async def test_once_keeps_the_claim_on_errors_it_is_not_told_to_release_on(db: D
     # The lease, not a retry, frees it: the effect may have happened in part.
     with pytest.raises(IdempotencyKeyInUse):
         await once(keyed, placing(db, keys, "again", []))
+
+
+@pytest.mark.integration
+async def test_a_key_claimed_in_a_first_step_commits_with_it(db: Database) -> None:
+    """``begin_in`` + ``once(begin=...)``: the claim and the effect's first step are one
+    transaction; a duplicate in flight gets 409, a retry after it completed the answer."""
+    keys = IdempotencyKeys(db)
+    keyed = keys.keyed("k-1", scope=SCOPE, fingerprint=PRINT)
+    assert keyed is not None
+    started, finish = asyncio.Event(), asyncio.Event()
+
+    async def first_step(keyed: idempotency.KeyedRequest) -> Claim | Replay:
+        async with db.session() as session, session.begin():
+            begun = await keys.begin_in(
+                session, scope=keyed.scope, key=keyed.key, fingerprint=keyed.fingerprint
+            )
+            if isinstance(begun, Claim):
+                await session.execute(insert(effects).values())
+        return begun
+
+    async def rest(claim: Claim | None) -> str:
+        assert claim is not None
+        started.set()
+        await finish.wait()
+        async with db.session() as session, session.begin():
+            await keys.complete(session, claim, status=201, body="done")
+        return "done"
+
+    first = asyncio.create_task(once(keyed, rest, begin=first_step))
+    await started.wait()
+    assert await effect_count(db) == 1  # the first step committed with the claim
+    with pytest.raises(IdempotencyKeyInUse):
+        await once(keyed, rest, begin=first_step)
+    finish.set()
+    assert await first == "done"
+    assert await once(keyed, rest, begin=first_step) == Replay(status=201, body="done")
+    assert await effect_count(db) == 1
+
+
+@pytest.mark.integration
+async def test_a_first_step_that_refuses_leaves_the_key_free(db: Database) -> None:
+    keys = IdempotencyKeys(db)
+    keyed = keys.keyed("k-1", scope=SCOPE, fingerprint=PRINT)
+
+    async def refusing_step(keyed: idempotency.KeyedRequest) -> Claim | Replay:
+        async with db.session() as session, session.begin():
+            await keys.begin_in(
+                session, scope=keyed.scope, key=keyed.key, fingerprint=keyed.fingerprint
+            )
+            raise Refused
+
+    async def never(claim: Claim | None) -> None:
+        raise AssertionError("the effect must not run after its first step refused")
+
+    with pytest.raises(Refused):
+        await once(keyed, never, begin=refusing_step)
+    calls: list[Claim | None] = []
+    assert await once(keyed, placing(db, keys, "fresh", calls)) == "fresh"
+    assert len(calls) == 1

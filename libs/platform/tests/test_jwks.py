@@ -266,7 +266,10 @@ async def _until(condition: Any) -> None:
 
 async def test_a_withdrawn_key_stops_verifying_after_the_refresh_interval(ring: KeyRing) -> None:
     verifier = JWKSVerifier(
-        ring.fetch, issuer=ISSUER, audience=AUDIENCE, min_refresh_interval=60,
+        ring.fetch,
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        min_refresh_interval=60,
         refresh_interval=0.05,
     )
     token = ring.token("k1")

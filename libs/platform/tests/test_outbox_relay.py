@@ -326,9 +326,7 @@ async def test_a_pipelined_batch_stores_every_row_once_and_each_things_rows_in_o
     moved = keyed_event_type(service)
     async with UnitOfWork(platform_db, source=service) as uow:
         # Interleaved as a service's commits would be: four things, three events each.
-        envelopes = [
-            uow.publish(moved(key=f"order-{k}", n=n)) for n in range(3) for k in range(4)
-        ]
+        envelopes = [uow.publish(moved(key=f"order-{k}", n=n)) for n in range(3) for k in range(4)]
         await uow.commit()
     failing = next(e for e in envelopes if e.subject == "order-1" and e.data["n"] == 1)
     bus = HiccupBus(nats_server.url, service, fail_once={str(failing.id)})

@@ -256,8 +256,9 @@ def install_problem_handlers(app: FastAPI) -> None:
             allowed = (headers or {}).get("Allow", "")
             detail = f"{request.method} is not allowed on {request.url.path}; allowed: {allowed}."
         return problem_response(
-            problem(status, title, detail, type_slug=STATUS_SLUGS.get(status),
-                    instance=request.url.path),
+            problem(
+                status, title, detail, type_slug=STATUS_SLUGS.get(status), instance=request.url.path
+            ),
             headers=headers,
         )
 
@@ -269,8 +270,11 @@ def install_problem_handlers(app: FastAPI) -> None:
             return await unexpected_error(request, exc)
         return problem_response(
             problem(
-                422, "Invalid input", "The input holds a value that cannot be stored.",
-                type_slug="validation-error", instance=request.url.path,
+                422,
+                "Invalid input",
+                "The input holds a value that cannot be stored.",
+                type_slug="validation-error",
+                instance=request.url.path,
             )
         )
 

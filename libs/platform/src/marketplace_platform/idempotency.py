@@ -6,7 +6,8 @@ Keys are scoped by the caller (``"orders:<user id>"``): two users never share a 
 key promises:
 
 - the first request with it *claims* it: an ``in_progress`` row, committed in its own short
-  transaction, unique on ``(scope, key)``;
+  transaction (or with the effect's first step, when that step is a transaction committed
+  before anything else happens: ``begin_in``), unique on ``(scope, key)``;
 - a second request while the first is in flight gets 409 (``IdempotencyKeyInUse``): it must
   not start the effect a second time;
 - the same key with a different request (another ``fingerprint``: method, path and canonical
@@ -208,48 +209,63 @@ class IdempotencyKeys:
         ``IdempotencyKeyInUse`` (its first request is still running). Commits at once: the
         claim is visible to every replica before the effect starts.
         """
+        async with self.db.session() as session, session.begin():
+            return await self.begin_in(session, scope=scope, key=key, fingerprint=fingerprint)
+
+    async def begin_in(
+        self, session: AsyncSession, *, scope: str, key: str, fingerprint: str
+    ) -> Claim | Replay:
+        """``begin`` in ``session``'s transaction, for an effect whose first step is a
+        transaction that commits before anything else happens (orders: the reservation
+        intent, before the catalog is called): the claim commits with it, one transaction
+        instead of two, and goes if it rolls back (a refusal in that step leaves the key
+        free, as a release would)."""
         check_key(key)
         now = utcnow()
         token = uuid.uuid4()
-        async with self.db.session() as session, session.begin():
-            inserted = await session.execute(
-                dialect_insert(session)(IdempotencyRecord)
-                .values(
-                    scope=scope,
-                    key=key,
-                    fingerprint=fingerprint,
-                    state=IN_PROGRESS,
-                    token=token,
-                    locked_at=now,
-                    created_at=now,
-                    expires_at=now + self.retention,
-                )
-                .on_conflict_do_nothing(index_elements=["scope", "key"])
+        inserted = await session.execute(
+            dialect_insert(session)(IdempotencyRecord)
+            .values(
+                scope=scope, key=key, token=token, locked_at=now, **self._fresh(fingerprint, now)
             )
-            if inserted.rowcount == 1:  # type: ignore[attr-defined]
-                return Claim(scope, key, fingerprint, token)
-            record = await session.scalar(
-                select(IdempotencyRecord).where(
-                    IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
-                )
+            .on_conflict_do_nothing(index_elements=["scope", "key"])
+        )
+        if inserted.rowcount == 1:  # type: ignore[attr-defined]
+            return Claim(scope, key, fingerprint, token)
+        record = await session.scalar(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
             )
-            if record is None:  # released or pruned between the two statements
-                raise IdempotencyKeyInUse("A request with this key is in progress; retry.")
-            if record.expires_at <= now:
-                # Past retention: the key is free again, as if pruned.
-                return await self._take_over(session, record, fingerprint, token, now, fresh=True)
-            if record.fingerprint != fingerprint:
-                raise IdempotencyKeyReused(
-                    f"This {HEADER} was used with different parameters; use a new key."
-                )
-            if record.state == COMPLETED:
-                return Replay(status=record.response_status or 200, body=record.response_body)
-            if record.locked_at + self.lease > now:
-                raise IdempotencyKeyInUse(
-                    f"A request with this {HEADER} is still in progress; retry later."
-                )
-            # Its holder has not finished within the lease: it died, or hangs. Take over.
-            return await self._take_over(session, record, fingerprint, token, now, fresh=False)
+        )
+        if record is None:  # released or pruned between the two statements
+            raise IdempotencyKeyInUse("A request with this key is in progress; retry.")
+        if record.expires_at <= now:
+            # Past retention: the key is free again, as if pruned.
+            return await self._take_over(session, record, fingerprint, token, now, fresh=True)
+        if record.fingerprint != fingerprint:
+            raise IdempotencyKeyReused(
+                f"This {HEADER} was used with different parameters; use a new key."
+            )
+        if record.state == COMPLETED:
+            return Replay(status=record.response_status or 200, body=record.response_body)
+        if record.locked_at + self.lease > now:
+            raise IdempotencyKeyInUse(
+                f"A request with this {HEADER} is still in progress; retry later."
+            )
+        # Its holder has not finished within the lease: it died, or hangs. Take over.
+        return await self._take_over(session, record, fingerprint, token, now, fresh=False)
+
+    def _fresh(self, fingerprint: str, now: datetime) -> dict[str, Any]:
+        """What a key claimed afresh holds besides its holder: no answer yet, and the
+        retention counted from now."""
+        return {
+            "fingerprint": fingerprint,
+            "state": IN_PROGRESS,
+            "response_status": None,
+            "response_body": None,
+            "created_at": now,
+            "expires_at": now + self.retention,
+        }
 
     async def _take_over(
         self,
@@ -263,14 +279,7 @@ class IdempotencyKeys:
     ) -> Claim:
         values: dict[str, Any] = {"token": token, "locked_at": now}
         if fresh:
-            values.update(
-                fingerprint=fingerprint,
-                state=IN_PROGRESS,
-                response_status=None,
-                response_body=None,
-                created_at=now,
-                expires_at=now + self.retention,
-            )
+            values.update(self._fresh(fingerprint, now))
         taken = await session.execute(
             update(IdempotencyRecord)
             .where(
@@ -346,6 +355,7 @@ async def once(
     effect: Callable[[Claim | None], Awaitable[Result]],
     *,
     release_on: tuple[type[BaseException], ...] = (BaseException,),
+    begin: Callable[[KeyedRequest], Awaitable[Claim | Replay]] | None = None,
 ) -> Result | Replay:
     """Run ``effect`` at most once per key: the same key and request replay the first answer
     (``Replay``), another request with the key is refused (422), and one while the first is in
@@ -356,10 +366,21 @@ async def once(
     the claim is released so that a corrected retry runs afresh: the default suits an effect
     that is one transaction; one that records something before an outside call releases only
     on the errors that come before anything was recorded. A release that fails is logged, and
-    the lease frees the key instead: the effect's own error is the one that matters."""
+    the lease frees the key instead: the effect's own error is the one that matters.
+
+    ``begin`` claims the key, by default in a transaction of its own (``keys.begin``). An
+    effect whose first step is a transaction that commits before anything else happens can
+    claim it there instead (``keys.begin_in``), and saves a transaction: ``begin`` then makes
+    that step too, and ``effect`` goes on from it. What ``begin`` raises leaves the key as it
+    was, since its transaction rolled back."""
     if keyed is None:
         return await effect(None)
-    begun = await keyed.keys.begin(scope=keyed.scope, key=keyed.key, fingerprint=keyed.fingerprint)
+    if begin is None:
+        begun = await keyed.keys.begin(
+            scope=keyed.scope, key=keyed.key, fingerprint=keyed.fingerprint
+        )
+    else:
+        begun = await begin(keyed)
     if isinstance(begun, Replay):
         return begun
     try:

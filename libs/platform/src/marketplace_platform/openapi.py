@@ -73,7 +73,6 @@ def _error_responses(route: Any, calls: set[Any]) -> list[int]:
     return statuses
 
 
-
 def _document_operation(operation: dict[str, Any], route: Any) -> None:
     calls = set(_calls(route.dependant))
     responses = operation.setdefault("responses", {})
@@ -92,22 +91,28 @@ def _document_operation(operation: dict[str, Any], route: Any) -> None:
     operation["responses"] = dict(sorted(responses.items()))
     parameters = operation.setdefault("parameters", [])
     if idempotency_key in calls:
-        parameters.append({
-            "name": IDEMPOTENCY_HEADER,
-            "in": "header",
-            "required": False,
-            "description": "Makes a retry safe: the same key and body within the retention "
-            "time replay the first answer instead of acting twice; the same key with another "
-            "body is a 422.",
-            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
-        })
+        parameters.append(
+            {
+                "name": IDEMPOTENCY_HEADER,
+                "in": "header",
+                "required": False,
+                "description": "Makes a retry safe: the same key and body within the retention "
+                "time replay the first answer instead of acting twice; the same key with another "
+                "body is a 422.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+            }
+        )
     if internal_caller in calls:
         operation["x-internal"] = True
-        parameters.append({
-            "name": INTERNAL_TOKEN_HEADER, "in": "header", "required": True,
-            "description": "The shared secret of the services; never routed by the gateway.",
-            "schema": {"type": "string"},
-        })
+        parameters.append(
+            {
+                "name": INTERNAL_TOKEN_HEADER,
+                "in": "header",
+                "required": True,
+                "description": "The shared secret of the services; never routed by the gateway.",
+                "schema": {"type": "string"},
+            }
+        )
     if not parameters:
         del operation["parameters"]
 

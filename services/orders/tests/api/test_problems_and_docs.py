@@ -69,7 +69,9 @@ async def test_openapi_documents_problems_keys_money_and_limits(orders) -> None:
     assert schemas["OrderCreate"]["properties"]["items"]["maxItems"] == 50
     assert schemas["OrderItemCreate"]["properties"]["quantity"]["maximum"] == 100
     for schema, field in [
-        ("OrderRead", "total"), ("OrderItemRead", "unit_price"), ("OrderItemRead", "amount"),
+        ("OrderRead", "total"),
+        ("OrderItemRead", "unit_price"),
+        ("OrderItemRead", "amount"),
         ("InternalOrderRead", "total"),
     ]:
         assert "Minor units" in schemas[schema]["properties"][field]["description"]

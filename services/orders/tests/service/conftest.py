@@ -47,7 +47,11 @@ class FakeOrders:
         order = self.rows.get(order_id) or self.added.get(order_id)
         return None if order is None else self.track(order)
 
-    lock = get  # one test, one task: nothing to lock against
+    get_header = get  # the whole order is at hand anyway
+
+    async def lock(self, order_id: uuid.UUID, *, history: bool = True) -> Order | None:
+        # One test, one task: nothing to lock against; the whole history is at hand anyway.
+        return await self.get(order_id)
 
     async def get_page(
         self,
@@ -111,6 +115,12 @@ class FakeStockCalls:
 
     def add(self, call: StockCall) -> None:
         self.rows[call.reservation_id] = call
+
+    async def add_unless_owed(self, call: StockCall) -> bool:
+        if call.reservation_id in self.rows:
+            return False
+        self.rows[call.reservation_id] = dataclasses.replace(call)  # stored, not the caller's
+        return True
 
     async def get(self, reservation_id: uuid.UUID) -> StockCall | None:
         call = self.rows.get(reservation_id)

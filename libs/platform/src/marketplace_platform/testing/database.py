@@ -235,9 +235,7 @@ def run_on(url: str, work: Callable[[Connection], Any]) -> Any:
     return asyncio.run(go())
 
 
-def schema_differences(
-    url: str, service: MetaData, *, idempotency_keys: bool = False
-) -> list[Any]:
+def schema_differences(url: str, service: MetaData, *, idempotency_keys: bool = False) -> list[Any]:
     """How the schema at ``url`` differs from what the models declare (Alembic's
     autogenerate comparison, column types included): the service's ``metadata`` and the
     platform's own tables, the outbox and inbox, and the idempotency keys for a service

@@ -8,9 +8,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import lazyload, raiseload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from marketplace_platform.db import dialect_insert
 from orders_service.adapters.orm import order_items, order_payments, orders, stock_actions
 from orders_service.domain.orders import Order
 from orders_service.domain.payments import KnownPayment, PaymentOutcome
@@ -18,6 +21,8 @@ from orders_service.domain.status_machine import UNPAID, OrderStatus
 from orders_service.domain.stock import StockAction, StockCall
 
 Track = Callable[[Order], Order]
+# The mapped relationship (``adapters.orm``), for loader options.
+_HISTORY = inspect(Order).relationships["history"].class_attribute
 
 
 class OrderRepository:
@@ -32,18 +37,37 @@ class OrderRepository:
         order = await self.session.get(Order, order_id)
         return None if order is None else self.track(order)
 
-    async def lock(self, order_id: uuid.UUID) -> Order | None:
+    async def get_header(self, order_id: uuid.UUID) -> Order | None:
+        """The order without its lines and history, which raise if touched: for a look at
+        its owner, status and total only (one query instead of three)."""
+        query = select(Order).where(orders.c.id == order_id).options(raiseload("*"))
+        order = await self.session.scalar(query)
+        return None if order is None else self.track(order)
+
+    async def lock(self, order_id: uuid.UUID, *, history: bool = True) -> Order | None:
         """The order, its row locked for this transaction (PostgreSQL; SQLite's transactions
         take the write lock up front), freshly read: concurrent transitions queue here and
-        each sees the status the previous one left."""
+        each sees the status the previous one left.
+
+        ``history=False`` for a change that shows nothing of the order (a payment event, a
+        sweep): its history is not read, and ``order.history`` holds only the entries
+        this transaction appends, which are stored as usual. The order only ever appends
+        to its history, so nothing it decides depends on the entries left unread."""
         query = (
             select(Order)
             .where(orders.c.id == order_id)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
+        if not history:
+            query = query.options(lazyload(_HISTORY))
         order = await self.session.scalar(query)
-        return None if order is None else self.track(order)
+        if order is None:
+            return None
+        if not history:
+            # Loaded as empty, so appends are new rows and nothing is read for them.
+            set_committed_value(order, "history", [])
+        return self.track(order)
 
     async def get_page(
         self,
@@ -145,6 +169,25 @@ class StockCallRepository:
 
     def add(self, call: StockCall) -> None:
         self.session.add(call)
+
+    async def add_unless_owed(self, call: StockCall) -> bool:
+        """Add ``call`` unless a call is owed for its reservation already (False then), in
+        one ``INSERT ... ON CONFLICT DO NOTHING``: the usual case, nothing owed before,
+        costs no read. The row is written at once; ``call`` stays outside the session."""
+        statement = (
+            dialect_insert(self.session)(stock_actions)
+            .values(
+                reservation_id=call.reservation_id,
+                action=call.action,
+                attempts=call.attempts,
+                last_error=call.last_error,
+                created_at=call.created_at,
+                due_at=call.due_at,
+            )
+            .on_conflict_do_nothing(index_elements=["reservation_id"])
+        )
+        result = await self.session.execute(statement)
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def get(self, reservation_id: uuid.UUID) -> StockCall | None:
         return await self.session.get(StockCall, reservation_id)

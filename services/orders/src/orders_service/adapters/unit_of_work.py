@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from marketplace_platform.events.unit_of_work import UnitOfWork
-from marketplace_platform.idempotency import Claim, KeyedRequest
+from marketplace_platform.idempotency import Claim, KeyedRequest, Replay
 from orders_service.adapters.repositories import (
     KnownPaymentRepository,
     OrderRepository,
@@ -26,6 +26,13 @@ class OrdersUnitOfWork(UnitOfWork):
         self.orders = OrderRepository(self.session, track=self.track)
         self.payments = KnownPaymentRepository(self.session)
         self.stock_calls = StockCallRepository(self.session)
+
+    async def claim_key(self, keyed: KeyedRequest) -> Claim | Replay:
+        """Claim an idempotency key in this transaction (``IdempotencyKeys.begin_in``): the
+        claim commits with what this transaction writes, or not at all."""
+        return await keyed.keys.begin_in(
+            self.session, scope=keyed.scope, key=keyed.key, fingerprint=keyed.fingerprint
+        )
 
     async def keep_answer(
         self, keyed: KeyedRequest, claim: Claim, *, status: int, body: Any

@@ -57,10 +57,26 @@ class StockCall:
         return cls(reservation_id, action, created_at=now, due_at=now)
 
     @classmethod
+    def tried_at_once(
+        cls, reservation_id: uuid.UUID, action: StockAction, *, now: datetime
+    ) -> StockCall:
+        """A call decided now, its first try already claimed by the transaction that decides
+        it (the try is made right after that commit): due again, for the sweeper, only if
+        that try never reports back."""
+        call = cls(reservation_id, action, created_at=now, due_at=now)
+        call.claim_try(now=now)
+        return call
+
+    @classmethod
     def intent(cls, reservation_id: uuid.UUID, *, now: datetime) -> StockCall:
         """The release owed for a reservation about to be asked for, due when the lease
         of the request asking for it is over."""
         return cls(reservation_id, StockAction.RELEASE, created_at=now, due_at=now + RESERVE_LEASE)
+
+    def claim_try(self, *, now: datetime) -> None:
+        """Count one more try, and postpone the next as if this one failed."""
+        self.attempts += 1
+        self.due_at = now + retry_delay(self.attempts)
 
     @property
     def is_unclaimed_intent(self) -> bool:

@@ -18,7 +18,7 @@ from marketplace_platform.ids import new_id
 from marketplace_platform.pagination import Page, decode_cursor, page_after
 from marketplace_platform.problems import InvalidInput
 from marketplace_platform.security.jwks import Principal
-from orders_service.adapters.unit_of_work import UnitOfWorkFactory
+from orders_service.adapters.unit_of_work import OrdersUnitOfWork, UnitOfWorkFactory
 from orders_service.domain.errors import (
     InsufficientStock,
     OrderNotFound,
@@ -57,13 +57,38 @@ async def create(
     A user with ``limits.max_unpaid_orders`` open already, or whose unpaid orders would hold
     more than ``limits.max_unpaid_units`` units with this one, is refused."""
     check_lines(lines)
+    units = sum(line.quantity for line in lines)
+    order_id = new_id()
+
+    async def intend(uow: OrdersUnitOfWork) -> None:
+        # Checked first so that a refusal costs no catalog call (and writes nothing, the
+        # key's claim included), and again when the order is stored, serialized per user,
+        # so that concurrent requests cannot all slip under the limit.
+        await _check_limits(uow, user_id, limits, units=units)
+        # Committed before the catalog is called: if this process dies before the order is
+        # stored, the sweeper releases whatever the catalog reserved (see ``service.stock``).
+        stock.intend(uow, reservation_id=order_id)
+        await uow.commit()
+
+    async def begin(keyed: KeyedRequest) -> Claim | Replay:
+        # The key is claimed in the intent's transaction: one transaction, not two.
+        async with unit_of_work() as uow:
+            begun = await uow.claim_key(keyed)
+            if isinstance(begun, Claim):
+                await intend(uow)
+        return begun
 
     async def place(claim: Claim | None) -> Order:
+        if claim is None:  # no key: ``begin`` did not run, nothing is written yet
+            async with unit_of_work() as uow:
+                await intend(uow)
         return await _place(
             unit_of_work=unit_of_work,
             catalog=catalog,
+            order_id=order_id,
             user_id=user_id,
             lines=lines,
+            units=units,
             address=address,
             render=render,
             limits=limits,
@@ -73,31 +98,24 @@ async def create(
 
     # Any failure releases the key: the order and its answer are one transaction, and a
     # reservation made before it failed is released (or owed) by ``_place``.
-    return await once(keyed, place)
+    return await once(keyed, place, begin=begin)
 
 
 async def _place(
     *,
     unit_of_work: UnitOfWorkFactory,
     catalog: Catalog,
+    order_id: uuid.UUID,
     user_id: uuid.UUID,
     lines: Sequence[Line],
+    units: int,
     address: str | None,
     render: Render,
     limits: Limits,
     keyed: KeyedRequest | None,
     claim: Claim | None,
 ) -> Order:
-    # Checked first so that a refusal costs no catalog call, and again below, serialized
-    # per user, so that concurrent requests cannot all slip under the limit.
-    units = sum(line.quantity for line in lines)
-    async with unit_of_work(read_only=True) as uow:
-        open_orders, held = await uow.orders.unpaid_holdings(user_id)
-    limits.check_can_open(open_orders, held_units=held, units=units)
-    order_id = new_id()
-    # Written before the catalog is called: if this process dies before the order is
-    # stored, the sweeper releases whatever the catalog reserved (see ``service.stock``).
-    await stock.intend(unit_of_work, reservation_id=order_id)
+    """Reserve at the catalog (the intent is written) and store the order."""
     try:
         reservation = await catalog.reserve(order_id, lines)
     except REFUSALS:
@@ -111,8 +129,7 @@ async def _place(
     try:
         async with unit_of_work() as uow:
             await uow.orders.lock_user(user_id)
-            open_orders, held = await uow.orders.unpaid_holdings(user_id)
-            limits.check_can_open(open_orders, held_units=held, units=units)
+            await _check_limits(uow, user_id, limits, units=units)
             order = Order.place(
                 order_id=order_id,
                 user_id=user_id,
@@ -133,6 +150,13 @@ async def _place(
     return order
 
 
+async def _check_limits(
+    uow: OrdersUnitOfWork, user_id: uuid.UUID, limits: Limits, *, units: int
+) -> None:
+    open_orders, held = await uow.orders.unpaid_holdings(user_id)
+    limits.check_can_open(open_orders, held_units=held, units=units)
+
+
 def _visible(order: Order | None, principal: Principal) -> Order:
     # Someone else's order is "not found": its existence is not for them to learn.
     if order is None or (order.user_id != principal.user_id and not principal.is_admin):
@@ -148,9 +172,10 @@ async def get(
 
 
 async def get_internal(*, unit_of_work: UnitOfWorkFactory, order_id: uuid.UUID) -> Order:
-    """For another service of the system (payments), which checks ownership itself."""
+    """For another service of the system (payments), which checks ownership itself: the
+    order's owner, status and total, without its lines and history."""
     async with unit_of_work(read_only=True) as uow:
-        order = await uow.orders.get(order_id)
+        order = await uow.orders.get_header(order_id)
     if order is None:
         raise OrderNotFound("There is no such order.")
     return order

@@ -40,7 +40,7 @@ async def apply(
     A failure that spends the order's last try, or comes after its deadline (``now``),
     cancels it rather than reopening it. A move that owes the catalog a call has it written
     down, to be tried once ``uow`` commits (``unit_of_work`` and ``catalog`` are for that)."""
-    order = await uow.orders.lock(order_id)
+    order = await uow.orders.lock(order_id, history=False)
     if order is None:
         # Not ours to fix, and retrying will not make it exist: noted and dropped.
         log.warning("payment %s names an unknown order %s", payment_id, order_id)

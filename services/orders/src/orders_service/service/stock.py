@@ -49,32 +49,45 @@ async def owe(
     action = order.take_stock_call()
     if action is None:
         return
-    await schedule(uow, reservation_id=order.id, action=action, now=at)
-    uow.after_commit(
-        partial(run, unit_of_work=unit_of_work, catalog=catalog, reservation_id=order.id)
-    )
+    claimed = await schedule(uow, reservation_id=order.id, action=action, now=at)
+    if claimed is not None:
+        # Claimed in the deciding transaction: once it commits, the call is made as decided,
+        # with no read and no claim of its own.
+        uow.after_commit(partial(_make, unit_of_work, catalog, claimed))
+    else:
+        uow.after_commit(
+            partial(run, unit_of_work=unit_of_work, catalog=catalog, reservation_id=order.id)
+        )
 
 
 async def schedule(
     uow: OrdersUnitOfWork, *, reservation_id: uuid.UUID, action: StockAction, now: datetime
-) -> None:
-    """Owe the catalog ``action`` for this reservation, in ``uow``'s transaction."""
+) -> StockCall | None:
+    """Owe the catalog ``action`` for this reservation, in ``uow``'s transaction.
+
+    When nothing was owed for it before (the usual case), the new call is written with its
+    first try claimed, and returned: the caller makes that try once ``uow`` commits. When a
+    call was owed already, the newer decision replaces it (``StockCall.replace_with``) and
+    None is returned: that row is claimed the usual way (``run``)."""
+    call = StockCall.tried_at_once(reservation_id, action, now=now)
+    if await uow.stock_calls.add_unless_owed(call):
+        return call
     # Locked: a call completing meanwhile deletes the row it made (``_call``), and an update
     # of a row deleted under it fails this transaction (PostgreSQL; SQLite has one writer).
     # Locked, the delete waits and then finds a newer decision it leaves owed.
     pending = await uow.stock_calls.lock(reservation_id)
-    if pending is None:
+    if pending is None:  # done and deleted between the two statements
         uow.stock_calls.add(StockCall.owed(reservation_id, action, now=now))
     else:
         pending.replace_with(action, now=now)
+    return None
 
 
-async def intend(unit_of_work: UnitOfWorkFactory, *, reservation_id: uuid.UUID) -> None:
-    """Before the catalog is asked to reserve: owe it a release, due when the lease is over,
-    committed at once so that it outlives this process."""
-    async with unit_of_work() as uow:
-        uow.stock_calls.add(StockCall.intent(reservation_id, now=utcnow()))
-        await uow.commit()
+def intend(uow: OrdersUnitOfWork, *, reservation_id: uuid.UUID) -> None:
+    """Before the catalog is asked to reserve: owe it a release, due when the lease is over.
+    ``uow`` must commit before the catalog is called, so that the intent outlives this
+    process."""
+    uow.stock_calls.add(StockCall.intent(reservation_id, now=utcnow()))
 
 
 async def adopt(uow: OrdersUnitOfWork, *, reservation_id: uuid.UUID) -> None:
@@ -141,6 +154,12 @@ async def _call(unit_of_work: UnitOfWorkFactory, catalog: Catalog, call: StockCa
     """Make ``call`` (as read, outside any transaction) if it can be claimed."""
     if not await _claim(unit_of_work, call):
         return False  # adopted by its order, replaced, or claimed by another sweeper
+    return await _make(unit_of_work, catalog, call)
+
+
+async def _make(unit_of_work: UnitOfWorkFactory, catalog: Catalog, call: StockCall) -> bool:
+    """Call the catalog for ``call``, claimed for this try; once it went through, the call
+    is no longer owed (unless a newer decision replaced it meanwhile)."""
     try:
         if call.action is StockAction.RELEASE:
             await catalog.release(call.reservation_id)

@@ -1,0 +1,134 @@
+"""What each step of the saga costs orders in transactions and statements. Each one is
+~1-2 ms of CPU on the asyncio drivers (docs/benchmarks.md), so these counts are the saga's
+budget: a change that adds one should be a decision, not an accident."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from marketplace_contracts import Envelope, Event, PaymentStarted, PaymentSucceeded
+from marketplace_platform.events.inbox import handle_once
+from marketplace_platform.ids import new_id
+from marketplace_platform.testing.service import INTERNAL_TOKEN
+from orders_service.consumers.payments import CONSUMER, effect_of
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Transactions:
+    """The transactions begun while counting, each as the statements it ran."""
+
+    each: list[list[str]] = field(default_factory=list)
+
+    def verbs(self) -> list[list[str]]:
+        """Each transaction's statements by their first word (``SELECT``, ``DELETE`` ...)."""
+        return [[statement.split()[0] for statement in each] for each in self.each]
+
+    def reads_of(self, table: str) -> list[str]:
+        return [s for each in self.each for s in each if s.startswith("SELECT") and table in s]
+
+
+@contextmanager
+def counting(orders: Any) -> Iterator[Transactions]:
+    seen = Transactions()
+    current: dict[int, list[str]] = {}  # connection -> its transaction's statements
+    engine = orders.db.engine.sync_engine
+
+    def began(conn: Any) -> None:
+        current[id(conn)] = statements = []
+        seen.each.append(statements)
+
+    def executed(conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if id(conn) in current:
+            current[id(conn)].append(" ".join(statement.split()))
+
+    event.listen(engine, "begin", began)
+    event.listen(engine, "before_cursor_execute", executed)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "begin", began)
+        event.remove(engine, "before_cursor_execute", executed)
+
+
+@pytest.fixture
+async def quiet_orders(orders: Any) -> Any:
+    """The service without its outbox relay, whose own transactions would mix into the
+    counts (it marks a batch of published events in one)."""
+    await orders.components.runtime.relay.stop()
+    return orders
+
+
+async def apply(orders: Any, event: Event) -> None:
+    """What the ``orders`` consumer does with one of payments' events."""
+    components = orders.components
+    envelope = Envelope.wrap(event, id=new_id(), source="payments")
+    effect = effect_of(
+        envelope,
+        unit_of_work=components.unit_of_work,
+        catalog=components.catalog,
+        limits=components.settings.limits,
+    )
+    assert effect is not None
+    await handle_once(
+        components.unit_of_work(), consumer=CONSUMER, envelope=envelope, effect=effect
+    )
+
+
+async def test_a_saga_costs_orders_six_transactions(quiet_orders, peers) -> None:
+    orders = quiet_orders
+    buyer = orders.user()
+    with counting(orders) as placing:
+        response = await orders.http.post(
+            "/api/orders",
+            json={"items": [{"product_id": peers.product(), "quantity": 1}]},
+            headers={**buyer.headers, "Idempotency-Key": "first"},
+        )
+        assert response.status_code == 201
+    order = response.json()
+    # The key claimed, the limits checked and the reservation intent written, in one; the
+    # order stored with its answer (and the intent dropped).
+    assert len(placing.each) == 2
+    inserted = [s.split()[2] for s in placing.each[0] if s.startswith("INSERT")]
+    assert inserted == ["idempotency_keys", "stock_actions"]
+
+    with counting(orders) as looked_at:
+        response = await orders.http.get(
+            f"/internal/orders/{order['id']}", headers={"X-Internal-Token": INTERNAL_TOKEN}
+        )
+        assert response.status_code == 200
+    # Payments' look at the order reads its row, not its lines and history.
+    assert looked_at.verbs() == [["SELECT"]]
+
+    payment = {
+        "payment_id": new_id(),
+        "order_id": uuid.UUID(order["id"]),
+        "user_id": uuid.UUID(order["user_id"]),
+        "amount": order["total"],
+        "currency": "RUB",
+    }
+    with counting(orders) as started:
+        await apply(orders, PaymentStarted(**payment))
+    # The effect with its inbox claim; no stock call is owed, so nothing more.
+    assert len(started.each) == 1
+
+    with counting(orders) as succeeded:
+        await apply(orders, PaymentSucceeded(**payment, card_brand="visa", card_last4="4242"))
+    # The effect with its inbox claim and the commit owed (claimed for its first try), then
+    # the commit made at the catalog and deleted: no read, no claim of its own.
+    assert len(succeeded.each) == 2
+    assert succeeded.verbs()[1] == ["DELETE"]
+    assert peers.status_of(order["id"]) == "committed"
+    assert await orders.scalar("SELECT count(*) FROM stock_actions") == 0
+    # Neither event reads the order's history: the order only appends to it.
+    assert started.reads_of("order_history") == succeeded.reads_of("order_history") == []
+    history = await orders.order(buyer, order["id"])
+    assert [entry["status"] for entry in history["history"]] == ["created", "processing", "paid"]
