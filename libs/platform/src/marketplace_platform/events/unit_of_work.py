@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -247,3 +247,12 @@ class UnitOfWork(UnitOfWorkBase):
 
 
 U = TypeVar("U", bound=UnitOfWork)
+U_co = TypeVar("U_co", bound=UnitOfWorkBase, covariant=True)
+
+
+class UnitOfWorkFactory(Protocol[U_co]):
+    """What use cases are given: a fresh unit of work per call. ``read_only``: a transaction
+    that only reads (on SQLite it never waits for a writer) and cannot commit. A service
+    names its own: ``UnitOfWorkFactory[OrdersUnitOfWork]``."""
+
+    def __call__(self, *, read_only: bool = False) -> U_co: ...

@@ -11,8 +11,6 @@ per transaction; the components make it from the runtime:
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from auth_service.adapters.repositories import (
     LoginFailureRepository,
     OrderHistoryRepository,
@@ -21,6 +19,7 @@ from auth_service.adapters.repositories import (
     UserRepository,
 )
 from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.events.unit_of_work import UnitOfWorkFactory as PlatformUnitOfWorkFactory
 
 
 class AuthUnitOfWork(UnitOfWork):
@@ -38,8 +37,4 @@ class AuthUnitOfWork(UnitOfWork):
         self.order_history = OrderHistoryRepository(self.session)
 
 
-class UnitOfWorkFactory(Protocol):
-    """What use cases are given: a fresh unit of work per call (``read_only`` for those that
-    only read)."""
-
-    def __call__(self, *, read_only: bool = False) -> AuthUnitOfWork: ...
+UnitOfWorkFactory = PlatformUnitOfWorkFactory[AuthUnitOfWork]

@@ -10,8 +10,6 @@ the components make it from the runtime: ``partial(runtime.unit_of_work, Catalog
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from catalog_service.adapters.repositories import (
     CategoryRepository,
     ProductRepository,
@@ -20,6 +18,7 @@ from catalog_service.adapters.repositories import (
 from catalog_service.adapters.search import ProductSearchQueries
 from catalog_service.domain.search import ProductSearch
 from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.events.unit_of_work import UnitOfWorkFactory as PlatformUnitOfWorkFactory
 
 
 class CatalogUnitOfWork(UnitOfWork):
@@ -41,8 +40,4 @@ class CatalogUnitOfWork(UnitOfWork):
         )
 
 
-class UnitOfWorkFactory(Protocol):
-    """What use cases are given: a fresh unit of work per call (``read_only`` for those that
-    only read)."""
-
-    def __call__(self, *, read_only: bool = False) -> CatalogUnitOfWork: ...
+UnitOfWorkFactory = PlatformUnitOfWorkFactory[CatalogUnitOfWork]

@@ -6,9 +6,10 @@ once). The runtime makes it: ``runtime.unit_of_work(OrdersUnitOfWork)``."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from marketplace_platform.events.unit_of_work import UnitOfWork
+from marketplace_platform.events.unit_of_work import UnitOfWorkFactory as PlatformUnitOfWorkFactory
 from marketplace_platform.idempotency import Claim, KeyedRequest, Replay
 from orders_service.adapters.repositories import (
     KnownPaymentRepository,
@@ -42,8 +43,4 @@ class OrdersUnitOfWork(UnitOfWork):
         await keyed.keys.complete(self.session, claim, status=status, body=body)
 
 
-class UnitOfWorkFactory(Protocol):
-    """What use cases are given: a fresh unit of work per call (``read_only`` for those that
-    only read)."""
-
-    def __call__(self, *, read_only: bool = False) -> OrdersUnitOfWork: ...
+UnitOfWorkFactory = PlatformUnitOfWorkFactory[OrdersUnitOfWork]

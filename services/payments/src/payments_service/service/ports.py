@@ -12,18 +12,13 @@ from __future__ import annotations
 import uuid
 from typing import Protocol
 
+from marketplace_platform.events.unit_of_work import UnitOfWorkFactory as PlatformUnitOfWorkFactory
 from payments_service.adapters.orders import OrderSnapshot
 from payments_service.adapters.processor import Charge
 from payments_service.adapters.unit_of_work import PaymentsUnitOfWork
 from payments_service.domain.cards import Card
 
-
-class UnitOfWorkFactory(Protocol):
-    """A fresh unit of work per call. ``read_only``: a transaction that only reads; on
-    SQLite it does not take the write lock, so reads never queue behind payments being
-    recorded (see ``marketplace_platform.events.unit_of_work.UnitOfWork``)."""
-
-    def __call__(self, *, read_only: bool = False) -> PaymentsUnitOfWork: ...
+UnitOfWorkFactory = PlatformUnitOfWorkFactory[PaymentsUnitOfWork]
 
 
 class Orders(Protocol):

@@ -7,6 +7,7 @@ import uuid
 from typing import Protocol
 
 from marketplace_contracts import Envelope, Event
+from marketplace_platform.events.unit_of_work import UnitOfWorkFactory as PlatformUnitOfWorkFactory
 from reviews_service.adapters.queries import ReviewQueries
 from reviews_service.adapters.repositories import (
     AuthorRepository,
@@ -46,8 +47,4 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
 
-class UnitOfWorkFactory(Protocol):
-    """What use cases are given: a fresh unit of work per call. ``read_only``: a transaction
-    that only reads (on SQLite it never waits for a writer) and cannot commit."""
-
-    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
+UnitOfWorkFactory = PlatformUnitOfWorkFactory[UnitOfWork]
