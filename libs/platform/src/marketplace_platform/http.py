@@ -374,7 +374,11 @@ def create_service_app(
         app.include_router(router)
 
     @app.get("/metrics", include_in_schema=False)
-    async def prometheus_metrics() -> Response:
+    async def prometheus_metrics(request: Request) -> Response:
+        # Figures read at the scrape (the runtime's ``EventMetrics``: outbox, lag, dead letters).
+        event_metrics = getattr(request.app.state, "event_metrics", None)
+        if event_metrics is not None:
+            await event_metrics.observe()
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(

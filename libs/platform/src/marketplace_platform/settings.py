@@ -61,11 +61,19 @@ class ServiceSettings(BaseSettings):
     # per var dir; elsewhere it must be set (``<PREFIX>INTERNAL_TOKEN``).
     internal_token: str = Field(default="", repr=False)
 
+    # Fault injection for labs and tests (``marketplace_platform.faults``), off unless set:
+    # while this file exists (relative: under ``var_dir``), the service's consumers fail the
+    # event types it lists, one a line (an empty file: every event).
+    fault_fail_events_file: Path | None = None
+
     @model_validator(mode="after")
     def _default_database(self) -> ServiceSettings:
         if not self.database_url:
             path = (self.var_dir / f"{self.service_name}.db").resolve()
             object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{path}")
+        fail_file = self.fault_fail_events_file
+        if fail_file is not None and not fail_file.is_absolute():
+            object.__setattr__(self, "fault_fail_events_file", (self.var_dir / fail_file).resolve())
         prefix = self.model_config.get("env_prefix", "")
         self.require_secret(f"{prefix}INTERNAL_TOKEN", self.internal_token)
         return self

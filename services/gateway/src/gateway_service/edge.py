@@ -133,7 +133,9 @@ class Edge:
             status = response.status
             self.metrics.observe(route, status, elapsed)
             if self.access_log is not None and not quiet:
-                self.access_log.record(method, path, status, elapsed, client, request_id)
+                self.access_log.record(
+                    method, path, status, elapsed, client, request_id, traceparent
+                )
             return response
         finally:
             request_id_var.reset(id_context)

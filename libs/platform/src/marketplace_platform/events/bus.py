@@ -48,6 +48,8 @@ from marketplace_platform.nats_urls import without_credentials
 from marketplace_platform.tracing import traceparent_var
 
 log = logging.getLogger(__name__)
+# One line per event a consumer handled: the consumers' access log.
+event_log = logging.getLogger("marketplace.events")
 
 Handler = Callable[[Envelope], Awaitable[None]]
 CoreHandler = Callable[[str, bytes], Awaitable[None]]
@@ -146,6 +148,11 @@ class EventBus:
         if self._js is None or not self.connected:
             raise BrokerUnavailable(f"not connected to NATS at {self.nats_url}")
         return self._js
+
+    @property
+    def consumers(self) -> list[tuple[str, str]]:
+        """``(durable, stream)`` of every consumer registered on this bus (for metrics)."""
+        return [(consumer.durable, consumer.stream) for consumer in self._consumers]
 
     async def wait_connected(self) -> None:
         """Until connected (wrap in ``asyncio.timeout`` to bound it)."""
@@ -640,6 +647,10 @@ class _Consumer:
             await msg.nak(delay=delay)
             return
         await msg.ack()
+        event_log.info(
+            "%s handled %s", self.durable, envelope.type,
+            extra={"consumer": self.durable, "event_id": str(envelope.id)},
+        )
 
     async def _dead_letter(self, msg: Msg, error: str, deliveries: int) -> None:
         metadata = msg.metadata

@@ -1,0 +1,43 @@
+"""Every log line written while a flow's trace context is current carries its trace id, so
+that one ``grep`` finds the flow in every service's log; none is made up when there is none."""
+
+from __future__ import annotations
+
+import logging
+
+import orjson
+import pytest
+
+from marketplace_platform.logs import JsonFormatter, request_id_var, trace_id
+from marketplace_platform.tracing import traceparent_var
+
+pytestmark = pytest.mark.unit
+
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
+def _line(message: str = "hello") -> dict[str, object]:
+    record = logging.LogRecord("tests", logging.WARNING, __file__, 1, message, None, None)
+    return orjson.loads(JsonFormatter("orders").format(record))
+
+
+def test_every_line_written_while_a_trace_is_current_carries_its_id() -> None:
+    trace = traceparent_var.set(TRACEPARENT)
+    request = request_id_var.set("req-1")
+    try:
+        line = _line()
+    finally:
+        request_id_var.reset(request)
+        traceparent_var.reset(trace)
+
+    assert line["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert line["request_id"] == "req-1"
+    assert line["service"] == "orders"
+
+
+def test_a_line_outside_any_flow_has_no_trace_id() -> None:
+    assert "trace_id" not in _line()
+
+
+def test_the_trace_id_is_the_second_field_of_the_traceparent() -> None:
+    assert trace_id(TRACEPARENT) == TRACEPARENT.split("-")[1]
