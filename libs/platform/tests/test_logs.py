@@ -4,11 +4,15 @@ that one ``grep`` finds the flow in every service's log; none is made up when th
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import orjson
 import pytest
 
+from marketplace_platform.events.bus import EVENT_LOGGER
 from marketplace_platform.logs import JsonFormatter, request_id_var, trace_id
+from marketplace_platform.runtime import ServiceRuntime
+from marketplace_platform.settings import ServiceSettings
 from marketplace_platform.tracing import traceparent_var
 
 pytestmark = pytest.mark.unit
@@ -41,3 +45,13 @@ def test_a_line_outside_any_flow_has_no_trace_id() -> None:
 
 def test_the_trace_id_is_the_second_field_of_the_traceparent() -> None:
     assert trace_id(TRACEPARENT) == TRACEPARENT.split("-")[1]
+
+
+def test_a_service_without_access_lines_writes_no_event_lines_either(tmp_path: Path) -> None:
+    events = logging.getLogger(EVENT_LOGGER)
+    level = events.level
+    try:
+        ServiceRuntime(ServiceSettings(environment="test", var_dir=tmp_path, access_log=False))
+        assert not events.isEnabledFor(logging.INFO)
+    finally:
+        events.setLevel(level)

@@ -3,6 +3,7 @@ token verifier, started and stopped together in the app's lifespan."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,7 +12,7 @@ from fastapi import FastAPI
 
 from marketplace_platform.db import Database
 from marketplace_platform.event_metrics import EventMetrics
-from marketplace_platform.events.bus import EventBus
+from marketplace_platform.events.bus import EVENT_LOGGER, EventBus
 from marketplace_platform.events.relay import OutboxRelay
 from marketplace_platform.events.unit_of_work import U, UnitOfWork
 from marketplace_platform.faults import FailingEventBus
@@ -34,6 +35,9 @@ class ServiceRuntime:
         self.db = database or Database(settings.database_url, pool_size=settings.db_pool_size)
         self.bus = bus or _event_bus(settings)
         self.relay = OutboxRelay(self.db, self.bus)
+        if not settings.access_log:
+            # The consumers' access lines (one per event handled) go with the requests'.
+            logging.getLogger(EVENT_LOGGER).setLevel(logging.WARNING)
         self.verifier = verifier or JWKSVerifier.from_url(
             settings.jwks_url,
             issuer=settings.jwt_issuer,

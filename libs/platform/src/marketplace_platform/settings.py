@@ -41,6 +41,7 @@ class ServiceSettings(BaseSettings):
     nats_user: str = ""
     nats_password: str = Field(default="", repr=False)
     log_level: str = "INFO"
+    # One line per request served and per event a consumer handled.
     access_log: bool = True
 
     # Token verification: every service checks the token again (zero trust).

@@ -49,7 +49,8 @@ from marketplace_platform.tracing import traceparent_var
 
 log = logging.getLogger(__name__)
 # One line per event a consumer handled: the consumers' access log.
-event_log = logging.getLogger("marketplace.events")
+EVENT_LOGGER = "marketplace.events"
+event_log = logging.getLogger(EVENT_LOGGER)
 
 Handler = Callable[[Envelope], Awaitable[None]]
 CoreHandler = Callable[[str, bytes], Awaitable[None]]
