@@ -17,6 +17,7 @@ DOCS = [
     *sorted((ROOT / "docs").glob("*.md")),
     *sorted((ROOT / "docs" / "labs").glob("*.md")),
     *sorted((ROOT / "services").glob("*/README.md")),
+    *sorted(ROOT.glob("launcher/README.md")),
 ]
 
 # [text](target "title") and reference definitions ``[name]: target``.
