@@ -51,20 +51,22 @@ async def test_backlog_lag_and_dead_letters_are_read_at_each_scrape(
     async def refuse(envelope: Envelope) -> None:
         raise ValueError("no")
 
-    bus.consume("picky", [f"{service}.>"], refuse, max_deliver=1, backoff=[0.01])
+    # Consumer names are the tests' own: the dead-letter stream is shared by the server.
+    picky = f"picky-{service}"
+    bus.consume(picky, [f"{service}.>"], refuse, max_deliver=1, backoff=[0.01])
     for n in range(3):
         await _publish(bus, service, f"m{n}")
 
     async def all_parked() -> bool:
         await metrics.observe()
-        return _value(registry, "dead_letters", service=service, consumer="picky") == 3
+        return _value(registry, "dead_letters", service=service, consumer=picky) == 3
 
     await eventually(all_parked)
     assert _value(registry, "outbox_backlog", service=service) == 2
     assert (_value(registry, "outbox_oldest_unpublished_seconds", service=service) or 0) >= 0
     stream = bus.consumers[0][1]
     assert _value(
-        registry, "consumer_pending_messages", service=service, consumer="picky", stream=stream
+        registry, "consumer_pending_messages", service=service, consumer=picky, stream=stream
     ) == 0
     assert b"consumer_ack_pending_messages" in generate_latest(registry)
 
@@ -79,11 +81,12 @@ async def test_a_consumers_lag_is_what_it_has_not_been_given_yet(
     async def stuck(envelope: Envelope) -> None:
         await release.wait()
 
-    bus.consume("slow", [f"{service}.>"], stuck, batch=1, concurrency=1)
+    slow = f"slow-{service}"
+    bus.consume(slow, [f"{service}.>"], stuck, batch=1, concurrency=1)
     for n in range(5):
         await _publish(bus, service, f"l{n}")
     stream = bus.consumers[0][1]
-    labels = {"service": service, "consumer": "slow", "stream": stream}
+    labels = {"service": service, "consumer": slow, "stream": stream}
 
     async def lagging() -> bool:
         await metrics.observe()

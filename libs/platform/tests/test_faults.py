@@ -84,7 +84,9 @@ async def test_a_listed_event_is_parked_while_the_file_exists_and_replays_once_i
 
     await bus.start()
     try:
-        bus.consume("lab", [f"{service}.>"], handler, max_deliver=2, backoff=[0.01])
+        # The dead-letter stream is shared by the server: the consumer's name is this test's own.
+        lab = f"lab-{service}"
+        bus.consume(lab, [f"{service}.>"], handler, max_deliver=2, backoff=[0.01])
         envelope = Envelope(
             id=uuid.uuid4(), type=f"{service}.thing.pinged.v1", source=service, data={}
         )
@@ -93,10 +95,10 @@ async def test_a_listed_event_is_parked_while_the_file_exists_and_replays_once_i
         )
 
         async def parked() -> bool:
-            return bool(await list_dead_letters(bus, consumer="lab"))
+            return bool(await list_dead_letters(bus, consumer=lab))
 
         await eventually(parked)
-        [letter] = await list_dead_letters(bus, consumer="lab")
+        [letter] = await list_dead_letters(bus, consumer=lab)
         assert letter.error.startswith("InjectedFault: fault injected while")
         assert handled.empty()
 
