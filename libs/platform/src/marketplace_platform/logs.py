@@ -3,8 +3,9 @@ trace id of the flow it belongs to (``trace_id``: the W3C trace id of ``tracepar
 the gateway makes, every hop passes on and events carry into their consumers), so that
 ``grep <trace id> var/logs/*.log`` shows one flow through every service.
 
-Quiet by default: the access log writes one line per request and the broker writes nothing
-at INFO. ``LOG_LEVEL=DEBUG`` (or the launcher's ``--verbose``) turns the rest on.
+Quiet by default: the access log writes one line per request, the consumers one line per
+event handled (``marketplace.events``), and the broker nothing at INFO. ``LOG_LEVEL=DEBUG``
+(or the launcher's ``--verbose``) turns the rest on.
 """
 
 from __future__ import annotations
