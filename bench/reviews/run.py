@@ -17,7 +17,8 @@ For each engine, in one run:
    ``/proc`` around the run.
 
 ``--replicas N`` runs N reviews processes behind the gateway (it balances them round-robin);
-``--profile FILE`` records the first replica with py-spy during the likes (a flame graph);
+``--profile FILE`` records the first replica with py-spy during the likes (collapsed stacks,
+``FILE-<engine>.txt``, which flame graph tools read);
 ``--seed-cache DIR`` keeps the seeded SQLite file there and copies it on the next run instead
 of seeding again; ``--skip-pages`` measures likes only.
 
@@ -294,8 +295,10 @@ def bench_engine(engine: str, args: argparse.Namespace, work: Path) -> dict:
                     str(replicas[0].pid),
                     "--duration",
                     str(int(args.seconds)),
+                    "--format",
+                    "raw",
                     "--output",
-                    f"{args.profile}-{engine}.svg",
+                    f"{args.profile}-{engine}.txt",
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -367,7 +370,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--replicas", type=int, default=1, help="reviews processes")
-    parser.add_argument("--profile", help="py-spy flame graph of replica 0: FILE-<engine>.svg")
+    parser.add_argument("--profile", help="py-spy stacks of replica 0: FILE-<engine>.txt")
     parser.add_argument("--seed-cache", type=Path, help="keep/reuse the seeded SQLite file")
     parser.add_argument("--skip-pages", action="store_true", help="measure likes only")
     args = parser.parse_args()
