@@ -217,6 +217,80 @@ async def test_a_like_of_a_hidden_review_is_refused_and_rolled_back(
     assert (review.likes, uow.review_likes.rows, uow.events(ReviewLiked)) == (0, set(), [])
 
 
+async def test_a_batch_of_likes_commits_once_and_keeps_each_outcome(
+    uow, unit_of_work, catalog, product
+) -> None:
+    author = Actor.user(uuid.uuid4())
+    review = await write(unit_of_work, catalog, author, product)
+    fans = [Actor.user(uuid.uuid4()) for _ in range(3)]
+    commits = uow.commits
+
+    outcomes = await likes.change_all(
+        unit_of_work=unit_of_work,
+        changes=[
+            likes.LikeChange(fans[0], "review", review.id),
+            likes.LikeChange(author, "review", review.id),  # refused: their own
+            likes.LikeChange(fans[1], "review", review.id),
+            likes.LikeChange(fans[1], "review", review.id),  # again: changes nothing
+            likes.LikeChange(fans[2], "review", uuid.uuid4()),  # no such review
+            likes.LikeChange(fans[0], "review", review.id, like=False),
+        ],
+    )
+
+    assert uow.commits == commits + 1
+    assert isinstance(outcomes[1], OwnContent)
+    assert isinstance(outcomes[4], ReviewNotFound)
+    assert [outcomes[i] for i in (0, 2, 3, 5)] == [
+        likes.LikeState(1, liked_by_me=True),
+        likes.LikeState(2, liked_by_me=True),
+        likes.LikeState(2, liked_by_me=True),
+        likes.LikeState(1, liked_by_me=False),
+    ]
+    assert [event.likes for event in uow.events(ReviewLiked)] == [1, 2]
+    assert [event.likes for event in uow.events(ReviewUnliked)] == [1]
+    assert (review.likes, uow.review_likes.rows) == (1, {(review.id, fans[1].id)})
+
+
+async def test_a_batch_that_changes_nothing_commits_nothing(
+    uow, unit_of_work, catalog, product
+) -> None:
+    author = Actor.user(uuid.uuid4())
+    review = await write(unit_of_work, catalog, author, product)
+    commits = uow.commits
+
+    outcomes = await likes.change_all(
+        unit_of_work=unit_of_work,
+        changes=[
+            likes.LikeChange(author, "review", review.id),
+            likes.LikeChange(Actor.user(uuid.uuid4()), "review", review.id, like=False),
+        ],
+    )
+
+    assert isinstance(outcomes[0], OwnContent)
+    assert outcomes[1] == likes.LikeState(0, liked_by_me=False)
+    assert (uow.commits, review.likes, uow.review_likes.rows) == (commits, 0, set())
+
+
+async def test_an_unlike_of_a_hidden_review_is_refused_and_the_like_kept(
+    uow, unit_of_work, catalog, product
+) -> None:
+    review = await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), product)
+    fan, admin = Actor.user(uuid.uuid4()), Actor.user(uuid.uuid4(), admin=True)
+    await likes.like(unit_of_work=unit_of_work, actor=fan, target="review", target_id=review.id)
+    given_at = uow.review_likes.times[(review.id, fan.id)]
+    await reviews.hide(unit_of_work=unit_of_work, actor=admin, review_id=review.id, reason="Odd")
+
+    outcomes = await likes.change_all(
+        unit_of_work=unit_of_work,
+        changes=[likes.LikeChange(fan, "review", review.id, like=False)],
+    )
+
+    assert isinstance(outcomes[0], ReviewNotFound)
+    assert (review.likes, uow.review_likes.rows) == (1, {(review.id, fan.id)})
+    assert uow.review_likes.times[(review.id, fan.id)] == given_at
+    assert uow.events(ReviewUnliked) == []
+
+
 async def test_an_unhidden_comment_counts_again(uow, unit_of_work, catalog, product) -> None:
     review = await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), product)
     comment = await comments.create(

@@ -173,12 +173,15 @@ class LikeRepository:
         )
         return _rowcount(await self.session.execute(statement)) == 1
 
-    async def remove(self, target_id: uuid.UUID, user_id: uuid.UUID) -> bool:
-        """True if there was a like to remove."""
-        statement = delete(self._likes).where(
-            self._key == target_id, self._likes.c.user_id == user_id
+    async def remove(self, target_id: uuid.UUID, user_id: uuid.UUID) -> datetime | None:
+        """When the like taken away was given (to put it back as it was if the rules refuse
+        the unlike); None if there was no like to remove."""
+        statement = (
+            delete(self._likes)
+            .where(self._key == target_id, self._likes.c.user_id == user_id)
+            .returning(self._likes.c.created_at)
         )
-        return _rowcount(await self.session.execute(statement)) == 1
+        return (await self.session.execute(statement)).scalar()
 
     async def count(self, target_id: uuid.UUID, delta: int) -> Liked | None:
         """``likes += delta`` in one statement (no lost update however many like at once),

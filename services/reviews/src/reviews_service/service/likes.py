@@ -7,17 +7,25 @@ liking at once count a hundred. An event goes out only for a like that changed s
 
 The hot path is three statements in one transaction (the like, the counter, the outbox row)
 and no aggregate: the counter's ``UPDATE ... RETURNING`` hands back what the domain's rules
-need (``domain.likes.Liked``), and a like they refuse (one's own, a hidden review) is rolled
-back with the count it moved. Only a like or unlike that changed nothing reads the thing.
+need (``domain.likes.Liked``). Only a like or unlike that changed nothing reads the thing.
+
+Group commit: ``change_all`` applies many users' likes and unlikes in one transaction (the
+service joins concurrent requests with ``marketplace_platform.batching.Batcher``), so a
+hundred likes cost one ``BEGIN``, one outbox insert and one ``COMMIT``. Each change keeps its
+own outcome: one the rules refuse (one's own, a hidden review) is taken back inside the
+transaction before it commits (its row removed or restored, its count moved back), so nobody
+ever sees it, and the others commit. ``like`` and ``unlike`` are a batch of one.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from marketplace_platform.clock import utcnow
+from marketplace_platform.problems import DomainError
 from reviews_service.adapters.repositories import LikeRepository
 from reviews_service.domain.actors import Actor
 from reviews_service.domain.likes import Liked, not_found
@@ -32,6 +40,16 @@ class LikeState:
     liked_by_me: bool
 
 
+@dataclass(frozen=True, slots=True)
+class LikeChange:
+    """``actor`` likes (``like``) or unlikes the review or comment ``target_id``."""
+
+    actor: Actor
+    target: Target
+    target_id: uuid.UUID
+    like: bool = True
+
+
 def _likes_of(uow: UnitOfWork, target: Target) -> LikeRepository:
     return uow.review_likes if target == "review" else uow.comment_likes
 
@@ -40,36 +58,83 @@ async def like(
     *, unit_of_work: UnitOfWorkFactory, actor: Actor, target: Target, target_id: uuid.UUID
 ) -> LikeState:
     """The actor likes a published review or comment of someone else's."""
-    assert actor.id is not None
-    async with unit_of_work() as uow:
-        likes = _likes_of(uow, target)
-        if await likes.add(target_id, actor.id, at=utcnow()):
-            liked = _found(target, await likes.count(target_id, 1))
-            liked.ensure_likeable_by(actor)  # refused: the like and the count roll back
-            uow.publish(liked.liked(actor))
-            await uow.commit()
-        else:  # liked before (or no such thing): nothing to change
-            liked = _found(target, await likes.liked(target_id))
-            liked.ensure_likeable_by(actor)
-    return LikeState(liked.likes, liked_by_me=True)
+    return await _one(unit_of_work, LikeChange(actor, target, target_id, like=True))
 
 
 async def unlike(
     *, unit_of_work: UnitOfWorkFactory, actor: Actor, target: Target, target_id: uuid.UUID
 ) -> LikeState:
     """The actor takes their like back; without one, nothing changes."""
-    assert actor.id is not None
+    return await _one(unit_of_work, LikeChange(actor, target, target_id, like=False))
+
+
+async def change_all(
+    *, unit_of_work: UnitOfWorkFactory, changes: Sequence[LikeChange]
+) -> list[LikeState | DomainError]:
+    """Apply ``changes`` in order in one transaction; each one's state after it, or the
+    problem the rules refused it with (and it changed nothing)."""
+    outcomes: list[LikeState | DomainError] = []
+    changed = False
     async with unit_of_work() as uow:
-        likes = _likes_of(uow, target)
-        if await likes.remove(target_id, actor.id):
-            liked = _found(target, await likes.count(target_id, -1))
-            liked.ensure_visible()
-            uow.publish(liked.unliked(actor))
+        for change in changes:
+            try:
+                state, moved = await (_like if change.like else _unlike)(uow, change)
+            except DomainError as refused:
+                outcomes.append(refused)
+                continue
+            outcomes.append(state)
+            changed = changed or moved
+        if changed:
             await uow.commit()
-        else:
-            liked = _found(target, await likes.liked(target_id))
+    return outcomes
+
+
+async def _one(unit_of_work: UnitOfWorkFactory, change: LikeChange) -> LikeState:
+    [outcome] = await change_all(unit_of_work=unit_of_work, changes=[change])
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+async def _like(uow: UnitOfWork, change: LikeChange) -> tuple[LikeState, bool]:
+    """The state after the like, and whether it changed anything."""
+    actor, target, target_id = change.actor, change.target, change.target_id
+    assert actor.id is not None
+    likes = _likes_of(uow, target)
+    if await likes.add(target_id, actor.id, at=utcnow()):
+        liked = _found(target, await likes.count(target_id, 1))
+        try:
+            liked.ensure_likeable_by(actor)
+        except DomainError:  # refused: taken back before the transaction commits
+            await likes.remove(target_id, actor.id)
+            await likes.count(target_id, -1)
+            raise
+        uow.publish(liked.liked(actor))
+        return LikeState(liked.likes, liked_by_me=True), True
+    # Liked before (or no such thing): nothing to change.
+    liked = _found(target, await likes.liked(target_id))
+    liked.ensure_likeable_by(actor)
+    return LikeState(liked.likes, liked_by_me=True), False
+
+
+async def _unlike(uow: UnitOfWork, change: LikeChange) -> tuple[LikeState, bool]:
+    actor, target, target_id = change.actor, change.target, change.target_id
+    assert actor.id is not None
+    likes = _likes_of(uow, target)
+    given_at = await likes.remove(target_id, actor.id)
+    if given_at is not None:
+        liked = _found(target, await likes.count(target_id, -1))
+        try:
             liked.ensure_visible()
-    return LikeState(liked.likes, liked_by_me=False)
+        except DomainError:  # refused: the like is put back as it was
+            await likes.add(target_id, actor.id, at=given_at)
+            await likes.count(target_id, 1)
+            raise
+        uow.publish(liked.unliked(actor))
+        return LikeState(liked.likes, liked_by_me=False), True
+    liked = _found(target, await likes.liked(target_id))
+    liked.ensure_visible()
+    return LikeState(liked.likes, liked_by_me=False), False
 
 
 def _found(target: Target, liked: Liked | None) -> Liked:
