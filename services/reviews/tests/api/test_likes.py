@@ -101,8 +101,8 @@ async def test_one_user_liking_twenty_times_at_once_counts_once(reviews) -> None
 
 
 async def test_refused_likes_among_concurrent_ones_change_nothing(reviews) -> None:
-    # Concurrent likes share transactions (group commit): the author's own like and a like
-    # of nothing are refused alone, and every other like counts.
+    # Concurrent likes share transactions (group commit): the author's own like, twins of a
+    # like and a like of nothing are each answered alone, and every other like counts once.
     product, author, review = await written(reviews)
     fans = [reviews.user() for _ in range(30)]
     unknown = uuid.uuid4()
@@ -110,13 +110,19 @@ async def test_refused_likes_among_concurrent_ones_change_nothing(reviews) -> No
     answers = await asyncio.gather(
         *(reviews.http.put(f"/api/reviews/{review}/like", headers=fan.headers) for fan in fans),
         reviews.http.put(f"/api/reviews/{review}/like", headers=author.headers),
-        reviews.http.put(f"/api/reviews/{unknown}/like", headers=fans[0].headers),
+        *(reviews.http.put(f"/api/reviews/{review}/like", headers=fans[1].headers) for _ in "abc"),
     )
-
-    assert [answer.status_code for answer in answers] == [200] * 30 + [403, 404]
-    assert (await reviews.listing(product))["items"][0]["likes"] == 30
-    assert await reviews.scalar("SELECT count(*) FROM review_likes") == 30
-    assert sorted(e["data"]["likes"] for e in await reviews.outbox(LIKED)) == list(range(1, 31))
+    assert [answer.status_code for answer in answers] == [200] * 30 + [403] + [200] * 3
+    # A like of nothing among others: the batch's one statement fails, each is taken alone.
+    more = [reviews.user() for _ in range(5)]
+    answers = await asyncio.gather(
+        *(reviews.http.put(f"/api/reviews/{review}/like", headers=fan.headers) for fan in more),
+        reviews.http.put(f"/api/reviews/{unknown}/like", headers=author.headers),
+    )
+    assert [answer.status_code for answer in answers] == [200] * 5 + [404]
+    assert (await reviews.listing(product))["items"][0]["likes"] == 35
+    assert await reviews.scalar("SELECT count(*) FROM review_likes") == 35
+    assert sorted(e["data"]["likes"] for e in await reviews.outbox(LIKED)) == list(range(1, 36))
 
 
 async def test_an_unlike_of_a_hidden_review_is_a_404_and_keeps_the_like(reviews) -> None:

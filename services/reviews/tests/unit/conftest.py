@@ -96,6 +96,15 @@ class FakeLikes:
         thing = self.targets.rows.get(target_id)
         return None if thing is None else self._liked(thing)
 
+    async def add_all(self, likes, *, at: datetime) -> set[tuple[uuid.UUID, uuid.UUID]] | None:
+        if any(target_id not in self.targets.rows for target_id, _ in likes):
+            return None  # the foreign key fails the statement, which stores nothing
+        return {like for like in likes if await self.add(*like, at=at)}
+
+    async def count_all(self, deltas: dict[uuid.UUID, int]) -> dict[uuid.UUID, Liked]:
+        counted = {key: await self.count(key, delta) for key, delta in deltas.items()}
+        return {key: liked for key, liked in counted.items() if liked is not None}
+
     def ended(self, *, committed: bool) -> None:
         if not committed:
             for undo in reversed(self._undo):

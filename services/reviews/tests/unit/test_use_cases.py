@@ -251,6 +251,43 @@ async def test_a_batch_of_likes_commits_once_and_keeps_each_outcome(
     assert (review.likes, uow.review_likes.rows) == (1, {(review.id, fans[1].id)})
 
 
+async def test_likes_stored_together_count_as_if_one_after_another(
+    uow, unit_of_work, catalog, product
+) -> None:
+    # Every review exists, so the likes go in one statement and the counts in another.
+    author = Actor.user(uuid.uuid4())
+    first = await write(unit_of_work, catalog, author, product)
+    hidden = await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), product)
+    admin = Actor.user(uuid.uuid4(), admin=True)
+    await reviews.hide(unit_of_work=unit_of_work, actor=admin, review_id=hidden.id, reason="x")
+    fan, other = Actor.user(uuid.uuid4()), Actor.user(uuid.uuid4())
+    commits = uow.commits
+
+    outcomes = await likes.change_all(
+        unit_of_work=unit_of_work,
+        changes=[
+            likes.LikeChange(fan, "review", first.id),
+            likes.LikeChange(author, "review", first.id),  # their own
+            likes.LikeChange(other, "review", hidden.id),  # not published
+            likes.LikeChange(other, "review", first.id),
+            likes.LikeChange(fan, "review", first.id),  # a twin: liked already
+        ],
+    )
+
+    assert uow.commits == commits + 1
+    assert isinstance(outcomes[1], OwnContent)
+    assert isinstance(outcomes[2], ReviewNotFound)
+    assert [outcomes[i] for i in (0, 3, 4)] == [
+        likes.LikeState(1, liked_by_me=True),
+        likes.LikeState(2, liked_by_me=True),
+        likes.LikeState(2, liked_by_me=True),
+    ]
+    assert [event.likes for event in uow.events(ReviewLiked)] == [1, 2]
+    assert [event.actor_id for event in uow.events(ReviewLiked)] == [fan.id, other.id]
+    assert (first.likes, hidden.likes) == (2, 0)
+    assert uow.review_likes.rows == {(first.id, fan.id), (first.id, other.id)}
+
+
 async def test_a_batch_that_changes_nothing_commits_nothing(
     uow, unit_of_work, catalog, product
 ) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, delete, exists, select, update
+from sqlalchemy import Table, bindparam, case, delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -176,6 +176,11 @@ class _LikeStatements:
             .returning(*self.facts)
         )
         self.liked = select(*self.facts).where(target.c.id == target_id)
+        # Many likes at once (group commit): one multi-row INSERT, which names the new ones.
+        self.add_many = (
+            dialect_insert(likes).on_conflict_do_nothing().returning(key, likes.c.user_id)
+        )
+        self.key, self.likes_table, self.target = key, likes, target
 
 
 _like_statements: dict[tuple[Any, str, str], _LikeStatements] = {}
@@ -221,6 +226,39 @@ class LikeRepository:
         parameters = {"target_id": target_id}
         row = (await self.session.execute(self._statements.liked, parameters)).first()
         return None if row is None else Liked(*row)
+
+    async def add_all(
+        self, likes: Sequence[tuple[uuid.UUID, uuid.UUID]], *, at: datetime
+    ) -> set[tuple[uuid.UUID, uuid.UUID]] | None:
+        """Many ``(target_id, user_id)`` likes in one statement; the ones that were new. A
+        like of a thing that does not exist fails the statement (the foreign key): None,
+        nothing stored, and the caller takes them one at a time (``add``)."""
+        statements = self._statements
+        rows = [
+            {statements.key.name: target_id, "user_id": user_id, "created_at": at}
+            for target_id, user_id in likes
+        ]
+        try:
+            # In a savepoint, so that a failure leaves the transaction usable (PostgreSQL
+            # aborts the whole transaction at an error otherwise).
+            async with self.session.begin_nested():
+                result = await self.session.execute(statements.add_many, rows)
+                new = {(target_id, user_id) for target_id, user_id in result.all()}
+        except IntegrityError:
+            return None
+        return new
+
+    async def count_all(self, deltas: dict[uuid.UUID, int]) -> dict[uuid.UUID, Liked]:
+        """``likes += delta`` for many things in one statement, and each as it left it."""
+        target = self._statements.target
+        statement = (
+            update(target)
+            .where(target.c.id.in_(list(deltas)))
+            .values(likes=target.c.likes + case(deltas, value=target.c.id))
+            .returning(*self._statements.facts)
+        )
+        rows = (await self.session.execute(statement)).all()
+        return {row[0]: Liked(*row) for row in rows}
 
 
 class RatingRepository(_Repository):

@@ -20,8 +20,9 @@ ever sees it, and the others commit. ``like`` and ``unlike`` are a batch of one.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from marketplace_platform.clock import utcnow
@@ -72,21 +73,108 @@ async def change_all(
     *, unit_of_work: UnitOfWorkFactory, changes: Sequence[LikeChange]
 ) -> list[LikeState | DomainError]:
     """Apply ``changes`` in order in one transaction; each one's state after it, or the
-    problem the rules refused it with (and it changed nothing)."""
+    problem the rules refused it with (and it changed nothing). A run of likes of one kind
+    (reviews, comments) is stored with one statement for the likes and one for the counts
+    (``_like_many``); unlikes, rarer, one at a time."""
     outcomes: list[LikeState | DomainError] = []
     changed = False
     async with unit_of_work() as uow:
-        for change in changes:
-            try:
-                state, moved = await (_like if change.like else _unlike)(uow, change)
-            except DomainError as refused:
-                outcomes.append(refused)
-                continue
-            outcomes.append(state)
+        for run in _runs(changes):
+            states, moved = await (_like_many if len(run) > 1 else _one_by_one)(uow, run)
+            outcomes += states
             changed = changed or moved
         if changed:
             await uow.commit()
     return outcomes
+
+
+def _runs(changes: Sequence[LikeChange]) -> list[list[LikeChange]]:
+    """``changes`` cut, in order, into runs of likes of the same kind and single unlikes."""
+    runs: list[list[LikeChange]] = []
+    for change in changes:
+        last = runs[-1] if runs else None
+        if last and change.like and last[0].like and last[0].target == change.target:
+            last.append(change)
+        else:
+            runs.append([change])
+    return runs
+
+
+async def _like_many(
+    uow: UnitOfWork, changes: list[LikeChange]
+) -> tuple[list[LikeState | DomainError], bool]:
+    """Likes of one kind, in order: what ``_like`` does for each, in two statements for all
+    (the new likes, then every liked thing's counter), and each event counting as if the
+    likes had come one after another."""
+    target = changes[0].target
+    likes = _likes_of(uow, target)
+    pairs = [(change.target_id, change.actor.id) for change in changes]
+    new = await likes.add_all(pairs, at=utcnow())  # type: ignore[arg-type]
+    if new is None:  # a like of nothing among them: one at a time
+        return await _one_by_one(uow, changes)
+    # A pair twice in the batch (one user's twin requests) is new the first time only.
+    seen: set[tuple[uuid.UUID, uuid.UUID | None]] = set()
+    fresh = []
+    for pair in pairs:
+        fresh.append(pair in new and pair not in seen)
+        seen.add(pair)
+    added = Counter(
+        change.target_id for change, is_new in zip(changes, fresh, strict=True) if is_new
+    )
+    counted = await likes.count_all(dict(added)) if added else {}
+    outcomes: list[LikeState | DomainError | None] = [None] * len(changes)
+    refused: list[tuple[uuid.UUID, uuid.UUID]] = []
+    for index, (change, is_new) in enumerate(zip(changes, fresh, strict=True)):
+        if is_new:
+            try:
+                counted[change.target_id].ensure_likeable_by(change.actor)
+            except DomainError as problem:
+                outcomes[index] = problem
+                refused.append(pairs[index])  # type: ignore[arg-type]
+    for target_id, user_id in refused:  # taken back before the transaction commits
+        await likes.remove(target_id, user_id)
+    kept = Counter(target_id for target_id, _ in refused)
+    if kept:
+        counted.update(await likes.count_all({key: -n for key, n in kept.items()}))
+    # The accepted new likes of each thing count up from what it had before the batch.
+    before = {key: counted[key].likes - added[key] + kept[key] for key in added}
+    changed = False
+    for index, (change, is_new) in enumerate(zip(changes, fresh, strict=True)):
+        if not is_new or outcomes[index] is not None:
+            continue
+        before[change.target_id] += 1
+        liked = replace(counted[change.target_id], likes=before[change.target_id])
+        uow.publish(liked.liked(change.actor))
+        outcomes[index] = LikeState(liked.likes, liked_by_me=True)
+        changed = True
+    for index, (change, is_new) in enumerate(zip(changes, fresh, strict=True)):
+        if is_new:
+            continue
+        try:  # liked before: nothing to change, the count as the batch leaves it
+            liked = counted.get(change.target_id) or _found(
+                target, await likes.liked(change.target_id)
+            )
+            liked.ensure_likeable_by(change.actor)
+            outcomes[index] = LikeState(liked.likes, liked_by_me=True)
+        except DomainError as problem:
+            outcomes[index] = problem
+    return [outcome for outcome in outcomes if outcome is not None], changed
+
+
+async def _one_by_one(
+    uow: UnitOfWork, changes: list[LikeChange]
+) -> tuple[list[LikeState | DomainError], bool]:
+    outcomes: list[LikeState | DomainError] = []
+    changed = False
+    for change in changes:
+        try:
+            state, moved = await (_like if change.like else _unlike)(uow, change)
+        except DomainError as refused:
+            outcomes.append(refused)
+            continue
+        outcomes.append(state)
+        changed = changed or moved
+    return outcomes, changed
 
 
 async def _one(unit_of_work: UnitOfWorkFactory, change: LikeChange) -> LikeState:
