@@ -13,8 +13,9 @@ For each engine, in one run:
    computed against real likes): p50 and p95 per sort, timed by the client;
 4. likes per second: ``--connections`` users at once, each liking reviews of the big product
    it has not liked, for ``--seconds``: likes/s (all answered 200), p50 and p95, and the CPU
-   time each process (the service's replicas, the gateway) spent per like, read from
-   ``/proc`` around the run.
+   time each process (the service's replicas, the gateway, and on PostgreSQL the server's
+   backends serving the bench's database) spent per like, read from ``/proc`` around the
+   run.
 
 ``--replicas N`` runs N reviews processes behind the gateway (it balances them round-robin);
 ``--profile FILE`` records the first replica with py-spy during the likes (collapsed stacks,
@@ -107,6 +108,22 @@ def cpu_seconds(pid: int) -> float:
     """User and system CPU time the process has used (Linux ``/proc``)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backends_cpu_seconds(database: str) -> dict[int, float]:
+    """CPU time of each PostgreSQL backend serving ``database`` (its process title names it),
+    by pid: the server's share of the work, which competes for the same cores."""
+    used = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes()
+            if b"postgres" in title and f" {database} ".encode() in title:
+                used[int(entry.name)] = cpu_seconds(int(entry.name))
+        except OSError:
+            continue  # gone meanwhile
+    return used
 
 
 def run(argv: list[str], env: dict[str, str]) -> str:
@@ -306,13 +323,21 @@ def bench_engine(engine: str, args: argparse.Namespace, work: Path) -> dict:
         watched = {f"reviews-{i}": child.pid for i, child in enumerate(replicas)}
         watched["gateway"] = gateway.pid
         cpu_before = {name: cpu_seconds(pid) for name, pid in watched.items()}
+        backends_before = backends_cpu_seconds(postgres_name) if postgres_name else {}
         likes = asyncio.run(like_rate(base, signer, reviews, args.connections, args.seconds))
         # Give the relays a moment to publish the last events: their CPU counts too.
         time.sleep(1.0)
+        per_like = 1000 / max(likes["likes"], 1)
         likes["cpu_ms_per_like"] = {
-            name: round((cpu_seconds(pid) - cpu_before[name]) * 1000 / max(likes["likes"], 1), 2)
+            name: round((cpu_seconds(pid) - cpu_before[name]) * per_like, 2)
             for name, pid in watched.items()
         }
+        if postgres_name:
+            backends_after = backends_cpu_seconds(postgres_name)
+            used = sum(
+                seconds - backends_before.get(pid, 0.0) for pid, seconds in backends_after.items()
+            )
+            likes["cpu_ms_per_like"]["postgres-backends"] = round(used * per_like, 2)
         likes["replicas"] = args.replicas
         if profiler is not None:
             profiler.wait(timeout=args.seconds + 30)
