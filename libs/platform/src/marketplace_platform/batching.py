@@ -18,6 +18,10 @@ which its caller gets raised. If ``handle`` raises instead, the batch's transact
 and it is not known which item caused it: each item of the batch is handled again, alone, so
 one item's failure is never another's.
 
+``handle`` runs in the batcher's own task, not in its callers': their context variables (a
+request's ``traceparent``) are not set there, so an item carries what the handler needs of its
+caller's context.
+
 A caller that is cancelled before its item is taken (a client gone) withdraws it; once taken,
 the item is handled with its batch and its outcome dropped, as for any request whose client
 leaves during its transaction.

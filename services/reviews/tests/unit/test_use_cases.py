@@ -16,6 +16,7 @@ from marketplace_contracts import (
     ReviewUnliked,
     ReviewUpdated,
 )
+from marketplace_platform.tracing import traceparent_var
 from reviews_service.domain.actors import Actor
 from reviews_service.domain.errors import (
     AlreadyReviewed,
@@ -286,6 +287,28 @@ async def test_likes_stored_together_count_as_if_one_after_another(
     assert [event.actor_id for event in uow.events(ReviewLiked)] == [fan.id, other.id]
     assert (first.likes, hidden.likes) == (2, 0)
     assert uow.review_likes.rows == {(first.id, fan.id), (first.id, other.id)}
+
+
+async def test_each_like_of_a_batch_carries_its_own_requests_trace(
+    uow, unit_of_work, catalog, product
+) -> None:
+    review = await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), product)
+    traces = [f"00-{n:032x}-{n:016x}-01" for n in (1, 2)]
+    changes = []
+    for trace in traces:  # each made in its own request, whose trace is the current one
+        token = traceparent_var.set(trace)
+        changes.append(likes.LikeChange(Actor.user(uuid.uuid4()), "review", review.id))
+        traceparent_var.reset(token)
+
+    await likes.change_all(unit_of_work=unit_of_work, changes=changes)
+    await likes.change_all(
+        unit_of_work=unit_of_work,
+        changes=[likes.LikeChange(changes[0].actor, "review", review.id, like=False)],
+    )
+
+    liked = [e.traceparent for e in uow.committed if e.type == ReviewLiked.TYPE]
+    unliked = [e.traceparent for e in uow.committed if e.type == ReviewUnliked.TYPE]
+    assert (liked, unliked) == (traces, [None])
 
 
 async def test_a_batch_that_changes_nothing_commits_nothing(

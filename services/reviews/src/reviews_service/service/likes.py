@@ -22,11 +22,13 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from marketplace_contracts import Event
 from marketplace_platform.clock import utcnow
 from marketplace_platform.problems import DomainError
+from marketplace_platform.tracing import current_traceparent, traceparent_var
 from reviews_service.adapters.repositories import LikeRepository
 from reviews_service.domain.actors import Actor
 from reviews_service.domain.likes import Liked, not_found
@@ -43,12 +45,15 @@ class LikeState:
 
 @dataclass(frozen=True, slots=True)
 class LikeChange:
-    """``actor`` likes (``like``) or unlikes the review or comment ``target_id``."""
+    """``actor`` likes (``like``) or unlikes the review or comment ``target_id``.
+    ``traceparent``: the request's, taken where the change is made, so that its event carries
+    it although a batch is stored outside that request (``_publish``)."""
 
     actor: Actor
     target: Target
     target_id: uuid.UUID
     like: bool = True
+    traceparent: str | None = field(default_factory=current_traceparent)
 
 
 def _likes_of(uow: UnitOfWork, target: Target) -> LikeRepository:
@@ -144,7 +149,7 @@ async def _like_many(
             continue
         before[change.target_id] += 1
         liked = replace(counted[change.target_id], likes=before[change.target_id])
-        uow.publish(liked.liked(change.actor))
+        _publish(uow, change, liked.liked(change.actor))
         outcomes[index] = LikeState(liked.likes, liked_by_me=True)
         changed = True
     for index, (change, is_new) in enumerate(zip(changes, fresh, strict=True)):
@@ -197,7 +202,7 @@ async def _like(uow: UnitOfWork, change: LikeChange) -> tuple[LikeState, bool]:
             await likes.remove(target_id, actor.id)
             await likes.count(target_id, -1)
             raise
-        uow.publish(liked.liked(actor))
+        _publish(uow, change, liked.liked(actor))
         return LikeState(liked.likes, liked_by_me=True), True
     # Liked before (or no such thing): nothing to change.
     liked = _found(target, await likes.liked(target_id))
@@ -218,11 +223,20 @@ async def _unlike(uow: UnitOfWork, change: LikeChange) -> tuple[LikeState, bool]
             await likes.add(target_id, actor.id, at=given_at)
             await likes.count(target_id, 1)
             raise
-        uow.publish(liked.unliked(actor))
+        _publish(uow, change, liked.unliked(actor))
         return LikeState(liked.likes, liked_by_me=False), True
     liked = _found(target, await likes.liked(target_id))
     liked.ensure_visible()
     return LikeState(liked.likes, liked_by_me=False), False
+
+
+def _publish(uow: UnitOfWork, change: LikeChange, event: Event) -> None:
+    """Record ``event`` with the trace of the request that made ``change``."""
+    token = traceparent_var.set(change.traceparent)
+    try:
+        uow.publish(event)
+    finally:
+        traceparent_var.reset(token)
 
 
 def _found(target: Target, liked: Liked | None) -> Liked:
