@@ -18,6 +18,7 @@ from marketplace_platform.events.unit_of_work import U, UnitOfWork
 from marketplace_platform.faults import FailingEventBus
 from marketplace_platform.problems import ServiceUnavailable
 from marketplace_platform.security.jwks import JWKSVerifier
+from marketplace_platform.security.verified_tokens import VerifiedTokenCache
 from marketplace_platform.settings import ServiceSettings
 
 
@@ -45,6 +46,9 @@ class ServiceRuntime:
             algorithms=settings.jwt_algorithms,
             refresh_interval=settings.jwks_refresh_seconds,
             max_lifetime=settings.access_token_max_lifetime_seconds,
+            cache=VerifiedTokenCache(
+                ttl=settings.token_cache_seconds, max_size=settings.token_cache_size
+            ),
         )
 
     def unit_of_work(

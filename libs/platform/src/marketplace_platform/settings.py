@@ -56,6 +56,11 @@ class ServiceSettings(BaseSettings):
     # The longest ``exp - iat`` a token may have: auth's AUTH_ACCESS_TOKEN_TTL. Raise both
     # together, or the services refuse the tokens auth issues.
     access_token_max_lifetime_seconds: float = Field(default=900.0, gt=0)
+    # Verified tokens are remembered this long (never past their ``exp``, and only while
+    # their key is published): an Ed25519 check costs more than the rest of a small request's
+    # handling. 0 turns the memory off.
+    token_cache_seconds: float = Field(default=30.0, ge=0)
+    token_cache_size: int = Field(default=10_000, ge=0)
 
     # Shared secret of service-to-service calls that no user may make (``/internal/...``,
     # never routed by the gateway), sent as ``X-Internal-Token``. The launcher generates one

@@ -14,7 +14,7 @@ import aiohttp
 from yarl import URL
 
 from gateway_service.access_log import AccessLog
-from gateway_service.authentication import TokenCheck, VerifiedTokenCache, jwks_fetcher
+from gateway_service.authentication import TokenCheck, jwks_fetcher
 from gateway_service.balancer import Balancer, HealthProber
 from gateway_service.client_address import TrustedProxies
 from gateway_service.connections import EdgeServer
@@ -30,6 +30,7 @@ from gateway_service.settings import GatewaySettings, get_settings
 from gateway_service.websocket_proxy import WebSocketProxy
 from marketplace_platform.forwarded import gateway_token
 from marketplace_platform.security.jwks import JWKSVerifier
+from marketplace_platform.security.verified_tokens import VerifiedTokenCache
 
 JWKS_PATH = "/api/auth/jwks.json"
 OPENAPI_PATH = "/openapi.json"

@@ -74,11 +74,6 @@ class GatewaySettings(ServiceSettings):
     # Empty: fetch /api/auth/jwks.json from a healthy auth replica through the balancer.
     jwks_url: str = ""
     jwks_min_refresh_seconds: float = Field(default=10.0, ge=0)
-    # Verified tokens are remembered this long (never past their ``exp``): an Ed25519
-    # check costs far more than proxying a small request.
-    token_cache_seconds: float = Field(default=30.0, ge=0)
-    token_cache_size: int = Field(default=10_000, ge=0)
-
     # Token buckets per client IP. Every request draws from the general bucket; login and
     # register also draw from their own, much smaller one (password guessing, sign-up spam).
     rate_limit_enabled: bool = True
