@@ -27,6 +27,7 @@ from payments_service.adapters.orders import OrderSnapshot
 from payments_service.adapters.processor import Charge, ChargeNotFound, ChargeStatus, outcome_for
 from payments_service.adapters.repositories import PaymentFilter
 from payments_service.domain.cards import Card, parse_card
+from payments_service.domain.orders import PlacedOrder
 from payments_service.domain.payments import Payment, PaymentStatus
 from payments_service.domain.refunds import CancelledOrder
 from payments_service.service import payments
@@ -117,10 +118,22 @@ class FakeCancelledOrderRepository:
         return [c for c in found if after is None or (c.cancelled_at, c.order_id) > after][:limit]
 
 
+class FakePlacedOrderRepository:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, PlacedOrder] = {}
+
+    async def add(self, order: PlacedOrder) -> None:
+        self.rows.setdefault(order.order_id, order)
+
+    async def get(self, order_id: uuid.UUID) -> PlacedOrder | None:
+        return self.rows.get(order_id)
+
+
 class FakePaymentsUnitOfWork(FakeUnitOfWork):
     def open(self) -> None:
         self.payments = FakePaymentRepository(self)
         self.cancelled_orders = FakeCancelledOrderRepository()
+        self.placed_orders = FakePlacedOrderRepository()
 
     def __call__(self, *, read_only: bool = False) -> FakePaymentsUnitOfWork:
         """The use cases take a factory of units of work: this fake is its own."""

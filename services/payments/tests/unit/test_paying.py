@@ -5,11 +5,17 @@ import uuid
 
 import pytest
 
-from marketplace_contracts import PaymentFailed, PaymentStarted, PaymentSucceeded
+from marketplace_contracts import OrderCreated, PaymentFailed, PaymentStarted, PaymentSucceeded
 from marketplace_platform.clock import utcnow
-from payments_service.domain.errors import AlreadyPaid, OrderNotFound, OrderNotPayable
+from payments_service.adapters.orders import OrderSnapshot
+from payments_service.domain.errors import (
+    AlreadyPaid,
+    AmountMismatch,
+    OrderNotFound,
+    OrderNotPayable,
+)
 from payments_service.domain.payments import FailureReason, Outcome, PaymentStatus
-from payments_service.service import payments
+from payments_service.service import payments, placed_orders
 
 pytestmark = pytest.mark.unit
 
@@ -148,3 +154,86 @@ async def test_an_order_known_to_be_cancelled_is_not_charged(pay, uow, fake_orde
 
     assert uow.committed == []
     assert await uow.payments.of_order(order_id) == []
+
+
+# -- orders payments has seen placed: paid without asking orders ------------------------------
+
+
+async def placed(uow, user_id: uuid.UUID, *, total: int = 12_990) -> uuid.UUID:
+    """An order payments heard orders place (``orders.order.created.v1``), and orders does
+    not answer for (the fake knows nothing of it): paying it must not ask."""
+    order_id = uuid.uuid4()
+    await placed_orders.record(
+        uow,
+        event=OrderCreated(
+            order_id=order_id, user_id=user_id, items=[], total=total, currency="RUB",
+            created_at=utcnow(),
+        ),
+    )
+    return order_id
+
+
+async def test_an_order_seen_placed_is_paid_without_asking_orders(pay, uow) -> None:
+    user = uuid.uuid4()
+    order_id = await placed(uow, user, total=4_500)
+
+    view = await pay(user, order_id)
+
+    assert (view.payment.status, view.payment.amount, view.payment.attempt) == (
+        PaymentStatus.SUCCEEDED, 4_500, 1
+    )
+    assert uow.event_types == [PaymentStarted.TYPE, PaymentSucceeded.TYPE]
+
+
+async def test_an_order_seen_placed_twice_is_one_order(uow) -> None:
+    user = uuid.uuid4()
+    order_id = await placed(uow, user, total=4_500)
+    again = OrderCreated(
+        order_id=order_id, user_id=user, items=[], total=1, currency="RUB", created_at=utcnow()
+    )
+
+    await placed_orders.record(uow, event=again)
+
+    assert (await uow.placed_orders.get(order_id)).total == 4_500
+
+
+async def test_someone_elses_placed_order_and_a_wrong_amount_record_nothing(
+    pay, uow, fake_processor
+) -> None:
+    owner = uuid.uuid4()
+    order_id = await placed(uow, owner, total=4_500)
+    committed = len(uow.committed)
+
+    with pytest.raises(OrderNotFound):
+        await pay(uuid.uuid4(), order_id)
+    with pytest.raises(AmountMismatch):
+        await pay(owner, order_id, amount=4_499)
+
+    assert len(uow.committed) == committed
+    assert fake_processor.charge_calls == 0
+
+
+async def test_a_placed_order_with_a_payment_or_a_cancellation_is_judged_by_orders(
+    pay, uow, fake_orders
+) -> None:
+    """Payments alone cannot tell the status of an order it has tried to charge or heard is
+    cancelled: orders' answer decides, as for an order never seen placed."""
+    user = uuid.uuid4()
+    declined = await placed(uow, user)
+    assert (await pay(user, declined, DECLINED)).payment.status is PaymentStatus.FAILED
+    cancelled = await placed(uow, user)
+    async with uow:
+        await uow.cancelled_orders.add(cancelled, at=utcnow())
+        await uow.commit()
+
+    # Orders knows neither: it is asked, and its "no such order" is the answer.
+    with pytest.raises(OrderNotFound):
+        await pay(user, declined, MASTERCARD)
+    with pytest.raises(OrderNotFound):
+        await pay(user, cancelled)
+
+    # Once orders answers, its status is what counts: the declined order is payable again.
+    fake_orders.orders[declined] = OrderSnapshot(
+        id=declined, user_id=user, status="created", total=12_990, currency="RUB"
+    )
+    assert (await pay(user, declined, MASTERCARD)).payment.attempt == 2
