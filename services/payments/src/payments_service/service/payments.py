@@ -5,8 +5,8 @@ our transaction:
 
 1. check the order (owner, status ``created``, amount) and record a new payment as
    ``pending`` with ``PaymentStarted`` (the order moves to ``processing``). The first payment
-   of an order payments has seen placed (``domain.orders``) is checked against that alone,
-   in the same transaction (``start_placed``); any other asks orders first (``start``);
+   of an order payments has seen placed (``domain.orders``) is checked against that alone
+   (a read, then ``start_placed``); any other asks orders first (``start``);
 2. charge the processor under the payment's id (idempotent there);
 3. record the outcome with ``PaymentSucceeded`` or ``PaymentFailed``.
 
@@ -38,7 +38,7 @@ from payments_service.adapters.unit_of_work import PaymentsUnitOfWork
 from payments_service.domain import payments as rules
 from payments_service.domain.cards import Card
 from payments_service.domain.errors import OrderNotFound, PaymentInProgress, PaymentNotFound
-from payments_service.domain.orders import status_without_asking
+from payments_service.domain.orders import PlacedOrder, status_without_asking
 from payments_service.domain.payments import Outcome, Payment
 from payments_service.service.ports import Orders, Processor, UnitOfWorkFactory
 
@@ -79,9 +79,13 @@ async def pay(
     not awaiting payment or of another amount (409), or orders cannot say (503). Returns a
     ``pending`` payment if the processor did not answer in time; recovery settles it.
     """
-    started = await start_placed(
-        unit_of_work, order_id=order_id, payer=payer, card=card, amount=amount
-    )
+    started = None
+    async with unit_of_work(read_only=True) as uow:
+        placed = await uow.placed_orders.get(order_id)
+    if placed is not None:
+        if placed.user_id != payer.user_id:
+            raise OrderNotFound("There is no order with this id.")
+        started = await start_placed(unit_of_work, order=placed, card=card, amount=amount)
     if started is None:
         order = await orders.get_order(order_id)
         if order is None or order.user_id != payer.user_id:
@@ -144,40 +148,28 @@ async def start(
 
 
 async def start_placed(
-    unit_of_work: UnitOfWorkFactory,
-    *,
-    order_id: uuid.UUID,
-    payer: Principal,
-    card: Card,
-    amount: int | None,
+    unit_of_work: UnitOfWorkFactory, *, order: PlacedOrder, card: Card, amount: int | None
 ) -> PaymentView | None:
-    """Start the first payment of an order payments has seen placed, without asking orders
-    (``domain.orders``), in one transaction; None, having changed nothing, when payments
-    alone cannot tell the order is awaiting payment (not seen placed yet, a payment of it
-    exists, a cancellation was heard): the caller then asks orders, as ``start`` needs.
-
-    The checks are the ones ``pay`` makes on orders' answer, in the same order: not the
-    payer's order (``OrderNotFound``), then the amount."""
+    """Start the first payment of an order payments has seen placed (the payer's: checked by
+    the caller), without asking orders (``domain.orders``), in one transaction; None, having
+    changed nothing, when payments alone cannot tell the order is awaiting payment (a payment
+    of it exists, a cancellation was heard): the caller then asks orders, as ``start`` needs.
+    The amount is checked once the status is known, as ``pay`` checks orders' answer."""
     try:
         async with unit_of_work() as uow:
-            placed = await uow.placed_orders.get(order_id)
-            if placed is None:
-                return None
-            if placed.user_id != payer.user_id:
-                raise OrderNotFound("There is no order with this id.")
-            earlier = await uow.payments.of_order(order_id, lock=True)
+            earlier = await uow.payments.of_order(order.order_id, lock=True)
             status = status_without_asking(
-                earlier, cancelled=await uow.cancelled_orders.contains(order_id)
+                earlier, cancelled=await uow.cancelled_orders.contains(order.order_id)
             )
             if status is None:
                 return None
-            rules.check_amount(amount, total=placed.total)
+            rules.check_amount(amount, total=order.total)
             payment = Payment.start(
                 id=new_id(),
-                order_id=order_id,
-                user_id=placed.user_id,
-                amount=placed.total,
-                currency=placed.currency,
+                order_id=order.order_id,
+                user_id=order.user_id,
+                amount=order.total,
+                currency=order.currency,
                 card=card.summary,
                 order_status=status,
                 earlier=earlier,
