@@ -294,12 +294,12 @@ async def pending_payment_charged_at_processor(
     return charged["key"]
 
 
-# -- orders payments has seen placed (the same consumer) --------------------------------------
+# -- orders payments hears placed -------------------------------------------------------------
 
 
-async def test_an_order_seen_placed_is_paid_without_asking_orders(payments, orders_bus) -> None:
+async def test_an_order_heard_placed_is_paid_without_asking_orders(payments, orders_bus) -> None:
     """Orders' ``orders.order.created.v1`` is enough to charge the order's first payment: no
-    ``GET /internal/orders/{id}``. An order not seen yet is still paid, by asking orders."""
+    ``GET /internal/orders/{id}``. An order not heard of is still paid, by asking orders."""
     user = uuid.uuid4()
     placed_id = new_id()
     event = OrderCreated(
@@ -308,7 +308,7 @@ async def test_an_order_seen_placed_is_paid_without_asking_orders(payments, orde
     )
     await publish(orders_bus, Envelope.wrap(event, id=new_id(), source="orders"))
     async with asyncio.timeout(20):
-        while not await payments.scalar("SELECT count(*) FROM placed_orders"):
+        while payments.components.orders.placed(placed_id) is None:
             await asyncio.sleep(0.05)
 
     paid = await payments.pay(user, placed_id)

@@ -23,7 +23,7 @@ import pytest
 
 from marketplace_platform.security.jwks import Principal
 from marketplace_platform.testing.fakes import FakeUnitOfWork
-from payments_service.adapters.orders import OrderSnapshot
+from payments_service.adapters.orders import OrderSnapshot, PlacedOrders
 from payments_service.adapters.processor import Charge, ChargeNotFound, ChargeStatus, outcome_for
 from payments_service.adapters.repositories import PaymentFilter
 from payments_service.domain.cards import Card, parse_card
@@ -118,22 +118,10 @@ class FakeCancelledOrderRepository:
         return [c for c in found if after is None or (c.cancelled_at, c.order_id) > after][:limit]
 
 
-class FakePlacedOrderRepository:
-    def __init__(self) -> None:
-        self.rows: dict[uuid.UUID, PlacedOrder] = {}
-
-    async def add(self, order: PlacedOrder) -> None:
-        self.rows.setdefault(order.order_id, order)
-
-    async def get(self, order_id: uuid.UUID) -> PlacedOrder | None:
-        return self.rows.get(order_id)
-
-
 class FakePaymentsUnitOfWork(FakeUnitOfWork):
     def open(self) -> None:
         self.payments = FakePaymentRepository(self)
         self.cancelled_orders = FakeCancelledOrderRepository()
-        self.placed_orders = FakePlacedOrderRepository()
 
     def __call__(self, *, read_only: bool = False) -> FakePaymentsUnitOfWork:
         """The use cases take a factory of units of work: this fake is its own."""
@@ -145,7 +133,11 @@ class FakePaymentsUnitOfWork(FakeUnitOfWork):
 
 @dataclass
 class FakeOrders:
+    """Orders' answers (``orders``), and the orders payments heard placed (``heard``)."""
+
     orders: dict[uuid.UUID, OrderSnapshot] = field(default_factory=dict)
+    heard: PlacedOrders = field(default_factory=PlacedOrders)
+    asked: int = 0
 
     def add(self, user_id: uuid.UUID, *, total: int = 12_990, status: str = "created") -> uuid.UUID:
         order = OrderSnapshot(
@@ -154,7 +146,11 @@ class FakeOrders:
         self.orders[order.id] = order
         return order.id
 
+    def placed(self, order_id: uuid.UUID) -> PlacedOrder | None:
+        return self.heard.get(order_id)
+
     async def get_order(self, order_id: uuid.UUID) -> OrderSnapshot | None:
+        self.asked += 1
         return self.orders.get(order_id)
 
 

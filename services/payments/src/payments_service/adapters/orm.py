@@ -1,10 +1,9 @@
 """The payments service's tables, and how the domain's classes are stored in them.
 
-The domain's ``Payment``, ``CancelledOrder`` and ``PlacedOrder`` are plain Python
-(``domain/``); this module maps them to tables *imperatively* (Cosmic Python, chapter 2): the
-tables are declared here, the classes know nothing of them, and SQLAlchemy loads and saves
-them as they are. Importing this module sets the mapping up, once per process; the
-repositories import it.
+The domain's ``Payment`` and ``CancelledOrder`` are plain Python (``domain/``); this module
+maps them to tables *imperatively* (Cosmic Python, chapter 2): the tables are declared here,
+the classes know nothing of them, and SQLAlchemy loads and saves them as they are. Importing
+this module sets the mapping up, once per process; the repositories import it.
 
 The platform's outbox and inbox live on ``PlatformBase`` and the idempotency keys on
 ``IdempotencyBase``; the migration history creates all three sets.
@@ -31,7 +30,6 @@ from sqlalchemy.orm import registry
 from sqlalchemy.types import Uuid
 
 from marketplace_platform.db import UTCDateTime, new_metadata
-from payments_service.domain.orders import PlacedOrder
 from payments_service.domain.payments import FailureReason, Payment, PaymentStatus
 from payments_service.domain.refunds import CancelledOrder
 
@@ -102,17 +100,5 @@ cancelled_orders = Table(
     Index("ix_cancelled_orders_open", "cancelled_at", sqlite_where=_OPEN, postgresql_where=_OPEN),
 )
 
-# Orders as their creation events told payments: whose, and how much (``domain.orders``).
-placed_orders = Table(
-    "placed_orders",
-    metadata,
-    Column("order_id", Uuid(), primary_key=True),
-    Column("user_id", Uuid(), nullable=False),
-    Column("total", BigInteger(), nullable=False),
-    Column("currency", String(3), nullable=False),
-    Column("placed_at", UTCDateTime(), nullable=False),
-)
-
 mapper_registry.map_imperatively(Payment, payments)
 mapper_registry.map_imperatively(CancelledOrder, cancelled_orders)
-mapper_registry.map_imperatively(PlacedOrder, placed_orders)

@@ -17,8 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketplace_platform.db import dialect_insert
-from payments_service.adapters.orm import cancelled_orders, payments, placed_orders
-from payments_service.domain.orders import PlacedOrder
+from payments_service.adapters.orm import cancelled_orders, payments
 from payments_service.domain.payments import Payment, PaymentStatus
 from payments_service.domain.refunds import CancelledOrder
 
@@ -146,24 +145,3 @@ class CancelledOrderRepository:
                 | ((table.cancelled_at == at) & (table.order_id > order_id))
             )
         return (await self.session.scalars(query)).all()
-
-
-class PlacedOrderRepository:
-    """The orders payments has seen placed (``domain.orders``)."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, order: PlacedOrder) -> None:
-        """Remember the order; hearing of it again (a redelivery, a replay) changes nothing."""
-        await self.session.execute(
-            dialect_insert(self.session)(placed_orders)
-            .values(
-                order_id=order.order_id, user_id=order.user_id, total=order.total,
-                currency=order.currency, placed_at=order.placed_at,
-            )
-            .on_conflict_do_nothing(index_elements=["order_id"])
-        )
-
-    async def get(self, order_id: uuid.UUID) -> PlacedOrder | None:
-        return await self.session.get(PlacedOrder, order_id)

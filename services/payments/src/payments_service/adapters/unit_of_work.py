@@ -9,19 +9,13 @@ one per transaction: ``runtime.unit_of_work(PaymentsUnitOfWork)``.
 from __future__ import annotations
 
 from marketplace_platform.events.unit_of_work import UnitOfWork
-from payments_service.adapters.repositories import (
-    CancelledOrderRepository,
-    PaymentRepository,
-    PlacedOrderRepository,
-)
+from payments_service.adapters.repositories import CancelledOrderRepository, PaymentRepository
 
 
 class PaymentsUnitOfWork(UnitOfWork):
     payments: PaymentRepository
     cancelled_orders: CancelledOrderRepository
-    placed_orders: PlacedOrderRepository
 
     def open(self) -> None:
         self.payments = PaymentRepository(self.session, track=self.track)
         self.cancelled_orders = CancelledOrderRepository(self.session)
-        self.placed_orders = PlacedOrderRepository(self.session)

@@ -1,20 +1,25 @@
-"""The ``payments`` consumer of orders' events: the orders payments has seen placed
-(``service.placed_orders``), and cancellations, which become ``service.refunds`` calls.
+"""The ``payments`` consumer of orders' events: cancellations, which become ``service.refunds``
+calls; and, apart from it, the orders payments hears placed (``listen_for_placed``).
 
 Both events orders publishes when it cancels an order are followed, so that one of them
 parked in the dead letters does not keep the money taken: each records the cancellation
-(once per event, in the inbox's transaction; the projection ignores a second one). A placed
-order is recorded without the inbox: recording it again changes nothing."""
+(once per event, in the inbox's transaction; the projection ignores a second one)."""
 
 from __future__ import annotations
 
+import logging
+
 from marketplace_contracts import Envelope, OrderCancelled, OrderCreated, OrderStatusChanged
 from marketplace_platform.events.bus import EventBus
-from payments_service.service import placed_orders, refunds
+from payments_service.adapters.orders import PlacedOrders
+from payments_service.domain.orders import PlacedOrder
+from payments_service.service import refunds
 from payments_service.service.ports import Processor, UnitOfWorkFactory
 
+log = logging.getLogger(__name__)
+
 CONSUMER = "payments"
-SUBJECTS = (OrderCreated.TYPE, OrderCancelled.TYPE, OrderStatusChanged.TYPE)
+SUBJECTS = (OrderCancelled.TYPE, OrderStatusChanged.TYPE)
 CANCELLED = "cancelled"
 
 
@@ -25,9 +30,6 @@ def register(
     processor: Processor,
 ) -> None:
     async def handle(envelope: Envelope) -> None:
-        if envelope.type == OrderCreated.TYPE:
-            await placed_orders.record(unit_of_work, event=envelope.parse(OrderCreated))
-            return
         if envelope.type == OrderCancelled.TYPE:
             order_id = envelope.parse(OrderCancelled).order_id
         elif envelope.type == OrderStatusChanged.TYPE:
@@ -46,3 +48,24 @@ def register(
         )
 
     bus.consume(CONSUMER, SUBJECTS, handle)
+
+
+def listen_for_placed(bus: EventBus, placed: PlacedOrders) -> None:
+    """Every replica hears every ``orders.order.created.v1`` on core NATS as orders publishes
+    it, and remembers the order's facts (``adapters.orders``): no durable consumer, no
+    transaction, no acknowledgement, since a message missed only means a call to orders."""
+
+    async def heard(subject: str, payload: bytes) -> None:
+        try:
+            created = Envelope.model_validate_json(payload).parse(OrderCreated)
+        except ValueError as error:  # pydantic's ValidationError is one too
+            log.debug("an order creation that does not parse: %s", error)
+            return
+        placed.remember(
+            PlacedOrder(
+                order_id=created.order_id, user_id=created.user_id, total=created.total,
+                currency=created.currency, placed_at=created.created_at,
+            )
+        )
+
+    bus.subscribe(OrderCreated.TYPE, heard)

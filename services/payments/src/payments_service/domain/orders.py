@@ -2,7 +2,8 @@
 it without asking orders.
 
 Orders announces every order it places (``orders.order.created.v1``) with whose it is and what
-it costs; those facts never change. Its status does, and only orders can say it, with one
+it costs; those facts never change (payments keeps the newest in memory:
+``adapters.orders.PlacedOrders``). Its status does, and only orders can say it, with one
 exception payments can judge alone: an order leaves ``created`` only when a payment of it
 starts (payments' own doing, so it has a row of it) or when it is cancelled (which payments
 hears, ``cancelled_orders``). So an order payments has seen placed, has no payment of, and has
@@ -26,7 +27,7 @@ from payments_service.domain.payments import Payment
 CREATED = "created"
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, slots=True)
 class PlacedOrder:
     """An order as its creation event told payments."""
 

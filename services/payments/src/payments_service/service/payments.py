@@ -5,8 +5,8 @@ our transaction:
 
 1. check the order (owner, status ``created``, amount) and record a new payment as
    ``pending`` with ``PaymentStarted`` (the order moves to ``processing``). The first payment
-   of an order payments has seen placed (``domain.orders``) is checked against that alone
-   (a read, then ``start_placed``); any other asks orders first (``start``);
+   of an order payments heard placed (``domain.orders``) is checked against that alone
+   (``start_placed``); any other asks orders first (``start``);
 2. charge the processor under the payment's id (idempotent there);
 3. record the outcome with ``PaymentSucceeded`` or ``PaymentFailed``.
 
@@ -80,8 +80,7 @@ async def pay(
     ``pending`` payment if the processor did not answer in time; recovery settles it.
     """
     started = None
-    async with unit_of_work(read_only=True) as uow:
-        placed = await uow.placed_orders.get(order_id)
+    placed = orders.placed(order_id)
     if placed is not None:
         if placed.user_id != payer.user_id:
             raise OrderNotFound("There is no order with this id.")
