@@ -76,6 +76,8 @@ def build_components(
             claim_for=settings.mail_claim,
         ),
         interval=settings.mail_interval,
+        batch=settings.mail_batch,
+        gather=settings.mail_gather,
     )
     outlets = Outlets(
         pusher=fanout,

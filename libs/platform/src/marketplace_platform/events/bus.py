@@ -391,7 +391,9 @@ class EventBus:
         (wildcards allowed) that arrives while connected. No JetStream: nothing is stored,
         every subscriber gets each message, and one sent while this process is away is not
         seen. For pushes that a durable record backs (a notification a client can fetch
-        again), not for events. Subscribed once connected; nats-py renews it on reconnects."""
+        again), or a cache of an event's facts whose owner can still be asked (payments'
+        placed orders), not for applying events. Subscribed once connected; nats-py renews
+        it on reconnects."""
         self._core_handlers[subject] = handler
         if self.connected:
             self._spawn(self._subscribe_core())
