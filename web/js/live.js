@@ -63,6 +63,7 @@ function schedule() {
   const delay = Math.min(30000, 1000 * 2 ** retries);
   retries += 1;
   timer = setTimeout(async () => {
+    timer = null;
     if (!wanted) return;
     // A refused handshake (an expired token) looks like any failed connection from here:
     // after a failure, get a fresh token first.
@@ -74,6 +75,7 @@ function schedule() {
 function stop() {
   wanted = false;
   clearTimeout(timer);
+  timer = null;
   if (socket) {
     const ws = socket;
     socket = null;

@@ -46,13 +46,20 @@ function buyBox(product) {
     available ? quantity : null, h("div", { class: "actions" }, add), note);
 }
 
+function attributeName(name) {
+  const known = t(`attr.${name}`);
+  if (known !== `attr.${name}`) return known;
+  const words = name.replaceAll("_", " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 function details(product) {
   const attributes = Object.entries(product.attributes || {});
   return h("section", { class: "panel", "aria-labelledby": "description-heading" },
     h("h2", { id: "description-heading" }, t("product.description")),
     h("p", { class: "review-text" }, product.description),
     attributes.length ? [h("h3", {}, t("product.attributes")),
-      h("dl", { class: "attributes" }, attributes.map(([name, value]) => [h("dt", {}, name), h("dd", {}, String(value))]))] : null);
+      h("dl", { class: "attributes" }, attributes.map(([name, value]) => [h("dt", {}, attributeName(name)), h("dd", {}, String(value))]))] : null);
 }
 
 function ratingSummary(rating) {
