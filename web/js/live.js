@@ -9,7 +9,7 @@
 // notification seen> so that nothing made meanwhile is missed. 4008 (this was the user's
 // oldest socket of too many) does not reconnect. The socket closes on logout.
 
-import { freshToken, onSession, session } from "./api.js";
+import { claims, freshToken, onSession, session } from "./api.js";
 
 export const live = new EventTarget();
 const SINCE_KEY = "mp.live.since";
@@ -88,7 +88,7 @@ export function startLive() {
   let user = null;
   const follow = (current) => {
     const token = current?.access_token;
-    const sub = token ? JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sub : null;
+    const sub = token ? claims()?.sub ?? token : null;
     if (sub === user && (socket || timer)) return;
     if (sub !== user) localStorage.removeItem(SINCE_KEY);
     user = sub;

@@ -2,7 +2,7 @@
 // or service with its photos, price, stock, rating figures with the 1–5 distribution, and
 // its reviews with comments and likes, and the forms to write them.
 
-import { ApiError, api, session } from "../api.js";
+import { ApiError, api, claims, session } from "../api.js";
 import { addToCart, cartLines } from "../cart.js";
 import { dateTime, money, t } from "../i18n.js";
 import { empty, errorText, failed, field, form, h, loading, page, stars, toast } from "../ui.js";
@@ -189,13 +189,7 @@ function reviewItem(review, { open = false } = {}) {
 }
 
 function mineId() {
-  const token = session()?.access_token;
-  if (!token) return null;
-  try {
-    return JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sub;
-  } catch {
-    return null;
-  }
+  return claims()?.sub || null;
 }
 
 function ratingFieldset() {
