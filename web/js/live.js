@@ -107,5 +107,7 @@ export function liveConnected() {
   return socket?.readyState === WebSocket.OPEN;
 }
 
-// For the browser tests (and a curious developer's console): is the socket open?
-window.__mpLive = { connected: liveConnected };
+// The socket's state on <html data-live="open|closed">: for styles, and for tests to wait on.
+for (const [name, state] of [["open", "open"], ["close", "closed"]]) {
+  live.addEventListener(name, () => { document.documentElement.dataset.live = state; });
+}
