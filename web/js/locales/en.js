@@ -239,7 +239,7 @@ export default {
   "preferences.type": "Notification",
   "preferences.in_app": "In the shop",
   "preferences.email": "By email",
-  "preferences.language": "Language of emails",
+  "preferences.language": "Language of notifications and emails",
   "preferences.save": "Save preferences",
   "preferences.saved": "Preferences saved.",
   "type.order.status": "Order status",

@@ -239,7 +239,7 @@ export default {
   "preferences.type": "Уведомление",
   "preferences.in_app": "В магазине",
   "preferences.email": "На почту",
-  "preferences.language": "Язык писем",
+  "preferences.language": "Язык уведомлений и писем",
   "preferences.save": "Сохранить настройки",
   "preferences.saved": "Настройки сохранены.",
   "type.order.status": "Статус заказа",
