@@ -27,6 +27,7 @@ from gateway_service.proxy import Proxy
 from gateway_service.public_routes import PublicRouteTable
 from gateway_service.rate_limit import Rate, RateLimiter
 from gateway_service.settings import GatewaySettings, get_settings
+from gateway_service.web_ui import WebUI, find_web_root
 from gateway_service.websocket_proxy import WebSocketProxy
 from marketplace_platform.forwarded import gateway_token
 from marketplace_platform.security.jwks import JWKSVerifier
@@ -142,11 +143,14 @@ def create_app(
     access_log = (
         AccessLog(settings.service_name, access_log_stream) if settings.access_log else None
     )
-    pages, page_prefixes = page_routes(aggregator)
+    web_root = find_web_root(settings.web_root)
+    web_ui = WebUI(web_root, reload=settings.web_reload) if web_root is not None else None
+    pages, page_prefixes = page_routes(aggregator, web_ui)
     edge = Edge(
         proxy=proxy,
         routes={"/ws": websocket.handle, **health_routes(balancer, metrics), **pages},
         prefix_routes=page_prefixes,
+        fallback=web_ui.handle if web_ui is not None else None,
         limiter=limiter,
         metrics=metrics,
         access_log=access_log,

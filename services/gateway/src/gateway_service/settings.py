@@ -86,6 +86,11 @@ class GatewaySettings(ServiceSettings):
     # Where notifications accepts the WebSocket that the gateway's /ws is proxied to.
     notifications_ws_path: str = "/api/notifications/ws"
 
+    # The web UI's folder; empty: the repository's ``web/`` (web_ui.py). ``web_reload``
+    # re-reads it when a file changed (for working on the UI; off in production).
+    web_root: str = ""
+    web_reload: bool = False
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
