@@ -57,6 +57,7 @@ from marketplace_contracts import (
     UserLoggedIn,
     UserRegistered,
 )
+from marketplace_platform.db import Database
 from marketplace_platform.events.inbox import handle_once
 from marketplace_platform.ids import new_id
 from marketplace_platform.testing.database import migrated_database_fixtures
@@ -111,13 +112,15 @@ class AnalyticsService(ServiceUnderTest[Components]):
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def tables(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of every figure table, sorted: two stores with the same are the same. A
-        rollup row whose figures are all zero counts as no row (a category a product left)."""
+    async def tables(self, db: Database | None = None) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every figure table (of this store, or of ``db``), sorted: two stores
+        with the same are the same. A rollup row whose figures are all zero counts as no row
+        (a category a product left)."""
+        db = db or self.db
         found = {}
         for table in FIGURE_TABLES:
             keys = len(table.primary_key.columns)
-            async with self.db.read_session() as session:
+            async with db.read_session() as session:
                 rows = (await session.execute(table.select())).all()
             found[table.name] = sorted(
                 tuple(str(value) for value in row)

@@ -90,7 +90,6 @@ async def test_bad_parameters_are_422_problems(analytics, path, params) -> None:
 
 async def test_the_live_summary_counts_the_last_hour(analytics, scenario) -> None:
 
-
     s, _, names = scenario
     now = utcnow()
     buyer = s.register(now - timedelta(minutes=5))
