@@ -7,7 +7,7 @@
   only the newer events are applied, so an operator catches up before switching over
   (docs/analytics.md). Needs streams that still hold every event (no ``max_age``).
 - ``seed --orders N ...``: fill an empty store with generated history for benchmarks,
-  straight into the facts and rollups; it publishes nothing (``demo.seeding``).
+  straight into the facts and rollups; it publishes nothing (``demo``).
 """
 
 from __future__ import annotations
@@ -20,15 +20,16 @@ from functools import partial
 
 from analytics_service.adapters.unit_of_work import AnalyticsUnitOfWork
 from analytics_service.consumers import events
+from analytics_service.demo.command import configure_seed, run_seed
 from analytics_service.migrations import MIGRATIONS_DIR
 from analytics_service.settings import AnalyticsSettings
 from marketplace_contracts import Envelope
 from marketplace_platform import migrations
+from marketplace_platform.cli import Command
 from marketplace_platform.db import Database
 from marketplace_platform.events import EventBus, handle_once, replay_streams
 from marketplace_platform.settings import ServiceSettings
 
-Command = Callable[[argparse.Namespace, ServiceSettings], int | None]
 CONNECT_TIMEOUT = 10.0
 
 
@@ -75,4 +76,4 @@ def _rebuild(args: argparse.Namespace, settings: ServiceSettings) -> int:
 
 
 def commands() -> dict[str, tuple[Callable[[argparse.ArgumentParser], None], Command]]:
-    return {"rebuild": (_configure_rebuild, _rebuild)}
+    return {"rebuild": (_configure_rebuild, _rebuild), "seed": (configure_seed, run_seed)}

@@ -1,7 +1,8 @@
 """The analytics service's settings: environment variables prefixed ``ANALYTICS_``.
 
 Everything has a default that works for ``make run``; the analytics service calls no other
-service, it only listens to their events.
+service, it only listens to their events. ``ANALYTICS_INGEST_BATCH`` is how many events at
+most share a transaction.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ class AnalyticsSettings(ServiceSettings):
 
     service_name: str = "analytics"
     port: int = Field(default=8107, ge=0, le=65535)
+    # Events whose effects share one transaction (a group commit): the rollups they touch
+    # are written once per batch. Also how many messages the consumer holds at once.
+    ingest_batch: int = Field(default=128, ge=1, le=1000)
 
 
 @lru_cache

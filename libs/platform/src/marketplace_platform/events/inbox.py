@@ -5,8 +5,12 @@ event id)`` into the inbox table) in the same transaction as the effect. If the 
 made before (a redelivery, a replay), the effect is skipped; if two deliveries race, the
 primary key lets exactly one transaction make it.
 
-A consumer whose every event is one effect in one transaction registers with
-``consume_once``: it says what each event does (``effect_of``), the platform does the rest.
+A consumer whose every event is one effect registers with ``consume_once``: it says what each
+event does (``effect_of``), the platform does the rest. With ``batch=N`` the effects of up
+to N events in work at once share one transaction (a group commit, ``GroupCommit``): each
+event is still claimed in the inbox beside its effect, so each is applied once, but a
+consumer that writes the same few rows for every event (counters, rollups) writes and
+commits them once per batch instead of once per event.
 Effects are typed on the service's own unit of work (``Effect[OrdersUnitOfWork]``), so they
 reach ``uow.orders`` and the rest with their types; a fake unit of work claims in memory,
 so consumers are unit-tested without a database.
@@ -14,8 +18,10 @@ so consumers are unit-tested without a database.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from marketplace_contracts import Envelope
 from marketplace_platform.events.unit_of_work import UnitOfWorkBase
@@ -23,12 +29,16 @@ from marketplace_platform.events.unit_of_work import UnitOfWorkBase
 if TYPE_CHECKING:
     from marketplace_platform.events.bus import EventBus
 
+log = logging.getLogger(__name__)
+
 U = TypeVar("U", bound=UnitOfWorkBase)
 
 # What an event does, given the unit of work it runs in.
 Effect = Callable[[U], Awaitable[None]]
 # What each event does, or None for an event the consumer does not act on.
 EffectOf = Callable[[Envelope], Effect[U] | None]
+# What a batch's effects will need, loaded in one go before they run (``GroupCommit``).
+Prepare = Callable[[U, Sequence[Envelope]], Awaitable[None]]
 
 
 async def handle_once(uow: U, *, consumer: str, envelope: Envelope, effect: Effect[U]) -> bool:
@@ -46,6 +56,103 @@ async def handle_once(uow: U, *, consumer: str, envelope: Envelope, effect: Effe
     return True
 
 
+class GroupCommit(Generic[U]):
+    """Applies the effects of the events handed to it (``handle``) several to a transaction.
+
+    The first event starts a transaction at once; those that arrive while it runs wait and go
+    together into the next one (at most ``max_batch``), so a busy consumer commits once per
+    batch and an idle one adds no delay. Each ``handle`` returns once its event's transaction
+    committed, so the bus acknowledges it only then. If a batch's transaction fails (one
+    event's effect raised, a deadlock), its events are applied again one transaction each,
+    so only the failing event fails and is retried by the bus.
+
+    ``prepare(uow, envelopes)`` runs in the batch's transaction before its effects, with the
+    events it claimed: a consumer loads there in one query each what the effects would
+    otherwise read one event at a time (the effects must still work without it: an event
+    retried alone is not prepared).
+    """
+
+    def __init__(
+        self,
+        consumer: str,
+        *,
+        unit_of_work: Callable[[], U],
+        effect_of: EffectOf[U],
+        max_batch: int,
+        prepare: Prepare[U] | None = None,
+    ) -> None:
+        if max_batch < 1:
+            raise ValueError("max_batch must be positive")
+        self.consumer = consumer
+        self._unit_of_work = unit_of_work
+        self._effect_of = effect_of
+        self._max_batch = max_batch
+        self._prepare = prepare
+        self._waiting: list[tuple[Envelope, Effect[U], asyncio.Future[bool]]] = []
+        self._runner: asyncio.Task[None] | None = None
+        self.transactions = 0  # committed batches: what tests and benchmarks look at
+
+    async def handle(self, envelope: Envelope) -> bool:
+        """Apply the event's effect once; False if it has none or was applied before."""
+        effect = self._effect_of(envelope)
+        if effect is None:
+            return False
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append((envelope, effect, done))
+        if self._runner is None or self._runner.done():
+            self._runner = asyncio.create_task(self._run())
+        # Shielded: the bus cancelling this handler (it is stopping) must not cancel the
+        # batch that other events' handlers wait on.
+        return await asyncio.shield(done)
+
+    async def _run(self) -> None:
+        while self._waiting:
+            batch = self._waiting[: self._max_batch]
+            del self._waiting[: self._max_batch]
+            try:
+                applied = await self._together(batch)
+            except Exception as error:
+                log.debug("a batch of %d failed (%s); one at a time", len(batch), error)
+                await self._one_by_one(batch)
+            else:
+                for (_, _, done), result in zip(batch, applied, strict=True):
+                    if not done.done():
+                        done.set_result(result)
+
+    async def _together(
+        self, batch: list[tuple[Envelope, Effect[U], asyncio.Future[bool]]]
+    ) -> list[bool]:
+        async with self._unit_of_work() as uow:
+            envelopes = [envelope for envelope, _, _ in batch]
+            applied = await uow.claim_events(self.consumer, envelopes)
+            if self._prepare is not None:
+                await self._prepare(
+                    uow, [e for e, new in zip(envelopes, applied, strict=True) if new]
+                )
+            for (_, effect, _), claimed in zip(batch, applied, strict=True):
+                if claimed:
+                    await effect(uow)
+            await uow.commit()
+        self.transactions += 1
+        return applied
+
+    async def _one_by_one(
+        self, batch: list[tuple[Envelope, Effect[U], asyncio.Future[bool]]]
+    ) -> None:
+        for envelope, effect, done in batch:
+            try:
+                result = await handle_once(
+                    self._unit_of_work(), consumer=self.consumer, envelope=envelope, effect=effect
+                )
+            except Exception as error:
+                if not done.done():
+                    done.set_exception(error)
+            else:
+                self.transactions += 1
+                if not done.done():
+                    done.set_result(result)
+
+
 def consume_once(
     bus: EventBus,
     consumer: str,
@@ -53,10 +160,28 @@ def consume_once(
     *,
     unit_of_work: Callable[[], U],
     effect_of: EffectOf[U],
-) -> None:
+    batch: int | None = None,
+    prepare: Prepare[U] | None = None,
+) -> GroupCommit[U] | None:
     """Register ``consumer`` for ``subjects``: each event's effect (``effect_of``) is applied
-    once, in a fresh unit of work with its inbox claim; events without one are acknowledged
-    and ignored."""
+    once, in a unit of work with its inbox claim; events without one are acknowledged and
+    ignored. ``batch``: up to that many events' effects share a transaction (the consumer
+    then has that many messages in work at once), after ``prepare``; the ``GroupCommit`` is
+    returned."""
+    if batch is not None:
+        group = GroupCommit(
+            consumer,
+            unit_of_work=unit_of_work,
+            effect_of=effect_of,
+            max_batch=batch,
+            prepare=prepare,
+        )
+
+        async def handle_in_batch(envelope: Envelope) -> None:
+            await group.handle(envelope)
+
+        bus.consume(consumer, subjects, handle_in_batch, batch=batch, concurrency=batch)
+        return group
 
     async def handle(envelope: Envelope) -> None:
         effect = effect_of(envelope)
@@ -64,3 +189,4 @@ def consume_once(
             await handle_once(unit_of_work(), consumer=consumer, envelope=envelope, effect=effect)
 
     bus.consume(consumer, subjects, handle)
+    return None

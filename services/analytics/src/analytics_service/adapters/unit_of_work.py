@@ -25,9 +25,12 @@ class AnalyticsUnitOfWork(UnitOfWork):
         self.orders = OrderRepository(session)
         self.reviews = ReviewRepository(session)
         self.users = UserRepository(session, self.rollups)
-        self.activity = ActivityRepository(session)
+        self.activity = ActivityRepository(session, self.rollups)
         self.reports = Reports(session)
 
     async def _commit(self) -> None:
+        # Activity first: its new rows add to the rollups' counts.
+        await self.activity.flush()
+        await self.users.flush()
         await self.rollups.flush()
         await super()._commit()

@@ -39,7 +39,7 @@ from analytics_service.service.ports import UnitOfWork
 REGRADED = {"new_buyers": -1, "returning_orders": 1}
 
 
-async def record_activity(
+def record_activity(
     uow: UnitOfWork,
     *,
     user_id: uuid.UUID,
@@ -47,8 +47,8 @@ async def record_activity(
     registered: bool = False,
     placed_order: bool = False,
 ) -> None:
-    await uow.users.saw(user_id, at, registered=registered, placed_order=placed_order)
-    await uow.activity.mark(user_id, day_of(at))
+    uow.users.saw(user_id, at, registered=registered, placed_order=placed_order)
+    uow.activity.mark(user_id, day_of(at))
 
 
 def add_user_figures(uow: UnitOfWork, *, user_id: uuid.UUID, figures: Figures) -> None:
@@ -60,6 +60,8 @@ def add_user_figures(uow: UnitOfWork, *, user_id: uuid.UUID, figures: Figures) -
 async def change_order(
     uow: UnitOfWork, *, order_id: uuid.UUID, change: Callable[[OrderFact], OrderFact]
 ) -> None:
+    """Merge what an event says into the order's fact and add the change of its
+    contributions to the rollups."""
     before = await uow.orders.get(order_id)
     after = change(before)
     if after == before:
@@ -68,7 +70,8 @@ async def change_order(
     if not after.counted or after.user_id is None:
         return  # nothing counts before the order is known to be placed
     user_id = after.user_id
-    first_before = first_after = await uow.users.first_paid(user_id)
+    # Only a paid order's figures depend on whether it is its buyer's first.
+    first_before = first_after = await uow.users.first_paid(user_id) if after.paid else None
     key = after.buyer_key
     if key is not None and (first_after is None or key < first_after):
         first_after = key
@@ -99,6 +102,21 @@ async def change_order(
             day=day,
             figures=delta(line_figures(before, line), line_figures(after, line)),
         )
+
+
+async def prepare(
+    uow: UnitOfWork,
+    *,
+    order_ids: Iterable[uuid.UUID],
+    buyer_ids: Iterable[uuid.UUID],
+    product_ids: Iterable[uuid.UUID],
+) -> None:
+    """Load in one go what a batch of events will read one by one: the orders' facts, their
+    buyers' first paid orders, and the categories of the products they hold."""
+    await uow.orders.load(order_ids)
+    await uow.users.load_buyers(buyer_ids)
+    held = {line.product_id for fact in uow.orders.loaded() for line in fact.lines}
+    await uow.products.categories_of(held | set(product_ids))
 
 
 async def change_review(
