@@ -345,8 +345,8 @@ async def ingestion(url: str, args: argparse.Namespace, tmp: Path) -> tuple[floa
         )
         async with app.router.lifespan_context(app):
             started = time.perf_counter()
-            while await inbox_count(database) < before + len(backlog):
-                await asyncio.sleep(0.05)  # noqa: ASYNC110 - polling the store is the measure
+            while await inbox_count(database) < before + len(backlog):  # noqa: ASYNC110
+                await asyncio.sleep(0.05)  # polling the store is the measure
             rate = len(backlog) / (time.perf_counter() - started)
             # Event-to-figure under a steady load.
             live = saga_events(rng, products, int(args.rate * args.seconds))
@@ -354,8 +354,8 @@ async def ingestion(url: str, args: argparse.Namespace, tmp: Path) -> tuple[floa
             await publish_all(buses, live, rate=args.rate)
             ids = {envelope.id for envelope in live}
             async with asyncio.timeout(120):
-                while await inbox_count(database) < before + len(backlog) + len(live):
-                    await asyncio.sleep(0.05)  # noqa: ASYNC110
+                while await inbox_count(database) < before + len(backlog) + len(live):  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
         async with database.read_session() as session:
             rows = (
                 await session.execute(

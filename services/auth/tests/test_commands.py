@@ -117,7 +117,9 @@ def _password_works(database_url: str, email: str, password: str) -> bool:
         database = Database(database_url)
         try:
             async with database.read_session() as session:
-                stored = await session.scalar(select(User.password_hash).where(User.email == email))
+                stored = await session.scalar(
+                    select(User.password_hash).where(User.email == email)
+                )
         finally:
             await database.dispose()
         assert stored is not None
@@ -146,7 +148,9 @@ def test_ensure_admin_sets_a_new_password_and_signs_the_account_out(
     assert asyncio.run(_family_revoked(database_url, family)) is not None
 
 
-def test_ensure_admin_with_the_same_password_keeps_the_sessions(database_url: str, capsys) -> None:
+def test_ensure_admin_with_the_same_password_keeps_the_sessions(
+    database_url: str, capsys
+) -> None:
     # The launcher runs ensure-admin on every start with MARKETPLACE_ADMIN_PASSWORD set.
     assert main(["ensure-admin", "--email", "boss@example.com"]) == 0
     family = asyncio.run(_start_session(database_url, "boss@example.com"))
@@ -238,7 +242,9 @@ def _published(jwks: httpx.Response) -> list[str]:
     return [key["kid"] for key in jwks.json()["keys"]]
 
 
-async def test_withdraw_key_unpublishes_the_current_key_and_makes_a_new_one(auth, capsys) -> None:
+async def test_withdraw_key_unpublishes_the_current_key_and_makes_a_new_one(
+    auth, capsys
+) -> None:
     session = await auth.user_session()
     leaked = _kid_of(session.tokens["access_token"])
 

@@ -100,7 +100,9 @@ async def test_a_password_equal_to_the_email_is_refused(auth) -> None:
 
 async def test_a_registration_with_several_wrong_fields_lists_them_all(auth) -> None:
     # A form can mark every wrong field at once instead of one per round trip.
-    response = await auth.http.post("/api/auth/register", json={"email": "bad", "password": "1"})
+    response = await auth.http.post(
+        "/api/auth/register", json={"email": "bad", "password": "1"}
+    )
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()

@@ -155,21 +155,18 @@ async def test_a_local_caller_cannot_dodge_the_throttle_with_x_forwarded_for(aut
     address on every guess is still counted as the one address it calls from."""
     user = await auth.register()
     settings = auth.components.settings
-    async with (
-        served(auth.app, settings) as base_url,
-        httpx.AsyncClient(base_url=base_url) as local,
-    ):
+    async with served(auth.app, settings) as base_url, httpx.AsyncClient(
+        base_url=base_url
+    ) as local:
         for guess in range(3):
             forged = {"X-Forwarded-For": f"192.0.2.{guess + 1}"}
             response = await local.post(
-                "/api/auth/login",
-                json={"email": user["email"], "password": "wrong"},
+                "/api/auth/login", json={"email": user["email"], "password": "wrong"},
                 headers=forged,
             )
             assert response.status_code == 401
         response = await local.post(
-            "/api/auth/login",
-            json={"email": user["email"], "password": user["password"]},
+            "/api/auth/login", json={"email": user["email"], "password": user["password"]},
             headers={"X-Forwarded-For": "192.0.2.99"},
         )
     assert response.status_code == 429
@@ -185,22 +182,19 @@ async def test_through_the_gateway_each_client_is_counted_at_its_own_address(aut
     def via_gateway(client: str) -> dict[str, str]:
         return {"X-Forwarded-For": client, "X-Gateway-Token": credential}
 
-    async with (
-        served(auth.app, settings) as base_url,
-        httpx.AsyncClient(base_url=base_url) as gateway,
-    ):
+    async with served(auth.app, settings) as base_url, httpx.AsyncClient(
+        base_url=base_url
+    ) as gateway:
         statuses = []
         for password in ("wrong", "wrong", "wrong", user["password"]):
             response = await gateway.post(
-                "/api/auth/login",
-                json={"email": user["email"], "password": password},
+                "/api/auth/login", json={"email": user["email"], "password": password},
                 headers=via_gateway(ATTACKER),
             )
             statuses.append(response.status_code)
         assert statuses == [401, 401, 401, 429]
         response = await gateway.post(
-            "/api/auth/login",
-            json={"email": user["email"], "password": user["password"]},
+            "/api/auth/login", json={"email": user["email"], "password": user["password"]},
             headers=via_gateway(USER_HOME),
         )
     assert response.status_code == 200
