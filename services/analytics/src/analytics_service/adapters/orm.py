@@ -3,7 +3,8 @@ projections (products and their categories, users), and the rollups the reports 
 
 Rollups are keyed the way reports read them: sales by day; each product's figures by day
 (``(day, product_id)``: a period's rows are one index range), by month (so a year's ranking
-reads twelve rows a product, not 365) and in all; each category's by day. Their figure
+reads twelve buckets, not 365) and in all, with an index per ranked figure in each period;
+each category's by day. Their figure
 columns are ``BigInteger``: kopecks add up.
 """
 
@@ -137,6 +138,10 @@ sales_days = Table(
     *_figures(SALES_FIGURES),
 )
 
+# The figures the popular lists rank by: each has an index per period, so a period's top
+# rows are read in order (``queries.Reports.popular``).
+RANKED = ("views", "orders", "revenue")
+
 product_days = Table(
     "product_days",
     metadata,
@@ -144,6 +149,7 @@ product_days = Table(
     Column("product_id", Uuid(), primary_key=True),
     *_figures(PRODUCT_FIGURES),
     Index("ix_product_days_product", "product_id", "day"),
+    *(Index(f"ix_product_days_{name}", "day", name) for name in RANKED),
 )
 
 product_months = Table(
@@ -152,6 +158,7 @@ product_months = Table(
     Column("month", Date(), primary_key=True),
     Column("product_id", Uuid(), primary_key=True),
     *_figures(PRODUCT_FIGURES),
+    *(Index(f"ix_product_months_{name}", "month", name) for name in RANKED),
 )
 
 product_totals = Table(
@@ -159,6 +166,7 @@ product_totals = Table(
     metadata,
     Column("product_id", Uuid(), primary_key=True),
     *_figures(PRODUCT_FIGURES),
+    *(Index(f"ix_product_totals_{name}", name) for name in RANKED),
 )
 
 category_days = Table(
