@@ -149,7 +149,7 @@ product_days = Table(
     Column("product_id", Uuid(), primary_key=True),
     *_figures(PRODUCT_FIGURES),
     Index("ix_product_days_product", "product_id", "day"),
-    *(Index(f"ix_product_days_{name}", "day", name) for name in RANKED),
+    *(Index(f"ix_product_days_{name}", "day", name, "product_id") for name in RANKED),
 )
 
 product_months = Table(
@@ -158,7 +158,7 @@ product_months = Table(
     Column("month", Date(), primary_key=True),
     Column("product_id", Uuid(), primary_key=True),
     *_figures(PRODUCT_FIGURES),
-    *(Index(f"ix_product_months_{name}", "month", name) for name in RANKED),
+    *(Index(f"ix_product_months_{name}", "month", name, "product_id") for name in RANKED),
 )
 
 product_totals = Table(
@@ -166,7 +166,7 @@ product_totals = Table(
     metadata,
     Column("product_id", Uuid(), primary_key=True),
     *_figures(PRODUCT_FIGURES),
-    *(Index(f"ix_product_totals_{name}", name) for name in RANKED),
+    *(Index(f"ix_product_totals_{name}", name, "product_id") for name in RANKED),
 )
 
 category_days = Table(
