@@ -12,7 +12,16 @@ For each engine, in one run:
    keep-alive connection, as a seeded user who has liked some of them (so ``liked_by_me`` is
    computed against real likes): p50 and p95 per sort, timed by the client;
 4. likes per second: ``--connections`` users at once, each liking reviews of the big product
-   it has not liked, for ``--seconds``: likes/s (all answered 200), p50 and p95.
+   it has not liked, for ``--seconds``: likes/s (all answered 200), p50 and p95, and the CPU
+   time each process (the service's replicas, the gateway, and on PostgreSQL the server's
+   backends serving the bench's database) spent per like, read from ``/proc`` around the
+   run.
+
+``--replicas N`` runs N reviews processes behind the gateway (it balances them round-robin);
+``--profile FILE`` records the first replica with py-spy during the likes (collapsed stacks,
+``FILE-<engine>.txt``, which flame graph tools read);
+``--seed-cache DIR`` keeps the seeded SQLite file there and copies it on the next run instead
+of seeding again; ``--skip-pages`` measures likes only.
 
 Usage: ``bench/reviews/run.sh [--engines sqlite,postgres] [--seconds 10]``.
 """
@@ -28,7 +37,9 @@ import os
 import platform
 import random
 import secrets
+import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -93,6 +104,28 @@ def wait_ready(url: str, child: subprocess.Popen[bytes], timeout: float = 60) ->
     sys.exit(f"{url} did not become ready in {timeout:.0f} s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backends_cpu_seconds(database: str) -> dict[int, float]:
+    """CPU time of each PostgreSQL backend serving ``database`` (its process title names it),
+    by pid: the server's share of the work, which competes for the same cores."""
+    used = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes()
+            if b"postgres" in title and f" {database} ".encode() in title:
+                used[int(entry.name)] = cpu_seconds(int(entry.name))
+        except OSError:
+            continue  # gone meanwhile
+    return used
+
+
 def run(argv: list[str], env: dict[str, str]) -> str:
     done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     if done.returncode:
@@ -110,8 +143,6 @@ REVIEWS_OF = "SELECT id FROM reviews WHERE product_id = {p}"
 async def sample_users(url: str, big: uuid.UUID, engine: str) -> tuple[uuid.UUID, list[uuid.UUID]]:
     """A user who liked reviews of the big product, and the big product's reviews."""
     if engine == "sqlite":
-        import sqlite3
-
         with sqlite3.connect(url.split("///", 1)[1]) as db:
             [user] = db.execute(LIKER.format(p="?"), (big.hex,)).fetchone()
             ids = [row[0] for row in db.execute(REVIEWS_OF.format(p="?"), (big.hex,))]
@@ -210,7 +241,8 @@ def bench_engine(engine: str, args: argparse.Namespace, work: Path) -> dict:
     signer = TokenSigner()
     jwks_server, jwks_url = serve_jwks(signer)
     nats = EmbeddedNats(work / f"nats-{engine}").start()
-    service_port, gateway_port = free_port(), free_port()
+    service_ports = [free_port() for _ in range(args.replicas)]
+    gateway_port = free_port()
     token = secrets.token_urlsafe(16)
     env = {
         **os.environ,
@@ -218,7 +250,6 @@ def bench_engine(engine: str, args: argparse.Namespace, work: Path) -> dict:
         "REVIEWS_NATS_URL": nats.url,
         "REVIEWS_JWKS_URL": jwks_url,
         "REVIEWS_INTERNAL_TOKEN": token,
-        "REVIEWS_PORT": str(service_port),
         "REVIEWS_ACCESS_LOG": "false",
         "REVIEWS_LOG_LEVEL": "WARNING",
         "REVIEWS_VAR_DIR": str(work),
@@ -226,20 +257,28 @@ def bench_engine(engine: str, args: argparse.Namespace, work: Path) -> dict:
     children: list[subprocess.Popen[bytes]] = []
     try:
         run([sys.executable, "-m", "reviews_service", "migrate"], env)
-        seeded = run([sys.executable, "-m", "reviews_service", "seed"], env)
+        seeded = seed(engine, url, env, args.seed_cache)
         print(f"[{engine}] {seeded}", flush=True)
         big = uuid.UUID(seeded.rsplit(" ", 1)[1])
         log = (work / f"reviews-{engine}.log").open("ab")
-        children.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "reviews_service", "serve"], env=env, stdout=log, stderr=log
+        replicas = []
+        for port in service_ports:
+            children.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "reviews_service", "serve"],
+                    env={**env, "REVIEWS_PORT": str(port)},
+                    stdout=log,
+                    stderr=log,
+                )
             )
-        )
-        wait_ready(f"http://{HOST}:{service_port}/health/ready", children[-1])
+            replicas.append(children[-1])
+            wait_ready(f"http://{HOST}:{port}/health/ready", children[-1])
         gateway_env = {
             **os.environ,
             "GATEWAY_PORT": str(gateway_port),
-            "GATEWAY_UPSTREAMS": json.dumps({"reviews": [f"http://{HOST}:{service_port}"]}),
+            "GATEWAY_UPSTREAMS": json.dumps(
+                {"reviews": [f"http://{HOST}:{port}" for port in service_ports]}
+            ),
             "GATEWAY_JWKS_URL": jwks_url,
             "GATEWAY_INTERNAL_TOKEN": token,
             "GATEWAY_RATE_LIMIT_ENABLED": "false",
@@ -252,13 +291,56 @@ def bench_engine(engine: str, args: argparse.Namespace, work: Path) -> dict:
                 [sys.executable, "-m", "gateway_service"], env=gateway_env, stdout=log, stderr=log
             )
         )
+        gateway = children[-1]
         base = f"http://{HOST}:{gateway_port}"
         wait_ready(f"{base}/health/live", children[-1])
         liker, reviews = asyncio.run(sample_users(url, big, engine))
         headers = signer.headers(user_id=liker, role="user")
         page_latency(base, headers, big, rounds=2, depth=3)  # warm-up
-        pages = page_latency(base, headers, big, rounds=args.rounds, depth=args.depth)
+        pages = (
+            {}
+            if args.skip_pages
+            else page_latency(base, headers, big, rounds=args.rounds, depth=args.depth)
+        )
+        profiler = None
+        if args.profile:
+            profiler = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "py-spy"),
+                    "record",
+                    "--pid",
+                    str(replicas[0].pid),
+                    "--duration",
+                    str(int(args.seconds)),
+                    "--format",
+                    "raw",
+                    "--output",
+                    f"{args.profile}-{engine}.txt",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        watched = {f"reviews-{i}": child.pid for i, child in enumerate(replicas)}
+        watched["gateway"] = gateway.pid
+        cpu_before = {name: cpu_seconds(pid) for name, pid in watched.items()}
+        backends_before = backends_cpu_seconds(postgres_name) if postgres_name else {}
         likes = asyncio.run(like_rate(base, signer, reviews, args.connections, args.seconds))
+        # Give the relays a moment to publish the last events: their CPU counts too.
+        time.sleep(1.0)
+        per_like = 1000 / max(likes["likes"], 1)
+        likes["cpu_ms_per_like"] = {
+            name: round((cpu_seconds(pid) - cpu_before[name]) * per_like, 2)
+            for name, pid in watched.items()
+        }
+        if postgres_name:
+            backends_after = backends_cpu_seconds(postgres_name)
+            used = sum(
+                seconds - backends_before.get(pid, 0.0) for pid, seconds in backends_after.items()
+            )
+            likes["cpu_ms_per_like"]["postgres-backends"] = round(used * per_like, 2)
+        likes["replicas"] = args.replicas
+        if profiler is not None:
+            profiler.wait(timeout=args.seconds + 30)
         return {"engine": engine, "pages": pages, "likes": likes}
     finally:
         for child in reversed(children):
@@ -271,6 +353,23 @@ def bench_engine(engine: str, args: argparse.Namespace, work: Path) -> dict:
         jwks_server.shutdown()
         if postgres_name:
             asyncio.run(drop_database(args.postgres, postgres_name))
+
+
+def seed(engine: str, url: str, env: dict[str, str], cache: Path | None) -> str:
+    """Seed the fresh database; on SQLite with ``cache``, copy the file seeded before."""
+    if cache is None or engine != "sqlite":
+        return run([sys.executable, "-m", "reviews_service", "seed"], env)
+    database = Path(url.split("///", 1)[1])
+    kept, said = cache / "reviews.db", cache / "seeded.txt"
+    if not kept.exists():
+        seeded = run([sys.executable, "-m", "reviews_service", "seed"], env)
+        cache.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(database) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(database, kept)
+        said.write_text(seeded)
+    shutil.copyfile(kept, database)
+    return said.read_text()
 
 
 def postgres_answers(url: str) -> bool:
@@ -295,6 +394,10 @@ def main() -> None:
     parser.add_argument("--depth", type=int, default=5, help="pages per walk")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--replicas", type=int, default=1, help="reviews processes")
+    parser.add_argument("--profile", help="py-spy stacks of replica 0: FILE-<engine>.txt")
+    parser.add_argument("--seed-cache", type=Path, help="keep/reuse the seeded SQLite file")
+    parser.add_argument("--skip-pages", action="store_true", help="measure likes only")
     args = parser.parse_args()
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     if "postgres" in engines and not postgres_answers(args.postgres):

@@ -12,7 +12,13 @@ import pytest
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [
+    ROOT / "README.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+    *sorted((ROOT / "docs" / "labs").glob("*.md")),
+    *sorted((ROOT / "services").glob("*/README.md")),
+    *sorted(ROOT.glob("launcher/README.md")),
+]
 
 # [text](target "title") and reference definitions ``[name]: target``.
 INLINE_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")

@@ -292,3 +292,21 @@ async def test_openapi_documents_problems_headers_and_internal_routes() -> None:
 
 def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
+
+
+async def test_requests_do_not_ask_opentelemetry_for_its_providers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # FastAPI's own telemetry is off: nothing here exports OpenTelemetry data, and asking
+    # for the providers on every request reads the environment each time.
+    from opentelemetry import metrics, trace
+
+    asked: list[str] = []
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: asked.append("tracer"))
+    monkeypatch.setattr(metrics, "get_meter_provider", lambda: asked.append("meter"))
+
+    async with client(build_app()) as http:
+        response = await http.get("/health/live")
+
+    assert response.status_code == 200
+    assert asked == []

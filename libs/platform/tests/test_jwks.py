@@ -17,6 +17,7 @@ from marketplace_platform.security.jwks import (
     KeysUnavailable,
     bearer_token,
 )
+from marketplace_platform.security.verified_tokens import VerifiedTokenCache
 from marketplace_platform.settings import ServiceSettings
 
 pytestmark = pytest.mark.unit
@@ -334,3 +335,77 @@ async def test_a_services_verifier_takes_its_limits_from_the_settings(
             await runtime.verifier.verify(ring.token("k1"))  # lives 300 s
     finally:
         await runtime.db.dispose()
+
+
+def _remembering(ring: KeyRing) -> JWKSVerifier:
+    return JWKSVerifier(
+        ring.fetch,
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        min_refresh_interval=0,
+        cache=VerifiedTokenCache(ttl=30, max_size=10),
+    )
+
+
+async def test_a_remembered_token_is_not_checked_again(
+    ring: KeyRing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verifier = _remembering(ring)
+    user_id = uuid.uuid4()
+    token = ring.token("k1", sub=str(user_id))
+    await verifier.principal(token)
+    decodes = 0
+    real_decode = jwt.decode
+
+    def counting_decode(*args: Any, **kwargs: Any) -> Any:
+        nonlocal decodes
+        decodes += 1
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+
+    principal = await verifier.principal(token)
+
+    assert principal.user_id == user_id
+    assert decodes == 0
+    await verifier.principal(ring.token("k1"))  # another token is checked
+    assert decodes == 1
+
+
+async def test_a_remembered_token_stops_counting_when_its_key_is_withdrawn(
+    ring: KeyRing,
+) -> None:
+    verifier = _remembering(ring)
+    token = ring.token("k1")
+    await verifier.verify(token)
+    ring.add("k2")
+    del ring.keys["k1"]  # withdrawn
+    await verifier.refresh(force=True)
+
+    with pytest.raises(InvalidToken):
+        await verifier.verify(token)
+
+
+async def test_a_refused_token_is_not_remembered(ring: KeyRing) -> None:
+    verifier = _remembering(ring)
+    now = int(time.time())
+    token = ring.token("k1", iat=now - 400, exp=now - 100)
+    for _ in range(2):
+        with pytest.raises(ExpiredToken):
+            await verifier.verify(token)
+
+
+async def test_a_services_verifier_remembers_tokens_as_its_settings_say(
+    ring: KeyRing, tmp_path: Path
+) -> None:
+    for seconds, remembered in ((30.0, 1), (0.0, 0)):
+        settings = ServiceSettings(
+            environment="test", var_dir=tmp_path, token_cache_seconds=seconds
+        )
+        runtime = ServiceRuntime(settings)
+        try:
+            runtime.verifier.load(await ring.fetch())
+            await runtime.verifier.verify(ring.token("k1"))
+            assert len(runtime.verifier._cache or ()) == remembered
+        finally:
+            await runtime.db.dispose()

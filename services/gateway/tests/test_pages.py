@@ -1,4 +1,5 @@
-"""``/`` and ``/docs`` (Swagger UI served from the wheel, no CDN)."""
+"""``/`` without a web UI folder (the placeholder page) and ``/docs`` (Swagger UI served from
+the wheel, no CDN). The web UI itself: test_web_ui.py."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import pytest
 pytestmark = pytest.mark.integration
 
 
-async def test_the_root_page_says_what_this_is_and_links_the_docs(start_gateway):
-    gateway = await start_gateway({})
+async def test_the_root_page_says_what_this_is_and_links_the_docs(start_gateway, tmp_path):
+    gateway = await start_gateway({}, web_root=str(tmp_path))
 
     response = await gateway.get("/")
 
@@ -44,9 +45,9 @@ async def test_a_missing_docs_asset_is_a_404(start_gateway):
 
 
 async def test_the_root_page_offers_only_what_exists_and_marks_the_rest_as_coming(
-    start_gateway,
+    start_gateway, tmp_path
 ):
-    gateway = await start_gateway({})
+    gateway = await start_gateway({}, web_root=str(tmp_path))
 
     page = await (await gateway.get("/")).text()
 

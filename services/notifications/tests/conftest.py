@@ -168,7 +168,8 @@ class NotificationsService:
 
     def maildir(self) -> list[Any]:
         path = self.settings.mail_directory
-        if not path.exists():
+        # The sender makes the Maildir with its first letter, its folders one after another.
+        if not all((path / folder).exists() for folder in ("tmp", "new", "cur")):
             return []
         box = mailbox.Maildir(path, factory=None, create=False)
         return [

@@ -16,7 +16,13 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 
-from marketplace_contracts import Envelope, OrderCancelled, OrderStatusChanged, PaymentRefunded
+from marketplace_contracts import (
+    Envelope,
+    OrderCancelled,
+    OrderCreated,
+    OrderStatusChanged,
+    PaymentRefunded,
+)
 from marketplace_platform.events.bus import EventBus
 from marketplace_platform.ids import new_id
 from payments_service.adapters.orm import payments as payments_table
@@ -286,3 +292,30 @@ async def pending_payment_charged_at_processor(
         processor.charge = real_charge
     assert response.json()["status"] == "pending"
     return charged["key"]
+
+
+# -- orders payments hears placed -------------------------------------------------------------
+
+
+async def test_an_order_heard_placed_is_paid_without_asking_orders(payments, orders_bus) -> None:
+    """Orders' ``orders.order.created.v1`` is enough to charge the order's first payment: no
+    ``GET /internal/orders/{id}``. An order not heard of is still paid, by asking orders."""
+    user = uuid.uuid4()
+    placed_id = new_id()
+    event = OrderCreated(
+        order_id=placed_id, user_id=user, items=[], total=7_500, currency="RUB",
+        created_at=datetime.now(UTC),
+    )
+    await publish(orders_bus, Envelope.wrap(event, id=new_id(), source="orders"))
+    async with asyncio.timeout(20):
+        while payments.components.orders.placed(placed_id) is None:
+            await asyncio.sleep(0.05)
+
+    paid = await payments.pay(user, placed_id)
+
+    assert paid.status_code == 201, paid.text
+    assert (paid.json()["status"], paid.json()["amount"]) == ("succeeded", 7_500)
+    assert payments.orders.calls == 0
+    unseen = payments.orders.add(user)
+    assert (await payments.pay(user, unseen)).status_code == 201
+    assert payments.orders.calls == 1

@@ -28,6 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.params import Form
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -332,6 +333,14 @@ def health_router(
     return router
 
 
+NO_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
+
+
 def create_service_app(
     settings: ServiceSettings,
     *,
@@ -360,6 +369,10 @@ def create_service_app(
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        # FastAPI's own OpenTelemetry hooks, which nothing here uses (traces are our
+        # ``traceparent``, metrics ``Metrics``): on, they ask OpenTelemetry for its providers
+        # on every request, which read the environment each time (~6 % of a like's CPU).
+        telemetry=NO_TELEMETRY,
     )
     app.state.settings = settings
     metrics = Metrics(settings.service_name)
@@ -374,7 +387,11 @@ def create_service_app(
         app.include_router(router)
 
     @app.get("/metrics", include_in_schema=False)
-    async def prometheus_metrics() -> Response:
+    async def prometheus_metrics(request: Request) -> Response:
+        # Figures read at the scrape (the runtime's ``EventMetrics``: outbox, lag, dead letters).
+        event_metrics = getattr(request.app.state, "event_metrics", None)
+        if event_metrics is not None:
+            await event_metrics.observe()
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(

@@ -1,7 +1,11 @@
-"""JSON logs, one object a line, with the request id of the request being served.
+"""JSON logs, one object a line, with the request id of the request being served and the
+trace id of the flow it belongs to (``trace_id``: the W3C trace id of ``traceparent``, which
+the gateway makes, every hop passes on and events carry into their consumers), so that
+``grep <trace id> var/logs/*.log`` shows one flow through every service.
 
-Quiet by default: the access log writes one line per request and the broker writes nothing
-at INFO. ``LOG_LEVEL=DEBUG`` (or the launcher's ``--verbose``) turns the rest on.
+Quiet by default: the access log writes one line per request, the consumers one line per
+event handled (``marketplace.events``), and the broker nothing at INFO. ``LOG_LEVEL=DEBUG``
+(or the launcher's ``--verbose``) turns the rest on.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import orjson
+
+from marketplace_platform.tracing import traceparent_var
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -37,12 +43,20 @@ class JsonFormatter(logging.Formatter):
         request_id = request_id_var.get()
         if request_id:
             entry["request_id"] = request_id
+        traceparent = traceparent_var.get()
+        if traceparent:
+            entry["trace_id"] = trace_id(traceparent)
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
                 entry[key] = value
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return orjson.dumps(entry, default=str).decode()
+
+
+def trace_id(traceparent: str) -> str:
+    """The trace id of a W3C ``traceparent`` (``00-<32 hex>-<16 hex>-<2 hex>``)."""
+    return traceparent[3:35]
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:

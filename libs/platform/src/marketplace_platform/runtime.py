@@ -3,17 +3,22 @@ token verifier, started and stopped together in the app's lifespan."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
 from marketplace_platform.db import Database
-from marketplace_platform.events.bus import EventBus
+from marketplace_platform.event_metrics import EventMetrics
+from marketplace_platform.events.bus import EVENT_LOGGER, EventBus
 from marketplace_platform.events.relay import OutboxRelay
 from marketplace_platform.events.unit_of_work import U, UnitOfWork
+from marketplace_platform.faults import FailingEventBus
 from marketplace_platform.problems import ServiceUnavailable
 from marketplace_platform.security.jwks import JWKSVerifier
+from marketplace_platform.security.verified_tokens import VerifiedTokenCache
 from marketplace_platform.settings import ServiceSettings
 
 
@@ -29,14 +34,11 @@ class ServiceRuntime:
         self.settings = settings
         self.service = settings.service_name
         self.db = database or Database(settings.database_url, pool_size=settings.db_pool_size)
-        self.bus = bus or EventBus(
-            settings.nats_url,
-            service=self.service,
-            user=settings.nats_user,
-            password=settings.nats_password,
-            consumer_concurrency=settings.consumer_concurrency,
-        )
+        self.bus = bus or _event_bus(settings)
         self.relay = OutboxRelay(self.db, self.bus)
+        if not settings.access_log:
+            # The consumers' access lines (one per event handled) go with the requests'.
+            logging.getLogger(EVENT_LOGGER).setLevel(logging.WARNING)
         self.verifier = verifier or JWKSVerifier.from_url(
             settings.jwks_url,
             issuer=settings.jwt_issuer,
@@ -44,6 +46,9 @@ class ServiceRuntime:
             algorithms=settings.jwt_algorithms,
             refresh_interval=settings.jwks_refresh_seconds,
             max_lifetime=settings.access_token_max_lifetime_seconds,
+            cache=VerifiedTokenCache(
+                ttl=settings.token_cache_seconds, max_size=settings.token_cache_size
+            ),
         )
 
     def unit_of_work(
@@ -78,9 +83,29 @@ class ServiceRuntime:
     @asynccontextmanager
     async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = self
+        metrics = getattr(app.state, "metrics", None)
+        if metrics is not None and getattr(app.state, "event_metrics", None) is None:
+            # The event pipeline's backlog, lag and dead letters, read at each scrape.
+            app.state.event_metrics = EventMetrics(
+                metrics.registry, service=self.service, db=self.db, bus=self.bus
+            )
         app.state.verifier = self.verifier
         await self.start()
         try:
             yield
         finally:
             await self.stop()
+
+
+def _event_bus(settings: ServiceSettings) -> EventBus:
+    options: dict[str, Any] = {
+        "service": settings.service_name,
+        "user": settings.nats_user,
+        "password": settings.nats_password,
+        "consumer_concurrency": settings.consumer_concurrency,
+    }
+    if settings.fault_fail_events_file is not None:
+        return FailingEventBus(
+            settings.nats_url, fail_file=settings.fault_fail_events_file, **options
+        )
+    return EventBus(settings.nats_url, **options)

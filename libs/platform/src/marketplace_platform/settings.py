@@ -41,6 +41,7 @@ class ServiceSettings(BaseSettings):
     nats_user: str = ""
     nats_password: str = Field(default="", repr=False)
     log_level: str = "INFO"
+    # One line per request served and per event a consumer handled.
     access_log: bool = True
 
     # Token verification: every service checks the token again (zero trust).
@@ -55,17 +56,30 @@ class ServiceSettings(BaseSettings):
     # The longest ``exp - iat`` a token may have: auth's AUTH_ACCESS_TOKEN_TTL. Raise both
     # together, or the services refuse the tokens auth issues.
     access_token_max_lifetime_seconds: float = Field(default=900.0, gt=0)
+    # Verified tokens are remembered this long (never past their ``exp``, and only while
+    # their key is published): an Ed25519 check costs more than the rest of a small request's
+    # handling. 0 turns the memory off.
+    token_cache_seconds: float = Field(default=30.0, ge=0)
+    token_cache_size: int = Field(default=10_000, ge=0)
 
     # Shared secret of service-to-service calls that no user may make (``/internal/...``,
     # never routed by the gateway), sent as ``X-Internal-Token``. The launcher generates one
     # per var dir; elsewhere it must be set (``<PREFIX>INTERNAL_TOKEN``).
     internal_token: str = Field(default="", repr=False)
 
+    # Fault injection for labs and tests (``marketplace_platform.faults``), off unless set:
+    # while this file exists (relative: under ``var_dir``), the service's consumers fail the
+    # event types it lists, one a line (an empty file: every event).
+    fault_fail_events_file: Path | None = None
+
     @model_validator(mode="after")
     def _default_database(self) -> ServiceSettings:
         if not self.database_url:
             path = (self.var_dir / f"{self.service_name}.db").resolve()
             object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{path}")
+        fail_file = self.fault_fail_events_file
+        if fail_file is not None and not fail_file.is_absolute():
+            object.__setattr__(self, "fault_fail_events_file", (self.var_dir / fail_file).resolve())
         prefix = self.model_config.get("env_prefix", "")
         self.require_secret(f"{prefix}INTERNAL_TOKEN", self.internal_token)
         return self

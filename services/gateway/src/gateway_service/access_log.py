@@ -2,13 +2,13 @@
 ``access_log ... buffer= flush=``.
 
 The lines have the shape of every other log line of the system (the platform's
-``JsonFormatter``: ``time``, ``level``, ``service``, ``logger``, ``msg``, ``request_id``, then
-``status``, ``duration_ms``, ``client``), but they do not go through ``logging``: a
-``Logger.info`` call (caller lookup, a ``LogRecord``, handler locks, the generic formatter)
-cost about a tenth of the gateway's CPU per request (docs/benchmarks.md), where a tuple
-appended here and formatted in the batch costs a fraction of that. Lines are written at
-most ``flush_interval`` seconds later, or as soon as ``max_lines`` are waiting, and at
-shutdown.
+``JsonFormatter``: ``time``, ``level``, ``service``, ``logger``, ``msg``, ``request_id``,
+``trace_id``, then ``status``, ``duration_ms``, ``client``), but they do not go through
+``logging``: a ``Logger.info`` call (caller lookup, a ``LogRecord``, handler locks, the
+generic formatter) cost about a tenth of the gateway's CPU per request (docs/benchmarks.md),
+where a tuple appended here and formatted in the batch costs a fraction of that. Lines are
+written at most ``flush_interval`` seconds later, or as soon as ``max_lines`` are waiting,
+and at shutdown.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import orjson
 
 LOGGER_NAME = "marketplace.access"
 
-_Entry = tuple[float, str, str, int, float, str | None, str]
+_Entry = tuple[float, str, str, int, float, str | None, str, str]
 
 
 class AccessLog:
@@ -54,10 +54,12 @@ class AccessLog:
 
     def record(
         self, method: str, path: str, status: int, seconds: float, client: str | None,
-        request_id: str,
+        request_id: str, traceparent: str = "",
     ) -> None:
         entries = self._entries
-        entries.append((self._clock(), method, path, status, seconds, client, request_id))
+        entries.append(
+            (self._clock(), method, path, status, seconds, client, request_id, traceparent)
+        )
         if len(entries) >= self._max_lines:
             self.flush()
         elif self._timer is None:
@@ -86,18 +88,24 @@ class AccessLog:
         self.flush()
 
     def _line(self, entry: _Entry) -> bytes:
-        at, method, path, status, seconds, client, request_id = entry
-        return orjson.dumps({
+        at, method, path, status, seconds, client, request_id, traceparent = entry
+        line = {
             "time": self._time_text(at),
             "level": "info",
             "service": self._service,
             "logger": LOGGER_NAME,
             "msg": f"{method} {path} {status}",
             "request_id": request_id,
+            # The W3C trace id (``00-<trace id>-<span>-<flags>``): what joins the lines of one
+            # flow across services and events, as the platform's ``JsonFormatter`` writes it.
+            "trace_id": traceparent[3:35] or None,
             "status": status,
             "duration_ms": round(seconds * 1000, 2),
             "client": client,
-        })
+        }
+        if line["trace_id"] is None:
+            del line["trace_id"]
+        return orjson.dumps(line)
 
     def _time_text(self, at: float) -> str:
         """``at`` as ``JsonFormatter`` writes it (ISO 8601, milliseconds, UTC offset)."""

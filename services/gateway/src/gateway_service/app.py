@@ -14,7 +14,7 @@ import aiohttp
 from yarl import URL
 
 from gateway_service.access_log import AccessLog
-from gateway_service.authentication import TokenCheck, VerifiedTokenCache, jwks_fetcher
+from gateway_service.authentication import TokenCheck, jwks_fetcher
 from gateway_service.balancer import Balancer, HealthProber
 from gateway_service.client_address import TrustedProxies
 from gateway_service.connections import EdgeServer
@@ -27,9 +27,11 @@ from gateway_service.proxy import Proxy
 from gateway_service.public_routes import PublicRouteTable
 from gateway_service.rate_limit import Rate, RateLimiter
 from gateway_service.settings import GatewaySettings, get_settings
+from gateway_service.web_ui import WebUI, find_web_root
 from gateway_service.websocket_proxy import WebSocketProxy
 from marketplace_platform.forwarded import gateway_token
 from marketplace_platform.security.jwks import JWKSVerifier
+from marketplace_platform.security.verified_tokens import VerifiedTokenCache
 
 JWKS_PATH = "/api/auth/jwks.json"
 OPENAPI_PATH = "/openapi.json"
@@ -141,11 +143,14 @@ def create_app(
     access_log = (
         AccessLog(settings.service_name, access_log_stream) if settings.access_log else None
     )
-    pages, page_prefixes = page_routes(aggregator)
+    web_root = find_web_root(settings.web_root)
+    web_ui = WebUI(web_root, reload=settings.web_reload) if web_root is not None else None
+    pages, page_prefixes = page_routes(aggregator, web_ui)
     edge = Edge(
         proxy=proxy,
         routes={"/ws": websocket.handle, **health_routes(balancer, metrics), **pages},
         prefix_routes=page_prefixes,
+        fallback=web_ui.handle if web_ui is not None else None,
         limiter=limiter,
         metrics=metrics,
         access_log=access_log,

@@ -1,19 +1,11 @@
-"""Bearer-token checks in front of the proxy, with a short memory of tokens already verified.
-
-The signature check is the most expensive thing the gateway does per request (an Ed25519
-verification plus PyJWT's parsing, about as much CPU as proxying the request itself), and a
-browser sends the same access token with every call for minutes. So a verified token is
-remembered in a bounded LRU for ``ttl`` seconds and never past its own ``exp``. What that
-buys is measured in docs/benchmarks.md. A remembered token also names its signing key, and
-counts only while the verifier's key set (re-read every ``jwks_refresh_seconds``) still has
-that key: a withdrawn key's tokens are refused from the first refresh that misses it, however
-recently they were verified.
+"""Bearer-token checks in front of the proxy, with a short memory of tokens already verified
+(``marketplace_platform.security.verified_tokens``: the services keep one too). A remembered
+token counts only while the verifier's key set (re-read every ``jwks_refresh_seconds``) still
+has the key that signed it.
 """
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,51 +13,7 @@ import aiohttp
 import jwt
 
 from marketplace_platform.security.jwks import InvalidToken, JWKSVerifier, KeysUnavailable
-
-Clock = Callable[[], float]
-
-
-class VerifiedTokenCache:
-    def __init__(self, *, ttl: float, max_size: int, clock: Clock = time.time) -> None:
-        self._ttl = ttl
-        self._max_size = max_size
-        self._clock = clock
-        # token -> (when to forget it, the kid of the key that signed it)
-        self._entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
-
-    @property
-    def enabled(self) -> bool:
-        return self._ttl > 0 and self._max_size > 0
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def __contains__(self, token: str) -> bool:
-        return self.kid_of(token) is not None
-
-    def kid_of(self, token: str) -> str | None:
-        """The kid of a remembered ``token``'s signing key; None if it is not remembered."""
-        entry = self._entries.get(token)
-        if entry is None:
-            return None
-        expires_at, kid = entry
-        if self._clock() >= expires_at:
-            del self._entries[token]
-            return None
-        self._entries.move_to_end(token)
-        return kid
-
-    def add(self, token: str, claims: dict[str, Any], kid: str = "") -> None:
-        exp = claims.get("exp")
-        if not self.enabled or not isinstance(exp, int | float):
-            return
-        expires_at = min(float(exp), self._clock() + self._ttl)
-        if expires_at <= self._clock():
-            return
-        self._entries[token] = (expires_at, kid)
-        self._entries.move_to_end(token)
-        while len(self._entries) > self._max_size:
-            self._entries.popitem(last=False)
+from marketplace_platform.security.verified_tokens import VerifiedTokenCache
 
 
 class TokenCheck:
@@ -108,4 +56,4 @@ def jwks_fetcher(
     return fetch
 
 
-__all__ = ["InvalidToken", "KeysUnavailable", "TokenCheck", "VerifiedTokenCache", "jwks_fetcher"]
+__all__ = ["InvalidToken", "KeysUnavailable", "TokenCheck", "jwks_fetcher"]

@@ -37,6 +37,8 @@ _SERVICES = frozenset(SERVICES)
 # Probes and scrapes are frequent and uninteresting: counted in metrics, not logged, not
 # throttled (a load balancer's health checks must never be refused).
 _QUIET_PREFIXES = ("/health/", "/metrics")
+# Paths the web UI's fallback never answers: a mistyped API or probe path stays a 404 problem.
+_NOT_UI = ("/health/", "/metrics", "/docs/", "/ws/")
 _OWN_METHODS = frozenset({"GET", "HEAD"})
 _OWN_ALLOW = "GET, HEAD"
 
@@ -45,7 +47,8 @@ class Edge:
     """``handle`` is the server's request handler.
 
     ``routes`` are the gateway's own GET (and HEAD) paths; ``prefix_routes`` serve every
-    path one segment below their prefix (``/docs/static/`` + a file name).
+    path one segment below their prefix (``/docs/static/`` + a file name); ``fallback``
+    (the web UI) answers every other path outside ``/api/``, ``/health/`` and ``/metrics``.
     """
 
     def __init__(
@@ -58,12 +61,14 @@ class Edge:
         metrics: GatewayMetrics,
         access_log: AccessLog | None,
         trusted_proxies: TrustedProxies | None = None,
+        fallback: Handler | None = None,
     ) -> None:
         self.proxy = proxy
         # None when there are none: the common case costs one test per request.
         self.trusted_proxies = trusted_proxies or None
         self.routes = dict(routes)
         self.prefix_routes = dict(prefix_routes)
+        self.fallback = fallback
         self.limiter = limiter
         self.metrics = metrics
         self.access_log = access_log
@@ -133,7 +138,9 @@ class Edge:
             status = response.status
             self.metrics.observe(route, status, elapsed)
             if self.access_log is not None and not quiet:
-                self.access_log.record(method, path, status, elapsed, client, request_id)
+                self.access_log.record(
+                    method, path, status, elapsed, client, request_id, traceparent
+                )
             return response
         finally:
             request_id_var.reset(id_context)
@@ -146,6 +153,8 @@ class Edge:
         if handler is None:
             prefix, _, name = path.rpartition("/")
             handler = self.prefix_routes.get(prefix + "/") if name else None
+        if handler is None and self.fallback is not None and not path.startswith(_NOT_UI):
+            handler = self.fallback
         if handler is None:
             return problem_response(404, None, instance=path)
         if method not in _OWN_METHODS:

@@ -1,5 +1,6 @@
-"""The gateway's own pages: ``/`` (a placeholder until the web UI), ``/docs`` (Swagger UI
-from the swagger-ui-bundle-v2 wheel, so it works offline) and ``/openapi.json``."""
+"""The gateway's own pages: ``/docs`` (Swagger UI from the swagger-ui-bundle-v2 wheel, so it
+works offline), ``/openapi.json``, and ``/``: the web UI of ``web/`` (web_ui.py), or a
+placeholder page where the gateway runs without that folder."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from swagger_ui_bundle import swagger_ui_path
 from gateway_service.edge import Handler
 from gateway_service.openapi import OpenAPIAggregator
 from gateway_service.problem_responses import problem_response
+from gateway_service.web_ui import WebUI
 
 _STATIC = files("gateway_service") / "static"
 _PAGE_HEADERS = {
@@ -29,9 +31,10 @@ def _asset(name: str, content_type: str) -> web.Response:
 
 
 def page_routes(
-    aggregator: OpenAPIAggregator,
+    aggregator: OpenAPIAggregator, web_ui: WebUI | None = None
 ) -> tuple[dict[str, Handler], dict[str, Handler]]:
-    """GET routes by path, and by prefix (one segment below it)."""
+    """GET routes by path, and by prefix (one segment below it). With ``web_ui``, ``/`` is
+    its page (and it answers every other path the edge does not route)."""
     index = (_STATIC / "index.html").read_bytes()
     docs = (_STATIC / "docs.html").read_bytes()
     docs_init = (_STATIC / "docs-init.js").read_bytes()
@@ -63,7 +66,7 @@ def page_routes(
         return web.Response(body=orjson.dumps(document), content_type="application/json")
 
     routes = {
-        "/": root,
+        "/": web_ui.handle if web_ui is not None else root,
         "/docs": docs_page,
         "/docs/init.js": docs_script,
         "/openapi.json": openapi,

@@ -74,11 +74,6 @@ class GatewaySettings(ServiceSettings):
     # Empty: fetch /api/auth/jwks.json from a healthy auth replica through the balancer.
     jwks_url: str = ""
     jwks_min_refresh_seconds: float = Field(default=10.0, ge=0)
-    # Verified tokens are remembered this long (never past their ``exp``): an Ed25519
-    # check costs far more than proxying a small request.
-    token_cache_seconds: float = Field(default=30.0, ge=0)
-    token_cache_size: int = Field(default=10_000, ge=0)
-
     # Token buckets per client IP. Every request draws from the general bucket; login and
     # register also draw from their own, much smaller one (password guessing, sign-up spam).
     rate_limit_enabled: bool = True
@@ -90,6 +85,11 @@ class GatewaySettings(ServiceSettings):
     openapi_cache_seconds: float = Field(default=30.0, ge=0)
     # Where notifications accepts the WebSocket that the gateway's /ws is proxied to.
     notifications_ws_path: str = "/api/notifications/ws"
+
+    # The web UI's folder; empty: the repository's ``web/`` (web_ui.py). ``web_reload``
+    # re-reads it when a file changed (for working on the UI; off in production).
+    web_root: str = ""
+    web_reload: bool = False
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

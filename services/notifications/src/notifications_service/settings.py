@@ -39,7 +39,10 @@ class NotificationsSettings(ServiceSettings):
     maildir: Path | None = None
     # The sender looks for due letters this often (and at once when one is queued).
     mail_interval: Duration = Field(default=timedelta(seconds=5))
-    mail_batch: int = Field(default=20, ge=1, le=1000)
+    mail_batch: int = Field(default=50, ge=1, le=1000)
+    # Woken by a new letter, the sender waits this long first, so that the letters of the
+    # next moments go out in the same round (one claim and one record for them all).
+    mail_gather: Duration = Field(default=timedelta(milliseconds=250))
     # How long a sender holds a letter it is sending; past it, another may try.
     mail_claim: Duration = Field(default=timedelta(minutes=2))
 

@@ -67,16 +67,17 @@ class FakeMail:
             letter.claimed_until is None or letter.claimed_until < now
         )
 
-    async def due(self, now: datetime, *, limit: int) -> list[uuid.UUID]:
+    async def claim_due(self, now: datetime, *, until: datetime, limit: int) -> list[Mail]:
         due = [m for m in self.rows.values() if self._free(m, now) and m.next_attempt_at <= now]
-        return [m.id for m in sorted(due, key=lambda m: (m.next_attempt_at, m.id))][:limit]
+        taken = sorted(due, key=lambda m: (m.next_attempt_at, m.id))[:limit]
+        for letter in taken:
+            letter.claimed_until, letter.attempts = until, letter.attempts + 1
+        return [self.track(letter) for letter in taken]
 
-    async def claim(self, mail_id: uuid.UUID, *, now: datetime, until: datetime) -> bool:
-        letter = self.rows[mail_id]
-        if not self._free(letter, now):
-            return False
-        letter.claimed_until, letter.attempts = until, letter.attempts + 1
-        return True
+    async def get_many(self, mail_ids: Sequence[uuid.UUID]) -> list[Mail]:
+        found = [self.rows[mail_id] for mail_id in mail_ids if mail_id in self.rows]
+        found.sort(key=lambda m: (m.next_attempt_at, m.id))
+        return [self.track(letter) for letter in found]
 
 
 class FakePreferences:

@@ -216,3 +216,36 @@ async def test_an_outage_defers_and_a_refusal_ends_a_letter(uow, mailer) -> None
     assert mailer.sent == []
     # Not due again until its pause is over: nothing is sent twice meanwhile.
     assert await send(uow, mailer) == 0
+
+
+async def test_a_purchase_is_one_letter_and_later_changes_are_mailed(uow, outlets) -> None:
+    """The statuses a payment sets are the payment's letter; a cancellation or a delivery is
+    a letter of its own, unless ``order.status`` by email is switched off."""
+    user = uuid.uuid4()
+    async with uow:
+        await notify.user_registered(
+            uow=uow, outlets=outlets, user_id=user, email="ivan@example.test", name="Иван",
+            at=NOW,
+        )
+        await uow.commit()
+    for status in ("processing", "created", "processing", "paid"):
+        await status_changed(uow, outlets, user, to=status)
+    async with uow:
+        await notify.payment_settled(
+            uow=uow, outlets=outlets, kind=Kind.PAYMENT_SUCCEEDED, order_id=uuid.uuid4(),
+            user_id=user, amount=500, currency="RUB", reason=None, at=NOW,
+        )
+        await uow.commit()
+    subjects = [letter.subject for letter in uow.mail.rows.values()]
+    assert subjects == ["Добро пожаловать в Marketplace", "Оплата прошла"]
+    assert len(uow.notifications.of(user)) == 6  # every change is in the inbox
+
+    await status_changed(uow, outlets, user, to="delivered")
+    await status_changed(uow, outlets, user, to="cancelled")
+    assert len(uow.mail.rows) == 4
+
+    await preferences.update(
+        uow=uow, user_id=user, language=None, switches={"order.status": {"email": False}}
+    )
+    await status_changed(uow, outlets, user, to="delivered")
+    assert len(uow.mail.rows) == 4

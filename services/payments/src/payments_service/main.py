@@ -77,6 +77,7 @@ def create_app(
         refunds=refunds,
     )
     order_events.register(runtime.bus, unit_of_work=unit_of_work, processor=processor)
+    order_events.listen_for_placed(runtime.bus, orders.heard)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -23,10 +23,11 @@ import pytest
 
 from marketplace_platform.security.jwks import Principal
 from marketplace_platform.testing.fakes import FakeUnitOfWork
-from payments_service.adapters.orders import OrderSnapshot
+from payments_service.adapters.orders import OrderSnapshot, PlacedOrders
 from payments_service.adapters.processor import Charge, ChargeNotFound, ChargeStatus, outcome_for
 from payments_service.adapters.repositories import PaymentFilter
 from payments_service.domain.cards import Card, parse_card
+from payments_service.domain.orders import PlacedOrder
 from payments_service.domain.payments import Payment, PaymentStatus
 from payments_service.domain.refunds import CancelledOrder
 from payments_service.service import payments
@@ -132,7 +133,11 @@ class FakePaymentsUnitOfWork(FakeUnitOfWork):
 
 @dataclass
 class FakeOrders:
+    """Orders' answers (``orders``), and the orders payments heard placed (``heard``)."""
+
     orders: dict[uuid.UUID, OrderSnapshot] = field(default_factory=dict)
+    heard: PlacedOrders = field(default_factory=PlacedOrders)
+    asked: int = 0
 
     def add(self, user_id: uuid.UUID, *, total: int = 12_990, status: str = "created") -> uuid.UUID:
         order = OrderSnapshot(
@@ -141,7 +146,11 @@ class FakeOrders:
         self.orders[order.id] = order
         return order.id
 
+    def placed(self, order_id: uuid.UUID) -> PlacedOrder | None:
+        return self.heard.get(order_id)
+
     async def get_order(self, order_id: uuid.UUID) -> OrderSnapshot | None:
+        self.asked += 1
         return self.orders.get(order_id)
 
 

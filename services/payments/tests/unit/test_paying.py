@@ -7,7 +7,14 @@ import pytest
 
 from marketplace_contracts import PaymentFailed, PaymentStarted, PaymentSucceeded
 from marketplace_platform.clock import utcnow
-from payments_service.domain.errors import AlreadyPaid, OrderNotFound, OrderNotPayable
+from payments_service.adapters.orders import OrderSnapshot, PlacedOrders
+from payments_service.domain.errors import (
+    AlreadyPaid,
+    AmountMismatch,
+    OrderNotFound,
+    OrderNotPayable,
+)
+from payments_service.domain.orders import PlacedOrder
 from payments_service.domain.payments import FailureReason, Outcome, PaymentStatus
 from payments_service.service import payments
 
@@ -148,3 +155,93 @@ async def test_an_order_known_to_be_cancelled_is_not_charged(pay, uow, fake_orde
 
     assert uow.committed == []
     assert await uow.payments.of_order(order_id) == []
+
+
+# -- orders payments heard placed: paid without asking orders ---------------------------------
+
+
+def placed(fake_orders, user_id: uuid.UUID, *, total: int = 12_990) -> uuid.UUID:
+    """An order payments heard orders place (``orders.order.created.v1``), and orders does
+    not answer for (the fake knows nothing of it): paying it must not ask."""
+    order_id = uuid.uuid4()
+    fake_orders.heard.remember(
+        PlacedOrder(order_id=order_id, user_id=user_id, total=total, currency="RUB",
+                    placed_at=utcnow())
+    )
+    return order_id
+
+
+async def test_an_order_heard_placed_is_paid_without_asking_orders(
+    pay, uow, fake_orders
+) -> None:
+    user = uuid.uuid4()
+    order_id = placed(fake_orders, user, total=4_500)
+
+    view = await pay(user, order_id)
+
+    assert (view.payment.status, view.payment.amount, view.payment.attempt) == (
+        PaymentStatus.SUCCEEDED, 4_500, 1
+    )
+    assert uow.event_types == [PaymentStarted.TYPE, PaymentSucceeded.TYPE]
+    assert fake_orders.asked == 0
+
+
+def test_an_order_heard_twice_is_one_order_and_the_oldest_are_forgotten() -> None:
+    heard = PlacedOrders(capacity=2)
+    first, second, third = (
+        PlacedOrder(order_id=uuid.uuid4(), user_id=uuid.uuid4(), total=total, currency="RUB",
+                    placed_at=utcnow())
+        for total in (1, 2, 3)
+    )
+    heard.remember(first)
+    heard.remember(PlacedOrder(order_id=first.order_id, user_id=first.user_id, total=99,
+                               currency="RUB", placed_at=utcnow()))
+    assert heard.get(first.order_id) == first
+
+    heard.remember(second)
+    heard.remember(third)
+    assert heard.get(first.order_id) is None  # asked for, if it is ever paid
+    assert [heard.get(o.order_id) for o in (second, third)] == [second, third]
+
+
+async def test_someone_elses_placed_order_and_a_wrong_amount_record_nothing(
+    pay, uow, fake_orders, fake_processor
+) -> None:
+    owner = uuid.uuid4()
+    order_id = placed(fake_orders, owner, total=4_500)
+
+    with pytest.raises(OrderNotFound):
+        await pay(uuid.uuid4(), order_id)
+    with pytest.raises(AmountMismatch):
+        await pay(owner, order_id, amount=4_499)
+
+    assert uow.committed == []
+    assert fake_processor.charge_calls == 0
+    assert fake_orders.asked == 0
+
+
+async def test_a_placed_order_with_a_payment_or_a_cancellation_is_judged_by_orders(
+    pay, uow, fake_orders
+) -> None:
+    """Payments alone cannot tell the status of an order it has tried to charge or heard is
+    cancelled: orders' answer decides, as for an order never heard of."""
+    user = uuid.uuid4()
+    declined = placed(fake_orders, user)
+    assert (await pay(user, declined, DECLINED)).payment.status is PaymentStatus.FAILED
+    cancelled = placed(fake_orders, user)
+    async with uow:
+        await uow.cancelled_orders.add(cancelled, at=utcnow())
+        await uow.commit()
+
+    # Orders knows neither: it is asked, and its "no such order" is the answer.
+    with pytest.raises(OrderNotFound):
+        await pay(user, declined, MASTERCARD)
+    with pytest.raises(OrderNotFound):
+        await pay(user, cancelled)
+    assert fake_orders.asked == 2
+
+    # Once orders answers, its status is what counts: the declined order is payable again.
+    fake_orders.orders[declined] = OrderSnapshot(
+        id=declined, user_id=user, status="created", total=12_990, currency="RUB"
+    )
+    assert (await pay(user, declined, MASTERCARD)).payment.attempt == 2

@@ -178,8 +178,10 @@ class LikeRead(BaseModel):
     liked_by_me: bool
 
     @classmethod
-    def of(cls, state: LikeState) -> LikeRead:
-        return cls(likes=state.likes, liked_by_me=state.liked_by_me)
+    def document(cls, state: LikeState) -> dict[str, Any]:
+        """The JSON this model describes, built without validating what is known good: the
+        like routes answer it as a ``JSONResponse`` (``response_model`` documents it)."""
+        return {"likes": state.likes, "liked_by_me": state.liked_by_me}
 
 
 class RatingRead(BaseModel):

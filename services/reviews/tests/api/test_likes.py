@@ -100,6 +100,48 @@ async def test_one_user_liking_twenty_times_at_once_counts_once(reviews) -> None
     assert len(await reviews.outbox(LIKED)) == 1
 
 
+async def test_refused_likes_among_concurrent_ones_change_nothing(reviews) -> None:
+    # Concurrent likes share transactions (group commit): the author's own like, twins of a
+    # like and a like of nothing are each answered alone, and every other like counts once.
+    product, author, review = await written(reviews)
+    fans = [reviews.user() for _ in range(30)]
+    unknown = uuid.uuid4()
+
+    answers = await asyncio.gather(
+        *(reviews.http.put(f"/api/reviews/{review}/like", headers=fan.headers) for fan in fans),
+        reviews.http.put(f"/api/reviews/{review}/like", headers=author.headers),
+        *(reviews.http.put(f"/api/reviews/{review}/like", headers=fans[1].headers) for _ in "abc"),
+    )
+    assert [answer.status_code for answer in answers] == [200] * 30 + [403] + [200] * 3
+    # A like of nothing among others: the batch's one statement fails, each is taken alone.
+    more = [reviews.user() for _ in range(5)]
+    answers = await asyncio.gather(
+        *(reviews.http.put(f"/api/reviews/{review}/like", headers=fan.headers) for fan in more),
+        reviews.http.put(f"/api/reviews/{unknown}/like", headers=author.headers),
+    )
+    assert [answer.status_code for answer in answers] == [200] * 5 + [404]
+    assert (await reviews.listing(product))["items"][0]["likes"] == 35
+    assert await reviews.scalar("SELECT count(*) FROM review_likes") == 35
+    assert sorted(e["data"]["likes"] for e in await reviews.outbox(LIKED)) == list(range(1, 36))
+
+
+async def test_an_unlike_of_a_hidden_review_is_a_404_and_keeps_the_like(reviews) -> None:
+    _, _, review = await written(reviews)
+    fan = reviews.user()
+    await reviews.http.put(f"/api/reviews/{review}/like", headers=fan.headers)
+    given_at = await reviews.scalar("SELECT created_at FROM review_likes")
+    await reviews.http.post(
+        f"/api/reviews/{review}/hide", json={"reason": "Spam"}, headers=reviews.admin().headers
+    )
+
+    response = await reviews.http.delete(f"/api/reviews/{review}/like", headers=fan.headers)
+
+    assert response.status_code == 404
+    assert await reviews.scalar("SELECT created_at FROM review_likes") == given_at
+    assert await reviews.scalar("SELECT likes FROM reviews") == 1
+    assert await reviews.outbox(UNLIKED) == []
+
+
 async def test_comments_are_liked_the_same_way(reviews) -> None:
     _, _, review = await written(reviews)
     commenter, fan = reviews.user(), reviews.user()

@@ -63,6 +63,7 @@ class FakeLikes:
 
     def __init__(self, targets: FakeReviews) -> None:
         self.rows: set[tuple[uuid.UUID, uuid.UUID]] = set()
+        self.times: dict[tuple[uuid.UUID, uuid.UUID], datetime] = {}  # when each was given
         self.targets = targets
         self._undo: list[Any] = []
 
@@ -71,16 +72,17 @@ class FakeLikes:
         if target_id not in self.targets.rows or key in self.rows:
             return False
         self.rows.add(key)
+        self.times[key] = at
         self._undo.append(lambda: self.rows.discard(key))
         return True
 
-    async def remove(self, target_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    async def remove(self, target_id: uuid.UUID, user_id: uuid.UUID) -> datetime | None:
         key = (target_id, user_id)
         if key not in self.rows:
-            return False
+            return None
         self.rows.discard(key)
         self._undo.append(lambda: self.rows.add(key))
-        return True
+        return self.times[key]
 
     async def count(self, target_id: uuid.UUID, delta: int) -> Liked | None:
         thing = self.targets.rows.get(target_id)
@@ -93,6 +95,15 @@ class FakeLikes:
     async def liked(self, target_id: uuid.UUID) -> Liked | None:
         thing = self.targets.rows.get(target_id)
         return None if thing is None else self._liked(thing)
+
+    async def add_all(self, likes, *, at: datetime) -> set[tuple[uuid.UUID, uuid.UUID]] | None:
+        if any(target_id not in self.targets.rows for target_id, _ in likes):
+            return None  # the foreign key fails the statement, which stores nothing
+        return {like for like in likes if await self.add(*like, at=at)}
+
+    async def count_all(self, deltas: dict[uuid.UUID, int]) -> dict[uuid.UUID, Liked]:
+        counted = {key: await self.count(key, delta) for key, delta in deltas.items()}
+        return {key: liked for key, liked in counted.items() if liked is not None}
 
     def ended(self, *, committed: bool) -> None:
         if not committed:

@@ -16,6 +16,7 @@ from marketplace_contracts import (
     ReviewUnliked,
     ReviewUpdated,
 )
+from marketplace_platform.tracing import traceparent_var
 from reviews_service.domain.actors import Actor
 from reviews_service.domain.errors import (
     AlreadyReviewed,
@@ -215,6 +216,139 @@ async def test_a_like_of_a_hidden_review_is_refused_and_rolled_back(
             target_id=review.id,
         )
     assert (review.likes, uow.review_likes.rows, uow.events(ReviewLiked)) == (0, set(), [])
+
+
+async def test_a_batch_of_likes_commits_once_and_keeps_each_outcome(
+    uow, unit_of_work, catalog, product
+) -> None:
+    author = Actor.user(uuid.uuid4())
+    review = await write(unit_of_work, catalog, author, product)
+    fans = [Actor.user(uuid.uuid4()) for _ in range(3)]
+    commits = uow.commits
+
+    outcomes = await likes.change_all(
+        unit_of_work=unit_of_work,
+        changes=[
+            likes.LikeChange(fans[0], "review", review.id),
+            likes.LikeChange(author, "review", review.id),  # refused: their own
+            likes.LikeChange(fans[1], "review", review.id),
+            likes.LikeChange(fans[1], "review", review.id),  # again: changes nothing
+            likes.LikeChange(fans[2], "review", uuid.uuid4()),  # no such review
+            likes.LikeChange(fans[0], "review", review.id, like=False),
+        ],
+    )
+
+    assert uow.commits == commits + 1
+    assert isinstance(outcomes[1], OwnContent)
+    assert isinstance(outcomes[4], ReviewNotFound)
+    assert [outcomes[i] for i in (0, 2, 3, 5)] == [
+        likes.LikeState(1, liked_by_me=True),
+        likes.LikeState(2, liked_by_me=True),
+        likes.LikeState(2, liked_by_me=True),
+        likes.LikeState(1, liked_by_me=False),
+    ]
+    assert [event.likes for event in uow.events(ReviewLiked)] == [1, 2]
+    assert [event.likes for event in uow.events(ReviewUnliked)] == [1]
+    assert (review.likes, uow.review_likes.rows) == (1, {(review.id, fans[1].id)})
+
+
+async def test_likes_stored_together_count_as_if_one_after_another(
+    uow, unit_of_work, catalog, product
+) -> None:
+    # Every review exists, so the likes go in one statement and the counts in another.
+    author = Actor.user(uuid.uuid4())
+    first = await write(unit_of_work, catalog, author, product)
+    hidden = await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), product)
+    admin = Actor.user(uuid.uuid4(), admin=True)
+    await reviews.hide(unit_of_work=unit_of_work, actor=admin, review_id=hidden.id, reason="x")
+    fan, other = Actor.user(uuid.uuid4()), Actor.user(uuid.uuid4())
+    commits = uow.commits
+
+    outcomes = await likes.change_all(
+        unit_of_work=unit_of_work,
+        changes=[
+            likes.LikeChange(fan, "review", first.id),
+            likes.LikeChange(author, "review", first.id),  # their own
+            likes.LikeChange(other, "review", hidden.id),  # not published
+            likes.LikeChange(other, "review", first.id),
+            likes.LikeChange(fan, "review", first.id),  # a twin: liked already
+        ],
+    )
+
+    assert uow.commits == commits + 1
+    assert isinstance(outcomes[1], OwnContent)
+    assert isinstance(outcomes[2], ReviewNotFound)
+    assert [outcomes[i] for i in (0, 3, 4)] == [
+        likes.LikeState(1, liked_by_me=True),
+        likes.LikeState(2, liked_by_me=True),
+        likes.LikeState(2, liked_by_me=True),
+    ]
+    assert [event.likes for event in uow.events(ReviewLiked)] == [1, 2]
+    assert [event.actor_id for event in uow.events(ReviewLiked)] == [fan.id, other.id]
+    assert (first.likes, hidden.likes) == (2, 0)
+    assert uow.review_likes.rows == {(first.id, fan.id), (first.id, other.id)}
+
+
+async def test_each_like_of_a_batch_carries_its_own_requests_trace(
+    uow, unit_of_work, catalog, product
+) -> None:
+    review = await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), product)
+    traces = [f"00-{n:032x}-{n:016x}-01" for n in (1, 2)]
+    changes = []
+    for trace in traces:  # each made in its own request, whose trace is the current one
+        token = traceparent_var.set(trace)
+        changes.append(likes.LikeChange(Actor.user(uuid.uuid4()), "review", review.id))
+        traceparent_var.reset(token)
+
+    await likes.change_all(unit_of_work=unit_of_work, changes=changes)
+    await likes.change_all(
+        unit_of_work=unit_of_work,
+        changes=[likes.LikeChange(changes[0].actor, "review", review.id, like=False)],
+    )
+
+    liked = [e.traceparent for e in uow.committed if e.type == ReviewLiked.TYPE]
+    unliked = [e.traceparent for e in uow.committed if e.type == ReviewUnliked.TYPE]
+    assert (liked, unliked) == (traces, [None])
+
+
+async def test_a_batch_that_changes_nothing_commits_nothing(
+    uow, unit_of_work, catalog, product
+) -> None:
+    author = Actor.user(uuid.uuid4())
+    review = await write(unit_of_work, catalog, author, product)
+    commits = uow.commits
+
+    outcomes = await likes.change_all(
+        unit_of_work=unit_of_work,
+        changes=[
+            likes.LikeChange(author, "review", review.id),
+            likes.LikeChange(Actor.user(uuid.uuid4()), "review", review.id, like=False),
+        ],
+    )
+
+    assert isinstance(outcomes[0], OwnContent)
+    assert outcomes[1] == likes.LikeState(0, liked_by_me=False)
+    assert (uow.commits, review.likes, uow.review_likes.rows) == (commits, 0, set())
+
+
+async def test_an_unlike_of_a_hidden_review_is_refused_and_the_like_kept(
+    uow, unit_of_work, catalog, product
+) -> None:
+    review = await write(unit_of_work, catalog, Actor.user(uuid.uuid4()), product)
+    fan, admin = Actor.user(uuid.uuid4()), Actor.user(uuid.uuid4(), admin=True)
+    await likes.like(unit_of_work=unit_of_work, actor=fan, target="review", target_id=review.id)
+    given_at = uow.review_likes.times[(review.id, fan.id)]
+    await reviews.hide(unit_of_work=unit_of_work, actor=admin, review_id=review.id, reason="Odd")
+
+    outcomes = await likes.change_all(
+        unit_of_work=unit_of_work,
+        changes=[likes.LikeChange(fan, "review", review.id, like=False)],
+    )
+
+    assert isinstance(outcomes[0], ReviewNotFound)
+    assert (review.likes, uow.review_likes.rows) == (1, {(review.id, fan.id)})
+    assert uow.review_likes.times[(review.id, fan.id)] == given_at
+    assert uow.events(ReviewUnliked) == []
 
 
 async def test_an_unhidden_comment_counts_again(uow, unit_of_work, catalog, product) -> None:

@@ -48,6 +48,9 @@ from marketplace_platform.nats_urls import without_credentials
 from marketplace_platform.tracing import traceparent_var
 
 log = logging.getLogger(__name__)
+# One line per event a consumer handled: the consumers' access log.
+EVENT_LOGGER = "marketplace.events"
+event_log = logging.getLogger(EVENT_LOGGER)
 
 Handler = Callable[[Envelope], Awaitable[None]]
 CoreHandler = Callable[[str, bytes], Awaitable[None]]
@@ -146,6 +149,11 @@ class EventBus:
         if self._js is None or not self.connected:
             raise BrokerUnavailable(f"not connected to NATS at {self.nats_url}")
         return self._js
+
+    @property
+    def consumers(self) -> list[tuple[str, str]]:
+        """``(durable, stream)`` of every consumer registered on this bus (for metrics)."""
+        return [(consumer.durable, consumer.stream) for consumer in self._consumers]
 
     async def wait_connected(self) -> None:
         """Until connected (wrap in ``asyncio.timeout`` to bound it)."""
@@ -378,7 +386,9 @@ class EventBus:
         (wildcards allowed) that arrives while connected. No JetStream: nothing is stored,
         every subscriber gets each message, and one sent while this process is away is not
         seen. For pushes that a durable record backs (a notification a client can fetch
-        again), not for events. Subscribed once connected; nats-py renews it on reconnects."""
+        again), or a cache of an event's facts whose owner can still be asked (payments'
+        placed orders), not for applying events. Subscribed once connected; nats-py renews
+        it on reconnects."""
         self._core_handlers[subject] = handler
         if self.connected:
             self._spawn(self._subscribe_core())
@@ -647,6 +657,10 @@ class _Consumer:
             await msg.nak(delay=delay)
             return
         await msg.ack()
+        event_log.info(
+            "%s handled %s", self.durable, envelope.type,
+            extra={"consumer": self.durable, "event_id": str(envelope.id)},
+        )
 
     async def _dead_letter(self, msg: Msg, error: str, deliveries: int) -> None:
         metadata = msg.metadata

@@ -25,6 +25,9 @@ withdrawn because it leaked) stops verifying within that interval, without a res
 refresh never blocks a request, and when auth is down the last good key set is kept.
 The default interval is auth's own signing-key refresh (60 s), far below a retired key's
 grace period (the access-token lifetime plus that interval plus clock leeway).
+
+Given a ``VerifiedTokenCache``, a token verified a moment ago is not checked again: its
+claims are taken from the cache while the key that signed it is still in the key set.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ from typing import Any
 import httpx
 import jwt
 from jwt import PyJWK
+
+from marketplace_platform.security.verified_tokens import VerifiedTokenCache
 
 JwksFetcher = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -119,7 +124,10 @@ class JWKSVerifier:
         refresh_interval: float = DEFAULT_REFRESH_INTERVAL,
         max_lifetime: float = DEFAULT_MAX_LIFETIME,
         leeway: float = 5.0,
+        cache: VerifiedTokenCache | None = None,
     ) -> None:
+        """``cache``: remember tokens verified a moment ago (``verified_tokens``), so that a
+        client's next calls with the same token skip the signature check."""
         if any(a.upper().startswith("HS") or a.lower() == "none" for a in algorithms):
             raise ValueError("only asymmetric algorithms may be allow-listed")
         self._fetch = fetch_jwks
@@ -138,6 +146,7 @@ class JWKSVerifier:
         self._refresher: asyncio.Task[None] | None = None
         self._refresh_failing = False
         self._fetch_failed = False  # the last fetch, on demand or in the background, failed
+        self._cache = cache
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> JWKSVerifier:
@@ -223,6 +232,11 @@ class JWKSVerifier:
 
     async def verify(self, token: str) -> dict[str, Any]:
         """Return the token's claims, or raise ``InvalidToken`` (or ``KeysUnavailable``)."""
+        if self._cache is not None:
+            remembered = self._cache.get(token)
+            # Only while the key that signed it is still published.
+            if remembered is not None and self.has_key(remembered[0]):
+                return remembered[1]
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -250,6 +264,8 @@ class JWKSVerifier:
             raise InvalidToken(str(exc)) from exc
         if _lifetime(claims) > self._max_lifetime + self._leeway:
             raise InvalidToken("the token's lifetime (exp - iat) is longer than an access token's")
+        if self._cache is not None:
+            self._cache.add(token, claims, kid)
         return claims
 
     async def principal(self, token: str) -> Principal:

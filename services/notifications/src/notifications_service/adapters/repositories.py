@@ -148,30 +148,38 @@ class MailRepository:
         found = await self.session.get(Mail, mail_id, populate_existing=True)
         return None if found is None else self._track(found)
 
-    async def due(self, now: datetime, *, limit: int) -> Sequence[uuid.UUID]:
-        """Pending letters whose time has come and that no sender holds, oldest first."""
-        query = (
+    async def claim_due(self, now: datetime, *, until: datetime, limit: int) -> list[Mail]:
+        """Take up to ``limit`` pending letters whose time has come and that no sender holds,
+        oldest first, each for one try until ``until``; the letters taken.
+
+        One conditional ``UPDATE`` for the batch, then one read of what it took: of two
+        senders, one gets each letter (on PostgreSQL the second waits for the first's rows
+        and finds them no longer free; a SQLite writer holds the whole database)."""
+        free = (mail.c.claimed_until.is_(None)) | (mail.c.claimed_until < now)
+        pending = mail.c.status == MailStatus.PENDING.value
+        due = (
             select(mail.c.id)
-            .where(
-                mail.c.status == MailStatus.PENDING.value,
-                mail.c.next_attempt_at <= now,
-                (mail.c.claimed_until.is_(None)) | (mail.c.claimed_until < now),
-            )
+            .where(pending, mail.c.next_attempt_at <= now, free)
             .order_by(mail.c.next_attempt_at, mail.c.id)
             .limit(limit)
         )
-        return (await self.session.scalars(query)).all()
-
-    async def claim(self, mail_id: uuid.UUID, *, now: datetime, until: datetime) -> bool:
-        """Take the letter for one try until ``until``; False if another sender has it (or it
-        is no longer pending). One conditional ``UPDATE``: of two senders, one wins."""
         statement = (
             update(mail)
-            .where(
-                mail.c.id == mail_id,
-                mail.c.status == MailStatus.PENDING.value,
-                (mail.c.claimed_until.is_(None)) | (mail.c.claimed_until < now),
-            )
+            .where(mail.c.id.in_(due.scalar_subquery()), pending, free)
             .values(claimed_until=until, attempts=mail.c.attempts + 1)
+            .returning(mail.c.id)
         )
-        return _rowcount(await self.session.execute(statement)) == 1
+        taken = (await self.session.scalars(statement)).all()
+        return await self.get_many(taken)
+
+    async def get_many(self, mail_ids: Sequence[uuid.UUID]) -> list[Mail]:
+        """The letters of ``mail_ids`` that exist, oldest first, as stored now."""
+        if not mail_ids:
+            return []
+        query = (
+            select(Mail)
+            .where(mail.c.id.in_(mail_ids))
+            .order_by(mail.c.next_attempt_at, mail.c.id)
+            .execution_options(populate_existing=True)
+        )
+        return [self._track(found) for found in (await self.session.scalars(query)).all()]

@@ -18,6 +18,12 @@ from enum import StrEnum
 
 from marketplace_platform.aggregates import Aggregate
 
+# The order statuses a payment sets: "processing" (a payment started), "paid" (it succeeded),
+# "created" again (it failed). Their news reaches the mailbox once, as the payment's own letter
+# (``payment.succeeded``, ``payment.failed``, with the amount or the reason): a buyer is not
+# sent three letters for one purchase. The inbox and the live pushes still show every change.
+PAYMENT_STEPS = frozenset({"processing", "paid", "created"})
+
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_RETRY = timedelta(minutes=15)
 MAX_ERROR = 500
@@ -81,6 +87,12 @@ class Mail(Aggregate):
         self.status = MailStatus.FAILED.value
         self.claimed_until = None
         self.last_error = error[:MAX_ERROR]
+
+
+def status_mailed(status: str) -> bool:
+    """Whether an order's change to ``status`` is worth a letter of its own (``order.status``
+    by email): a cancellation or a delivery is; a payment's steps are the payment's letter."""
+    return status not in PAYMENT_STEPS
 
 
 class Recipient:

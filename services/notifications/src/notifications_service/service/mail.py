@@ -2,9 +2,13 @@
 records what happened to each (see ``domain.mail`` for why nothing is lost or sent twice).
 
 Each round is three steps, so that no transaction stays open while the mail server is talked
-to: claim a batch (a conditional ``UPDATE`` per letter: of two replicas' senders, one gets
-each letter), send, record the outcomes. A letter whose sender died mid-round is claimed
-again when its claim runs out.
+to: claim a batch (one conditional ``UPDATE``: of two replicas' senders, one gets each
+letter), send, record the outcomes (one read of the batch, its changes written together). A
+letter whose sender died mid-round is claimed again when its claim runs out.
+
+Letters are news, not page state: a committed letter wakes the sender, which waits
+``gather`` before its round so that the letters of the next moments go in the same round
+(two transactions for a batch rather than for each letter).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from datetime import timedelta
 
 from marketplace_platform.clock import utcnow
 from marketplace_platform.events.cancellation import cancel_and_wait
-from notifications_service.domain.mail import Mail, MailRejected
+from notifications_service.domain.mail import MailRejected
 from notifications_service.service.ports import Mailer, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -33,22 +37,15 @@ async def send_due(
     """One round: how many letters it tried."""
     now = utcnow()
     async with unit_of_work() as uow:
-        letters: list[Mail] = []
-        for mail_id in await uow.mail.due(now, limit=batch):
-            if await uow.mail.claim(mail_id, now=now, until=now + claim_for):
-                letter = await uow.mail.get(mail_id)
-                if letter is not None:
-                    letters.append(letter)
+        letters = await uow.mail.claim_due(now, until=now + claim_for, limit=batch)
         await uow.commit()
     if not letters:
         return 0
-    outcomes = await mailer.send(letters)
+    outcomes = dict(zip([letter.id for letter in letters], await mailer.send(letters), strict=True))
     done = utcnow()
     async with unit_of_work() as uow:
-        for sent, outcome in zip(letters, outcomes, strict=True):
-            letter = await uow.mail.get(sent.id)
-            if letter is None:
-                continue
+        for letter in await uow.mail.get_many(list(outcomes)):
+            outcome = outcomes[letter.id]
             if outcome is None:
                 letter.sent(done)
             elif isinstance(outcome, MailRejected):
@@ -63,12 +60,23 @@ async def send_due(
 
 
 class MailSender:
-    """Runs ``send_round`` until nothing is due, then sleeps until ``notify()`` (a letter was
-    committed) or ``interval`` (deferred letters come due) wakes it."""
+    """Runs ``send_round`` while its rounds come back full (``batch`` letters: more may be
+    waiting), then sleeps until ``notify()`` (a letter was committed) or ``interval``
+    (deferred letters come due) wakes it; woken by a letter, it waits ``gather`` first so
+    that the letters committed meanwhile share its round."""
 
-    def __init__(self, send_round: Callable[[], Awaitable[int]], *, interval: timedelta) -> None:
+    def __init__(
+        self,
+        send_round: Callable[[], Awaitable[int]],
+        *,
+        interval: timedelta,
+        batch: int,
+        gather: timedelta = timedelta(0),
+    ) -> None:
         self._send_round = send_round
         self._interval = interval.total_seconds()
+        self._batch = batch
+        self._gather = gather.total_seconds()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -88,7 +96,7 @@ class MailSender:
         while True:
             self._wake.clear()
             try:
-                while await self._send_round():
+                while await self._send_round() >= self._batch:
                     pass
             except asyncio.CancelledError:
                 raise
@@ -96,3 +104,5 @@ class MailSender:
                 log.warning("the mail sender's round failed", exc_info=True)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval)
+            if self._wake.is_set() and self._gather:
+                await asyncio.sleep(self._gather)

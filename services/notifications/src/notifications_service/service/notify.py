@@ -19,7 +19,7 @@ from typing import Any
 
 from marketplace_platform.ids import new_id
 from notifications_service.domain.kinds import Channel, Kind
-from notifications_service.domain.mail import Mail
+from notifications_service.domain.mail import Mail, status_mailed
 from notifications_service.domain.messages import notification_message, unread_message
 from notifications_service.domain.notifications import Notification
 from notifications_service.domain.texts import render
@@ -60,9 +60,11 @@ async def notify(
     link: str,
     at: datetime,
     group_key: str | None = None,
+    mail: bool = True,
 ) -> Notification | None:
     """One event's notification for ``user_id``, as far as their preferences allow; the
-    stored notification, or None if ``in_app`` is off for this kind."""
+    stored notification, or None if ``in_app`` is off for this kind. ``mail=False``: news
+    that another letter tells (see ``domain.mail.status_mailed``), so none for this one."""
     preferences = await uow.preferences.of(user_id)
     language = preferences.lang
     text = render(kind, language, {**params, "count": 1})
@@ -91,7 +93,7 @@ async def notify(
         pushes = [notification_message(stored, replaces=replaced), unread_message(unread)]
         uow.after_commit(lambda: _push_all(outlets.pusher, user_id, pushes))
     # A fold is news of the same thing: one letter for it is enough.
-    if replaced is None and preferences.allows(kind, Channel.EMAIL):
+    if mail and replaced is None and preferences.allows(kind, Channel.EMAIL):
         recipient = await uow.recipients.get(user_id)
         if recipient is not None:
             uow.mail.add(
@@ -133,12 +135,13 @@ async def order_status_changed(
     reason: str | None,
     changed_at: datetime,
 ) -> None:
-    """The owner's inbox gets the change if they want it. (Their open pages get the status
-    itself from ``service.live``, whatever the preferences say.)"""
+    """The owner's inbox gets the change if they want it, and their mailbox if it is news
+    no payment letter tells (``status_mailed``). (Their open pages get the status itself
+    from ``service.live``, whatever the preferences say.)"""
     await notify(
         uow=uow, outlets=outlets, user_id=user_id, kind=Kind.ORDER_STATUS,
         params={"order_id": order_id, "status": to_status, "reason": reason},
-        link=order_link(order_id), at=changed_at,
+        link=order_link(order_id), at=changed_at, mail=status_mailed(to_status),
     )
 
 

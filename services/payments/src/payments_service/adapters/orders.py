@@ -1,4 +1,12 @@
-"""The orders service's internal API, as payments needs it: the order it is asked to charge.
+"""The orders service as payments knows it: the orders it heard placed (``PlacedOrders``), and
+its internal API for the order it is asked to charge (``OrdersClient``).
+
+Payments hears every ``orders.order.created.v1`` on core NATS (JetStream's publishes reach
+core subscribers too) and keeps the newest orders' facts in memory: who placed each and what
+it costs, which never change (``domain.orders``). Nothing is stored and nothing is awaited:
+an order not heard of (published while this replica was away, evicted, or not arrived yet
+when its payment comes) is asked for over HTTP, as every order was before. So a lost message
+costs one call, never a wrong answer.
 
 The calls themselves (replicas in turn, the internal token, the request's trace, timeouts)
 are the platform's ``InternalClient``. Every failure to get an answer (refused, timed out, a
@@ -10,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import OrderedDict
 
 from pydantic import BaseModel
 
@@ -21,6 +30,7 @@ from marketplace_platform.internal_http import (
     json_of,
 )
 from payments_service.domain.errors import OrdersUnavailable
+from payments_service.domain.orders import PlacedOrder
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +47,34 @@ class OrderSnapshot(BaseModel):
     currency: str
 
 
+class PlacedOrders:
+    """The newest ``capacity`` orders payments heard placed, by id."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self.capacity = capacity
+        self._orders: OrderedDict[uuid.UUID, PlacedOrder] = OrderedDict()
+
+    def remember(self, order: PlacedOrder) -> None:
+        """Keep the order (hearing it again changes nothing), forgetting the oldest past the
+        capacity: an order is paid within moments of its creation, or asked for."""
+        if order.order_id in self._orders:
+            return
+        self._orders[order.order_id] = order
+        if len(self._orders) > self.capacity:
+            self._orders.popitem(last=False)
+
+    def get(self, order_id: uuid.UUID) -> PlacedOrder | None:
+        return self._orders.get(order_id)
+
+
 class OrdersClient:
-    def __init__(self, client: InternalClient) -> None:
+    def __init__(self, client: InternalClient, placed: PlacedOrders | None = None) -> None:
         self.client = client
+        self.heard = placed if placed is not None else PlacedOrders()
+
+    def placed(self, order_id: uuid.UUID) -> PlacedOrder | None:
+        """The order as its creation event told, if this replica heard it; no call."""
+        return self.heard.get(order_id)
 
     async def close(self) -> None:
         await self.client.close()

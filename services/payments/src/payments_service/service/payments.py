@@ -3,8 +3,10 @@
 A payment is two transactions around one outside call, because a charge cannot be part of
 our transaction:
 
-1. check the order with orders (owner, status ``created``, amount) and record a new payment
-   as ``pending`` with ``PaymentStarted`` (the order moves to ``processing``);
+1. check the order (owner, status ``created``, amount) and record a new payment as
+   ``pending`` with ``PaymentStarted`` (the order moves to ``processing``). The first payment
+   of an order payments heard placed (``domain.orders``) is checked against that alone
+   (``start_placed``); any other asks orders first (``start``);
 2. charge the processor under the payment's id (idempotent there);
 3. record the outcome with ``PaymentSucceeded`` or ``PaymentFailed``.
 
@@ -36,6 +38,7 @@ from payments_service.adapters.unit_of_work import PaymentsUnitOfWork
 from payments_service.domain import payments as rules
 from payments_service.domain.cards import Card
 from payments_service.domain.errors import OrderNotFound, PaymentInProgress, PaymentNotFound
+from payments_service.domain.orders import PlacedOrder, status_without_asking
 from payments_service.domain.payments import Outcome, Payment
 from payments_service.service.ports import Orders, Processor, UnitOfWorkFactory
 
@@ -76,14 +79,20 @@ async def pay(
     not awaiting payment or of another amount (409), or orders cannot say (503). Returns a
     ``pending`` payment if the processor did not answer in time; recovery settles it.
     """
-    order = await orders.get_order(order_id)
-    if order is None or order.user_id != payer.user_id:
-        raise OrderNotFound("There is no order with this id.")
-    if order.status != PROCESSING:  # a processing order is judged with its payments below
-        rules.check_order_payable(order.status)
-    rules.check_amount(amount, total=order.total)
-
-    started = await start(unit_of_work, order=order, card=card)
+    started = None
+    placed = orders.placed(order_id)
+    if placed is not None:
+        if placed.user_id != payer.user_id:
+            raise OrderNotFound("There is no order with this id.")
+        started = await start_placed(unit_of_work, order=placed, card=card, amount=amount)
+    if started is None:
+        order = await orders.get_order(order_id)
+        if order is None or order.user_id != payer.user_id:
+            raise OrderNotFound("There is no order with this id.")
+        if order.status != PROCESSING:  # a processing order is judged with its payments below
+            rules.check_order_payable(order.status)
+        rules.check_amount(amount, total=order.total)
+        started = await start(unit_of_work, order=order, card=card)
     payment = started.payment
     try:
         async with asyncio.timeout(processor_timeout.total_seconds()):
@@ -135,6 +144,42 @@ async def start(
         # Another request started a payment of this order between our read and our insert.
         raise PaymentInProgress("A payment for this order is in progress.") from None
     return PaymentView(payment=payment, attempts=[*earlier, payment])
+
+
+async def start_placed(
+    unit_of_work: UnitOfWorkFactory, *, order: PlacedOrder, card: Card, amount: int | None
+) -> PaymentView | None:
+    """Start the first payment of an order payments has seen placed (the payer's: checked by
+    the caller), without asking orders (``domain.orders``), in one transaction; None, having
+    changed nothing, when payments alone cannot tell the order is awaiting payment (a payment
+    of it exists, a cancellation was heard): the caller then asks orders, as ``start`` needs.
+    The amount is checked once the status is known, as ``pay`` checks orders' answer."""
+    try:
+        async with unit_of_work() as uow:
+            earlier = await uow.payments.of_order(order.order_id, lock=True)
+            status = status_without_asking(
+                earlier, cancelled=await uow.cancelled_orders.contains(order.order_id)
+            )
+            if status is None:
+                return None
+            rules.check_amount(amount, total=order.total)
+            payment = Payment.start(
+                id=new_id(),
+                order_id=order.order_id,
+                user_id=order.user_id,
+                amount=order.total,
+                currency=order.currency,
+                card=card.summary,
+                order_status=status,
+                earlier=earlier,
+                order_cancelled=False,
+                at=utcnow(),
+            )
+            uow.payments.add(payment)
+            await uow.commit()
+    except IntegrityError:
+        raise PaymentInProgress("A payment for this order is in progress.") from None
+    return PaymentView(payment=payment, attempts=[payment])
 
 
 async def settle(

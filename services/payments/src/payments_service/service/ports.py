@@ -17,11 +17,15 @@ from payments_service.adapters.orders import OrderSnapshot
 from payments_service.adapters.processor import Charge
 from payments_service.adapters.unit_of_work import PaymentsUnitOfWork
 from payments_service.domain.cards import Card
+from payments_service.domain.orders import PlacedOrder
 
 UnitOfWorkFactory = PlatformUnitOfWorkFactory[PaymentsUnitOfWork]
 
 
 class Orders(Protocol):
+    def placed(self, order_id: uuid.UUID) -> PlacedOrder | None:
+        """The order as its creation event told payments, if heard (no call); or None."""
+
     async def get_order(self, order_id: uuid.UUID) -> OrderSnapshot | None:
         """The order as orders knows it now, or None; ``OrdersUnavailable`` if it cannot say."""
 

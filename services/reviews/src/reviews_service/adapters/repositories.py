@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, delete, exists, literal, select, update
+from sqlalchemy import Table, bindparam, case, delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -140,6 +140,52 @@ class CommentRepository(_Repository):
         await self.session.delete(comment)
 
 
+class _LikeStatements:
+    """The like path's statements, built once per table pair and dialect and run with
+    parameters: building a SQLAlchemy statement and its cache key costs more than running
+    it, and a like runs two of them."""
+
+    def __init__(self, dialect_insert: Any, likes: Table, target: Table) -> None:
+        [key] = [column for column in likes.primary_key.columns if column.name != "user_id"]
+        names = ["id", "product_id", "author_id", "status", "likes"]
+        if "review_id" in target.c:
+            names += ["review_id", "review_author_id"]
+        self.facts = [target.c[name] for name in names]
+        target_id = bindparam("target_id", type_=target.c.id.type)
+        # INSERT ... SELECT: the SELECT takes the id from the liked thing's row, so a like of
+        # nothing inserts nothing.
+        existing = select(
+            target.c.id,
+            bindparam("user_id", type_=likes.c.user_id.type),
+            bindparam("at", type_=likes.c.created_at.type),
+        ).where(target.c.id == target_id)
+        self.add = (
+            dialect_insert(likes)
+            .from_select([key.name, "user_id", "created_at"], existing)
+            .on_conflict_do_nothing()
+        )
+        self.remove = (
+            delete(likes)
+            .where(key == target_id, likes.c.user_id == bindparam("user_id"))
+            .returning(likes.c.created_at)
+        )
+        self.count = (
+            update(target)
+            .where(target.c.id == target_id)
+            .values(likes=target.c.likes + bindparam("delta", type_=target.c.likes.type))
+            .returning(*self.facts)
+        )
+        self.liked = select(*self.facts).where(target.c.id == target_id)
+        # Many likes at once (group commit): one multi-row INSERT, which names the new ones.
+        self.add_many = (
+            dialect_insert(likes).on_conflict_do_nothing().returning(key, likes.c.user_id)
+        )
+        self.key, self.likes_table, self.target = key, likes, target
+
+
+_like_statements: dict[tuple[Any, str, str], _LikeStatements] = {}
+
+
 class LikeRepository:
     """Who liked what (one row per user and review, or comment, or none), and the liked
     thing's counter, for the likes of ``target`` (the reviews or the comments table).
@@ -149,54 +195,70 @@ class LikeRepository:
 
     def __init__(self, session: AsyncSession, likes: Table, target: Table) -> None:
         self.session = session
-        self._likes = likes
-        self._target = target
-        [self._key] = [column for column in likes.primary_key.columns if column.name != "user_id"]
-        names = ["id", "product_id", "author_id", "status", "likes"]
-        if "review_id" in target.c:
-            names += ["review_id", "review_author_id"]
-        self._facts = [target.c[name] for name in names]
+        insert_of = dialect_insert(session)
+        key = (insert_of, likes.name, target.name)
+        statements = _like_statements.get(key)
+        if statements is None:
+            statements = _like_statements[key] = _LikeStatements(insert_of, likes, target)
+        self._statements = statements
 
     async def add(self, target_id: uuid.UUID, user_id: uuid.UUID, *, at: datetime) -> bool:
         """True if the like is new; a second one (or a concurrent twin) changes nothing, and
         so does a like of a review or comment that does not exist."""
-        likes, target = self._likes, self._target
-        existing = select(
-            target.c.id,
-            literal(user_id, likes.c.user_id.type),
-            literal(at, likes.c.created_at.type),
-        ).where(target.c.id == target_id)
-        statement = (
-            dialect_insert(self.session)(likes)
-            .from_select([self._key.name, "user_id", "created_at"], existing)
-            .on_conflict_do_nothing()
-        )
-        return _rowcount(await self.session.execute(statement)) == 1
+        parameters = {"target_id": target_id, "user_id": user_id, "at": at}
+        return _rowcount(await self.session.execute(self._statements.add, parameters)) == 1
 
-    async def remove(self, target_id: uuid.UUID, user_id: uuid.UUID) -> bool:
-        """True if there was a like to remove."""
-        statement = delete(self._likes).where(
-            self._key == target_id, self._likes.c.user_id == user_id
-        )
-        return _rowcount(await self.session.execute(statement)) == 1
+    async def remove(self, target_id: uuid.UUID, user_id: uuid.UUID) -> datetime | None:
+        """When the like taken away was given (to put it back as it was if the rules refuse
+        the unlike); None if there was no like to remove."""
+        parameters = {"target_id": target_id, "user_id": user_id}
+        return (await self.session.execute(self._statements.remove, parameters)).scalar()
 
     async def count(self, target_id: uuid.UUID, delta: int) -> Liked | None:
         """``likes += delta`` in one statement (no lost update however many like at once),
         and the liked thing as that statement left it; None if there is no such thing."""
-        statement = (
-            update(self._target)
-            .where(self._target.c.id == target_id)
-            .values(likes=self._target.c.likes + delta)
-            .returning(*self._facts)
-        )
-        row = (await self.session.execute(statement)).first()
+        parameters = {"target_id": target_id, "delta": delta}
+        row = (await self.session.execute(self._statements.count, parameters)).first()
         return None if row is None else Liked(*row)
 
     async def liked(self, target_id: uuid.UUID) -> Liked | None:
         """The thing and its count as they are, when a like or an unlike changed nothing."""
-        query = select(*self._facts).where(self._target.c.id == target_id)
-        row = (await self.session.execute(query)).first()
+        parameters = {"target_id": target_id}
+        row = (await self.session.execute(self._statements.liked, parameters)).first()
         return None if row is None else Liked(*row)
+
+    async def add_all(
+        self, likes: Sequence[tuple[uuid.UUID, uuid.UUID]], *, at: datetime
+    ) -> set[tuple[uuid.UUID, uuid.UUID]] | None:
+        """Many ``(target_id, user_id)`` likes in one statement; the ones that were new. A
+        like of a thing that does not exist fails the statement (the foreign key): None,
+        nothing stored, and the caller takes them one at a time (``add``)."""
+        statements = self._statements
+        rows = [
+            {statements.key.name: target_id, "user_id": user_id, "created_at": at}
+            for target_id, user_id in likes
+        ]
+        try:
+            # In a savepoint, so that a failure leaves the transaction usable (PostgreSQL
+            # aborts the whole transaction at an error otherwise).
+            async with self.session.begin_nested():
+                result = await self.session.execute(statements.add_many, rows)
+                new = {(target_id, user_id) for target_id, user_id in result.all()}
+        except IntegrityError:
+            return None
+        return new
+
+    async def count_all(self, deltas: dict[uuid.UUID, int]) -> dict[uuid.UUID, Liked]:
+        """``likes += delta`` for many things in one statement, and each as it left it."""
+        target = self._statements.target
+        statement = (
+            update(target)
+            .where(target.c.id.in_(list(deltas)))
+            .values(likes=target.c.likes + case(deltas, value=target.c.id))
+            .returning(*self._statements.facts)
+        )
+        rows = (await self.session.execute(statement)).all()
+        return {row[0]: Liked(*row) for row in rows}
 
 
 class RatingRepository(_Repository):

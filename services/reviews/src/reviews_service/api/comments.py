@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from reviews_service.api.deps import (
     AdminActor,
     CurrentActor,
+    LikesDep,
     OptionalActor,
     UnitOfWorkDep,
 )
@@ -24,7 +25,8 @@ from reviews_service.schemas import (
     LikeRead,
     Moderation,
 )
-from reviews_service.service import comments, likes, listings
+from reviews_service.service import comments, listings
+from reviews_service.service.likes import LikeChange
 
 router = APIRouter(prefix="/api/reviews", tags=["comments"])
 
@@ -122,23 +124,17 @@ async def unhide_comment(
     return await _comment(unit_of_work, admin, comment_id)
 
 
-@router.put("/comments/{comment_id}/like")
-async def like_comment(
-    comment_id: uuid.UUID, actor: CurrentActor, unit_of_work: UnitOfWorkDep
-) -> LikeRead:
+@router.put("/comments/{comment_id}/like", response_model=LikeRead)
+async def like_comment(comment_id: uuid.UUID, actor: CurrentActor, likes: LikesDep) -> JSONResponse:
     """Like someone else's comment; liking it again changes nothing."""
-    state = await likes.like(
-        unit_of_work=unit_of_work, actor=actor, target="comment", target_id=comment_id
-    )
-    return LikeRead.of(state)
+    state = await likes.submit(LikeChange(actor, "comment", comment_id, like=True))
+    return JSONResponse(LikeRead.document(state))
 
 
-@router.delete("/comments/{comment_id}/like")
+@router.delete("/comments/{comment_id}/like", response_model=LikeRead)
 async def unlike_comment(
-    comment_id: uuid.UUID, actor: CurrentActor, unit_of_work: UnitOfWorkDep
-) -> LikeRead:
+    comment_id: uuid.UUID, actor: CurrentActor, likes: LikesDep
+) -> JSONResponse:
     """Take your like back; without one, nothing changes."""
-    state = await likes.unlike(
-        unit_of_work=unit_of_work, actor=actor, target="comment", target_id=comment_id
-    )
-    return LikeRead.of(state)
+    state = await likes.submit(LikeChange(actor, "comment", comment_id, like=False))
+    return JSONResponse(LikeRead.document(state))

@@ -11,11 +11,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from marketplace_platform.batching import Batcher
 from marketplace_platform.security.dependencies import AdminUser, CurrentUser, OptionalUser
 from marketplace_platform.security.jwks import Principal
 from reviews_service.adapters.catalog import CatalogClient
 from reviews_service.components import Components
 from reviews_service.domain.actors import Actor
+from reviews_service.service.likes import LikeChange, LikeState
 from reviews_service.service.ports import UnitOfWorkFactory
 
 
@@ -36,6 +38,11 @@ async def get_catalog(components: ComponentsDep) -> CatalogClient:
     return components.catalog
 
 
+async def get_likes(components: ComponentsDep) -> Batcher[LikeChange, LikeState]:
+    """Where a like or an unlike goes: joined with the others waiting, one transaction."""
+    return components.likes
+
+
 def _actor(principal: Principal) -> Actor:
     return Actor.user(principal.user_id, admin=principal.is_admin)
 
@@ -54,6 +61,7 @@ async def optional_actor(user: OptionalUser) -> Actor | None:
 
 UnitOfWorkDep = Annotated[UnitOfWorkFactory, Depends(get_unit_of_work)]
 CatalogDep = Annotated[CatalogClient, Depends(get_catalog)]
+LikesDep = Annotated[Batcher[LikeChange, LikeState], Depends(get_likes)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 AdminActor = Annotated[Actor, Depends(admin_actor)]
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]

@@ -17,6 +17,7 @@ from reviews_service.api.deps import (
     AdminActor,
     CatalogDep,
     CurrentActor,
+    LikesDep,
     OptionalActor,
     UnitOfWorkDep,
 )
@@ -33,7 +34,8 @@ from reviews_service.schemas import (
     ReviewRead,
     ReviewUpdate,
 )
-from reviews_service.service import likes, listings, reviews
+from reviews_service.service import listings, reviews
+from reviews_service.service.likes import LikeChange
 
 router = APIRouter(prefix="/api/reviews", tags=["reviews"])
 
@@ -190,24 +192,15 @@ async def unhide_review(
     return await _review(unit_of_work, admin, review_id)
 
 
-@router.put("/{review_id}/like")
-async def like_review(
-    review_id: uuid.UUID, actor: CurrentActor, unit_of_work: UnitOfWorkDep
-) -> LikeRead:
+@router.put("/{review_id}/like", response_model=LikeRead)
+async def like_review(review_id: uuid.UUID, actor: CurrentActor, likes: LikesDep) -> JSONResponse:
     """Like someone else's review; liking it again changes nothing."""
-    return LikeRead.of(
-        await likes.like(
-            unit_of_work=unit_of_work, actor=actor, target="review", target_id=review_id
-        )
-    )
+    state = await likes.submit(LikeChange(actor, "review", review_id, like=True))
+    return JSONResponse(LikeRead.document(state))
 
 
-@router.delete("/{review_id}/like")
-async def unlike_review(
-    review_id: uuid.UUID, actor: CurrentActor, unit_of_work: UnitOfWorkDep
-) -> LikeRead:
+@router.delete("/{review_id}/like", response_model=LikeRead)
+async def unlike_review(review_id: uuid.UUID, actor: CurrentActor, likes: LikesDep) -> JSONResponse:
     """Take your like back; without one, nothing changes."""
-    state = await likes.unlike(
-        unit_of_work=unit_of_work, actor=actor, target="review", target_id=review_id
-    )
-    return LikeRead.of(state)
+    state = await likes.submit(LikeChange(actor, "review", review_id, like=False))
+    return JSONResponse(LikeRead.document(state))

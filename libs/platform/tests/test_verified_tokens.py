@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway_service.authentication import VerifiedTokenCache
+from marketplace_platform.security.verified_tokens import VerifiedTokenCache
 
 pytestmark = pytest.mark.unit
 
