@@ -658,7 +658,9 @@ class _Consumer:
             return
         await msg.ack()
         event_log.info(
-            "%s handled %s", self.durable, envelope.type,
+            "%s handled %s",
+            self.durable,
+            envelope.type,
             extra={"consumer": self.durable, "event_id": str(envelope.id)},
         )
 

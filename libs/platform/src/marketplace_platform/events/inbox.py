@@ -18,18 +18,18 @@ so consumers are unit-tested without a database.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from marketplace_contracts import Envelope
+
+# The module, not its class: ``batching`` imports ``events.cancellation``, so whichever of
+# the two is imported first finds the other half made.
+from marketplace_platform import batching
 from marketplace_platform.events.unit_of_work import UnitOfWorkBase
 
 if TYPE_CHECKING:
     from marketplace_platform.events.bus import EventBus
-
-log = logging.getLogger(__name__)
 
 U = TypeVar("U", bound=UnitOfWorkBase)
 
@@ -57,19 +57,22 @@ async def handle_once(uow: U, *, consumer: str, envelope: Envelope, effect: Effe
 
 
 class GroupCommit(Generic[U]):
-    """Applies the effects of the events handed to it (``handle``) several to a transaction.
+    """Applies the effects of the events handed to it (``handle``) several to a transaction:
+    a ``marketplace_platform.batching.Batcher`` whose batch is one unit of work.
 
-    The first event starts a transaction at once; those that arrive while it runs wait and go
+    The first event starts a transaction at once; those that arrive while it runs go
     together into the next one (at most ``max_batch``), so a busy consumer commits once per
-    batch and an idle one adds no delay. Each ``handle`` returns once its event's transaction
-    committed, so the bus acknowledges it only then. If a batch's transaction fails (one
-    event's effect raised, a deadlock), its events are applied again one transaction each,
-    so only the failing event fails and is retried by the bus.
+    batch and an idle one adds no delay. In its transaction a batch's events are claimed in
+    the inbox in one statement, ``prepare`` runs, then each claimed event's effect. Each
+    ``handle`` returns once its event's transaction committed, so the bus acknowledges it
+    only then. If a batch's transaction fails (one event's effect raised, a deadlock), the
+    batcher applies its events again one transaction each, so only the failing event fails
+    and is retried by the bus.
 
-    ``prepare(uow, envelopes)`` runs in the batch's transaction before its effects, with the
-    events it claimed: a consumer loads there in one query each what the effects would
-    otherwise read one event at a time (the effects must still work without it: an event
-    retried alone is not prepared).
+    ``prepare(uow, envelopes)`` gets the events the transaction claimed, before their
+    effects: a consumer loads there in one query each what the effects would otherwise read
+    one event at a time (the effects must still work without it: an event retried alone is
+    prepared alone).
     """
 
     def __init__(
@@ -81,76 +84,38 @@ class GroupCommit(Generic[U]):
         max_batch: int,
         prepare: Prepare[U] | None = None,
     ) -> None:
-        if max_batch < 1:
-            raise ValueError("max_batch must be positive")
         self.consumer = consumer
         self._unit_of_work = unit_of_work
         self._effect_of = effect_of
-        self._max_batch = max_batch
         self._prepare = prepare
-        self._waiting: list[tuple[Envelope, Effect[U], asyncio.Future[bool]]] = []
-        self._runner: asyncio.Task[None] | None = None
-        self.transactions = 0  # committed batches: what tests and benchmarks look at
+        self._batcher: batching.Batcher[tuple[Envelope, Effect[U]], bool] = batching.Batcher(
+            self._together, max_size=max_batch, name=f"group-commit-{consumer}"
+        )
+        self.transactions = 0  # committed: what tests and benchmarks look at
 
     async def handle(self, envelope: Envelope) -> bool:
         """Apply the event's effect once; False if it has none or was applied before."""
         effect = self._effect_of(envelope)
         if effect is None:
             return False
-        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.append((envelope, effect, done))
-        if self._runner is None or self._runner.done():
-            self._runner = asyncio.create_task(self._run())
-        # Shielded: the bus cancelling this handler (it is stopping) must not cancel the
-        # batch that other events' handlers wait on.
-        return await asyncio.shield(done)
+        return await self._batcher.submit((envelope, effect))
 
-    async def _run(self) -> None:
-        while self._waiting:
-            batch = self._waiting[: self._max_batch]
-            del self._waiting[: self._max_batch]
-            try:
-                applied = await self._together(batch)
-            except Exception as error:
-                log.debug("a batch of %d failed (%s); one at a time", len(batch), error)
-                await self._one_by_one(batch)
-            else:
-                for (_, _, done), result in zip(batch, applied, strict=True):
-                    if not done.done():
-                        done.set_result(result)
+    async def close(self) -> None:
+        await self._batcher.close()
 
-    async def _together(
-        self, batch: list[tuple[Envelope, Effect[U], asyncio.Future[bool]]]
-    ) -> list[bool]:
+    async def _together(self, batch: Sequence[tuple[Envelope, Effect[U]]]) -> list[bool]:
         async with self._unit_of_work() as uow:
-            envelopes = [envelope for envelope, _, _ in batch]
+            envelopes = [envelope for envelope, _ in batch]
             applied = await uow.claim_events(self.consumer, envelopes)
             if self._prepare is not None:
-                await self._prepare(
-                    uow, [e for e, new in zip(envelopes, applied, strict=True) if new]
-                )
-            for (_, effect, _), claimed in zip(batch, applied, strict=True):
-                if claimed:
+                claimed = [e for e, new in zip(envelopes, applied, strict=True) if new]
+                await self._prepare(uow, claimed)
+            for (_, effect), claimed_now in zip(batch, applied, strict=True):
+                if claimed_now:
                     await effect(uow)
             await uow.commit()
         self.transactions += 1
         return applied
-
-    async def _one_by_one(
-        self, batch: list[tuple[Envelope, Effect[U], asyncio.Future[bool]]]
-    ) -> None:
-        for envelope, effect, done in batch:
-            try:
-                result = await handle_once(
-                    self._unit_of_work(), consumer=self.consumer, envelope=envelope, effect=effect
-                )
-            except Exception as error:
-                if not done.done():
-                    done.set_exception(error)
-            else:
-                self.transactions += 1
-                if not done.done():
-                    done.set_result(result)
 
 
 def consume_once(
