@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 IDLE_CONSUMER_LIFETIME = 60.0  # seconds the server keeps a replay consumer nobody reads
 
 
-async def replay(
+async def replay_streams(
     bus: EventBus,
     subjects: Sequence[str],
     handle: Handler,

@@ -9,7 +9,7 @@ import pytest
 
 from marketplace_contracts import Envelope
 from marketplace_platform.events import EventBus
-from marketplace_platform.events.replay import replay
+from marketplace_platform.events.streams import replay_streams
 
 pytestmark = pytest.mark.integration
 
@@ -39,13 +39,13 @@ async def test_a_replay_reads_every_stored_event_of_its_subjects_in_stream_order
         async def handle(envelope: Envelope) -> None:
             seen[envelope.type].append(envelope.data["n"])
 
-        count = await replay(reader, list(seen), handle, batch=64, fetch_timeout=0.5)
+        count = await replay_streams(reader, list(seen), handle, batch=64, fetch_timeout=0.5)
         assert seen == sent
         assert count == 400
         for stream in ("SHOP", "MAIL"):
             assert await reader.jetstream.consumers_info(stream) == []
         # A second replay reads it all again: the streams are untouched.
-        assert await replay(reader, list(seen), handle, batch=64, fetch_timeout=0.5) == 400
+        assert await replay_streams(reader, list(seen), handle, batch=64, fetch_timeout=0.5) == 400
     finally:
         for bus in (*publishers.values(), reader):
             await bus.close()
