@@ -322,9 +322,7 @@ async def test_a_short_sqlite_read_runs_on_the_loop_and_a_long_one_on_a_thread_b
         short = await session.scalar(text("SELECT thread()"))
     with Ticker() as ticker:
         async with db.read_session() as session:
-            long = (
-                await session.execute(text(f"SELECT thread(), ({count_to(3_000_000)})"))
-            ).one()
+            long = (await session.execute(text(f"SELECT thread(), ({count_to(3_000_000)})"))).one()
         ticks = ticker.ticks
 
     assert short == threading.get_ident()

@@ -26,12 +26,8 @@ class Pinged(Event):
 
 
 async def _publish(bus: EventBus, service: str, msg_id: str) -> None:
-    envelope = Envelope(
-        id=uuid.uuid4(), type=f"{service}.thing.pinged.v1", source=service, data={}
-    )
-    await bus.publish(
-        envelope.type, orjson.dumps(envelope.model_dump(mode="json")), msg_id=msg_id
-    )
+    envelope = Envelope(id=uuid.uuid4(), type=f"{service}.thing.pinged.v1", source=service, data={})
+    await bus.publish(envelope.type, orjson.dumps(envelope.model_dump(mode="json")), msg_id=msg_id)
 
 
 def _value(registry: CollectorRegistry, name: str, **labels: str) -> float | None:
@@ -65,9 +61,12 @@ async def test_backlog_lag_and_dead_letters_are_read_at_each_scrape(
     assert _value(registry, "outbox_backlog", service=service) == 2
     assert (_value(registry, "outbox_oldest_unpublished_seconds", service=service) or 0) >= 0
     stream = bus.consumers[0][1]
-    assert _value(
-        registry, "consumer_pending_messages", service=service, consumer=picky, stream=stream
-    ) == 0
+    assert (
+        _value(
+            registry, "consumer_pending_messages", service=service, consumer=picky, stream=stream
+        )
+        == 0
+    )
     assert b"consumer_ack_pending_messages" in generate_latest(registry)
 
 

@@ -80,6 +80,18 @@ async def test_a_rolled_back_registration_leaves_no_outbox_row(auth) -> None:
     assert [envelope["data"]["email"] for envelope in await auth.outbox(REGISTERED)] == [email]
 
 
+async def test_a_login_is_published_and_a_failed_one_is_not(auth) -> None:
+    user = await auth.register()
+    await auth.login(user["email"])
+    wrong = await auth.http.post(
+        "/api/auth/login", json={"email": user["email"], "password": "wrong password here"}
+    )
+    assert wrong.status_code == 401
+    logins = await auth.outbox("auth.user.logged_in.v1")
+    assert [envelope["data"]["user_id"] for envelope in logins] == [user["id"]]
+    assert logins[0]["subject"] == user["id"]
+
+
 async def test_registrations_while_nats_is_down_are_published_once_it_is_back(
     auth, private_nats_server
 ) -> None:

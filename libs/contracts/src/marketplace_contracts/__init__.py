@@ -1,6 +1,6 @@
 """Event contracts: the only thing services know about each other."""
 
-from marketplace_contracts.auth import UserRegistered, UserUpdated
+from marketplace_contracts.auth import UserLoggedIn, UserRegistered, UserUpdated
 from marketplace_contracts.catalog import (
     ProductArchived,
     ProductCreated,
@@ -48,6 +48,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     for model in (
         UserRegistered,
         UserUpdated,
+        UserLoggedIn,
         ProductCreated,
         ProductUpdated,
         ProductArchived,
@@ -60,14 +61,14 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CommentHidden,
         CommentLiked,
         CommentUnhidden,
-    CommentUnliked,
+        CommentUnliked,
         CommentUpdated,
         ReviewCreated,
         ReviewDeleted,
         ReviewHidden,
         ReviewLiked,
         ReviewUnhidden,
-    ReviewUnliked,
+        ReviewUnliked,
         ReviewUpdated,
         NotificationCreated,
         OrderCreated,
@@ -117,6 +118,7 @@ __all__ = [
     "ReviewUnliked",
     "ReviewUpdated",
     "StockChanged",
+    "UserLoggedIn",
     "UserRegistered",
     "UserUpdated",
     "stream_name",

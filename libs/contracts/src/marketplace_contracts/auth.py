@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import ClassVar, Literal
 
 from marketplace_contracts.envelope import Event
@@ -31,6 +32,19 @@ class UserUpdated(Event):
     name: str
     role: Role
     changed: list[str]
+
+    def event_subject(self) -> str:
+        return str(self.user_id)
+
+
+class UserLoggedIn(Event):
+    """A user logged in with their password (a refresh is not a login). Analytics counts
+    active users from it; nothing else about the session travels."""
+
+    TYPE: ClassVar[str] = "auth.user.logged_in.v1"
+
+    user_id: uuid.UUID
+    logged_in_at: datetime
 
     def event_subject(self) -> str:
         return str(self.user_id)

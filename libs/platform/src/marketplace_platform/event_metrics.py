@@ -39,7 +39,9 @@ class EventMetrics:
         self.db = db
         self.bus = bus
         self.outbox_backlog = Gauge(
-            "outbox_backlog", "Events committed but not yet published", ["service"],
+            "outbox_backlog",
+            "Events committed but not yet published",
+            ["service"],
             registry=registry,
         )
         self.outbox_oldest = Gauge(

@@ -13,6 +13,7 @@ from marketplace_platform.events.dead_letters import (
 from marketplace_platform.events.inbox import consume_once, handle_once
 from marketplace_platform.events.models import InboxMessage, OutboxMessage
 from marketplace_platform.events.relay import OutboxRelay
+from marketplace_platform.events.streams import replay_streams
 from marketplace_platform.events.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "handle_once",
     "list_dead_letters",
     "replay",
+    "replay_streams",
 ]

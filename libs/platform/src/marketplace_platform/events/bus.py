@@ -363,12 +363,7 @@ class EventBus:
             fetch_timeout=fetch_timeout,
             concurrency=concurrency,
         )
-        by_stream: dict[str, list[str]] = {}
-        for subject in subjects:
-            publisher = subject.split(".", 1)[0]
-            if publisher in ("", "*", ">"):
-                raise ValueError(f"subject {subject!r} does not name its publishing service")
-            by_stream.setdefault(publisher, []).append(subject)
+        by_stream = subjects_by_publisher(subjects)
         if any(consumer.durable == durable for consumer in self._consumers):
             raise ValueError(f"consumer {durable!r} is already registered on this bus")
         for publisher, stream_subjects_ in by_stream.items():
@@ -422,6 +417,18 @@ class EventBus:
             except Exception as error:
                 self._core_subscribed.discard(subject)
                 log.warning("could not subscribe to %s yet: %s", subject, error)
+
+
+def subjects_by_publisher(subjects: Sequence[str]) -> dict[str, list[str]]:
+    """``subjects`` grouped by the service that publishes them (the first token), whose
+    stream holds them."""
+    by_stream: dict[str, list[str]] = {}
+    for subject in subjects:
+        publisher = subject.split(".", 1)[0]
+        if publisher in ("", "*", ">"):
+            raise ValueError(f"subject {subject!r} does not name its publishing service")
+        by_stream.setdefault(publisher, []).append(subject)
+    return by_stream
 
 
 class _Consumer:
@@ -651,7 +658,9 @@ class _Consumer:
             return
         await msg.ack()
         event_log.info(
-            "%s handled %s", self.durable, envelope.type,
+            "%s handled %s",
+            self.durable,
+            envelope.type,
             extra={"consumer": self.durable, "event_id": str(envelope.id)},
         )
 

@@ -26,7 +26,7 @@ without a database (Cosmic Python, chapter 6).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
@@ -123,6 +123,11 @@ class UnitOfWorkBase:
         claim stands or falls with the transaction: a rolled-back effect leaves the event
         unclaimed for the next delivery."""
         raise NotImplementedError
+
+    async def claim_events(self, consumer: str, envelopes: Sequence[Envelope]) -> list[bool]:
+        """``claim_event`` for each event, in order (an event listed twice is claimed by its
+        first place only); a store may claim them all in one statement."""
+        return [await self.claim_event(consumer, envelope) for envelope in envelopes]
 
     def open(self) -> None:
         """Build the repositories (subclasses); called when the unit of work begins."""
@@ -228,6 +233,36 @@ class UnitOfWork(UnitOfWorkBase):
         )
         result = await self.session.execute(statement)
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def claim_events(self, consumer: str, envelopes: Sequence[Envelope]) -> list[bool]:
+        # One multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING``: the rows that went
+        # in are the events this transaction claimed.
+        if not envelopes:
+            return []
+        now = utcnow()
+        unique = list({envelope.id: envelope for envelope in envelopes}.values())
+        statement = (
+            dialect_insert(self.session)(InboxMessage)
+            .values(
+                [
+                    {
+                        "consumer": consumer,
+                        "event_id": envelope.id,
+                        "event_type": envelope.type,
+                        "processed_at": now,
+                    }
+                    for envelope in unique
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+            .returning(InboxMessage.event_id)
+        )
+        claimed = set((await self.session.execute(statement)).scalars())
+        found = []
+        for envelope in envelopes:
+            found.append(envelope.id in claimed)
+            claimed.discard(envelope.id)  # a second place of the same event claims nothing
+        return found
 
     async def _commit(self) -> None:
         if self.read_only:

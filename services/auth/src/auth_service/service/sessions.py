@@ -19,6 +19,7 @@ from auth_service.domain.errors import InvalidCredentials, InvalidRefreshToken, 
 from auth_service.domain.refresh_tokens import RefreshTokenFamily, Verdict
 from auth_service.domain.throttling import FailureHistory, ThrottlePolicy, client_key, decide
 from auth_service.domain.users import User
+from marketplace_contracts import UserLoggedIn
 from marketplace_platform.clock import utcnow
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ async def login(
         )
         # Signed before the commit: if no key can sign, no session is started either.
         tokens = _tokens(issuer, current, refresh_token, now)
+        uow.publish(UserLoggedIn(user_id=current.id, logged_in_at=now))
         await uow.commit()
     return tokens
 

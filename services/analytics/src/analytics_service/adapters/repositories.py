@@ -1,0 +1,438 @@
+"""Repositories of the analytics service's facts, projections and rollups. They never
+commit (the unit of work does).
+
+Rollups change only by ``add``: ``INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x``,
+one statement, so concurrent transactions adding to one row never lose an update on either
+engine. Facts are read ``FOR UPDATE`` (PostgreSQL; SQLite has one writer anyway): two
+events of one order, or an order's line and its product's move to another category, are
+applied one after the other.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from analytics_service.adapters.orm import (
+    PRODUCT_FIGURES,
+    UNKNOWN_CATEGORY,
+    active_counts,
+    active_users,
+    category_days,
+    order_lines,
+    orders,
+    product_days,
+    products,
+    reviews,
+    users,
+)
+from analytics_service.domain.facts import Figures, Line, OrderFact, ReviewFact
+from analytics_service.domain.periods import Granularity, start_of
+from marketplace_platform.db import dialect_insert
+
+# Rows one multi-row statement writes at most (SQLite allows 32 766 parameters in one).
+ROWS_PER_STATEMENT = 500
+
+
+class Rollups:
+    """Additions to rollup rows, gathered during the transaction and written at its end
+    (``flush``, called by the unit of work's commit): each row once however many events of
+    the transaction touched it, one multi-row statement per table, rows in key order, so
+    two transactions never wait for each other's rows in a circle."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._pending: dict[str, dict[tuple[Any, ...], Figures]] = {}
+        self._tables: dict[str, Table] = {}
+
+    def add(self, table: Table, key: Mapping[str, Any], figures: Figures) -> None:
+        """Add ``figures`` to the row of ``key`` (made if missing), at the flush."""
+        if not figures:
+            return
+        self._tables[table.name] = table
+        pending = self._pending.setdefault(table.name, {}).setdefault(tuple(key.values()), {})
+        for name, value in figures.items():
+            pending[name] = pending.get(name, 0) + value
+
+    async def flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        for name in sorted(pending):
+            table = self._tables[name]
+            keys = [column.name for column in table.primary_key.columns]
+            rows = [
+                (key, figures)
+                for key, figures in sorted(pending[name].items())
+                if any(figures.values())
+            ]
+            names = sorted({figure for _, figures in rows for figure in figures})
+            values = [
+                {
+                    **dict(zip(keys, key, strict=True)),
+                    **{figure: figures.get(figure, 0) for figure in names},
+                }
+                for key, figures in rows
+            ]
+            for start in range(0, len(values), ROWS_PER_STATEMENT):
+                insert = dialect_insert(self.session)(table).values(
+                    values[start : start + ROWS_PER_STATEMENT]
+                )
+                await self.session.execute(
+                    insert.on_conflict_do_update(
+                        index_elements=keys,
+                        set_={
+                            figure: table.c[figure] + insert.excluded[figure] for figure in names
+                        },
+                    )
+                )
+
+    async def move_product(self, product_id: uuid.UUID, old: uuid.UUID, new: uuid.UUID) -> None:
+        """The product now belongs to ``new``: its daily figures leave ``old``'s rows for
+        ``new``'s, so a category's rows stay the sum of its products' rows."""
+        await self.flush()
+        rows = (
+            await self.session.execute(
+                select(product_days).where(product_days.c.product_id == product_id)
+            )
+        ).mappings()
+        for row in rows.all():
+            figures = {name: row[name] for name in PRODUCT_FIGURES if row[name]}
+            self.add(category_days, {"category_id": new, "day": row["day"]}, figures)
+            self.add(
+                category_days,
+                {"category_id": old, "day": row["day"]},
+                {name: -value for name, value in figures.items()},
+            )
+
+
+class ProductRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._held: dict[uuid.UUID, uuid.UUID] = {}  # locked in this transaction: category
+
+    async def learn(
+        self, product_id: uuid.UUID, *, category_id: uuid.UUID, title: str | None, as_of: datetime
+    ) -> uuid.UUID | None:
+        """Keep what the newest catalog event says; the category it had before if this
+        moved it to another, else None."""
+        current = await self._locked(product_id)
+        if current.as_of is not None and current.as_of >= as_of:
+            return None
+        await self.session.execute(
+            update(products)
+            .where(products.c.product_id == product_id)
+            .values(category_id=category_id, title=title or current.title, as_of=as_of)
+        )
+        self._held[product_id] = category_id
+        return current.category_id if current.category_id != category_id else None
+
+    async def categories_of(self, product_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        """Each product's category, its row held against a move until the commit (rows made
+        for products no catalog event has named yet, locked in id order, so two
+        transactions never wait for each other in a circle)."""
+        wanted = set(product_ids)
+        missing = sorted(wanted - self._held.keys())
+        if missing:
+            await self.session.execute(
+                dialect_insert(self.session)(products)
+                .values([{"product_id": p, "category_id": UNKNOWN_CATEGORY} for p in missing])
+                .on_conflict_do_nothing()
+            )
+            query = (
+                select(products.c.product_id, products.c.category_id)
+                .where(products.c.product_id.in_(missing))
+                .order_by(products.c.product_id)
+                .with_for_update()
+            )
+            self._held.update({row[0]: row[1] for row in await self.session.execute(query)})
+        return {product_id: self._held[product_id] for product_id in wanted}
+
+    async def _locked(self, product_id: uuid.UUID) -> Any:
+        await self.categories_of([product_id])
+        query = select(products).where(products.c.product_id == product_id)
+        return (await self.session.execute(query)).one()
+
+
+class ConcurrentFact(RuntimeError):
+    """Another transaction stored this fact first: the event is applied again (and then
+    finds it)."""
+
+
+_ORDER_READ = (
+    select(
+        orders,
+        order_lines.c.product_id.label("line_product"),
+        order_lines.c.quantity,
+        order_lines.c.unit_price,
+    )
+    .outerjoin(order_lines, order_lines.c.order_id == orders.c.order_id)
+    .with_for_update(of=orders)
+)
+_ORDER_UPDATE = update(orders).where(orders.c.order_id == bindparam("the_order"))
+
+
+class OrderRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        # Facts read (or stored) in this transaction, their rows held; those missing from
+        # the table are in ``_new`` until stored.
+        self._facts: dict[uuid.UUID, OrderFact] = {}
+        self._new: set[uuid.UUID] = set()
+
+    async def load(self, order_ids: Iterable[uuid.UUID]) -> None:
+        """Read the facts of these orders in one statement (a batch's, before its events)."""
+        wanted = sorted(set(order_ids) - self._facts.keys())
+        if not wanted:
+            return
+        query = _ORDER_READ.where(orders.c.order_id.in_(wanted)).order_by(orders.c.order_id)
+        rows: dict[uuid.UUID, list[Any]] = {}
+        for row in await self.session.execute(query):
+            rows.setdefault(row.order_id, []).append(row)
+        for order_id in wanted:
+            if order_id in rows:
+                self._facts[order_id] = _order_fact(order_id, rows[order_id])
+            else:
+                self._facts[order_id] = OrderFact(order_id)
+                self._new.add(order_id)
+
+    def loaded(self) -> list[OrderFact]:
+        return list(self._facts.values())
+
+    async def get(self, order_id: uuid.UUID) -> OrderFact:
+        """The order's fact as events told it so far (an empty one if none did), its row
+        held until the commit."""
+        if order_id not in self._facts:
+            await self.load([order_id])
+        return self._facts[order_id]
+
+    async def save(self, before: OrderFact, after: OrderFact) -> None:
+        self._facts[after.order_id] = after
+        values = {
+            "user_id": after.user_id,
+            "placed_at": after.placed_at,
+            "total": after.total,
+            "paid": after.paid,
+            "cancelled": after.cancelled,
+            "refunded": after.refunded,
+            "failed_payments": after.failed_payments,
+        }
+        if after.order_id in self._new:
+            self._new.discard(after.order_id)
+            stored = await self.session.execute(
+                dialect_insert(self.session)(orders)
+                .values(order_id=after.order_id, **values)
+                .on_conflict_do_nothing()
+            )
+            if stored.rowcount != 1:  # type: ignore[attr-defined]
+                raise ConcurrentFact(f"order {after.order_id} was stored meanwhile")
+        else:
+            await self.session.execute(_ORDER_UPDATE, {"the_order": after.order_id, **values})
+        if after.lines and not before.lines:
+            await self.session.execute(
+                order_lines.insert(),
+                [
+                    {
+                        "order_id": after.order_id,
+                        "product_id": line.product_id,
+                        "quantity": line.quantity,
+                        "unit_price": line.unit_price,
+                    }
+                    for line in after.lines
+                ],
+            )
+
+
+def _order_fact(order_id: uuid.UUID, rows: list[Any]) -> OrderFact:
+    row = rows[0]
+    lines = sorted(
+        (Line(r.line_product, r.quantity, r.unit_price) for r in rows if r.line_product),
+        key=lambda line: line.product_id,
+    )
+    return OrderFact(
+        order_id=order_id,
+        user_id=row.user_id,
+        placed_at=row.placed_at,
+        total=row.total,
+        lines=tuple(lines),
+        paid=row.paid,
+        cancelled=row.cancelled,
+        refunded=row.refunded,
+        failed_payments=row.failed_payments,
+    )
+
+
+class ReviewRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, review_id: uuid.UUID, product_id: uuid.UUID) -> ReviewFact:
+        insert = dialect_insert(self.session)(reviews).values(
+            review_id=review_id, product_id=product_id, rating=0, deleted=False, hidden=False
+        )
+        await self.session.execute(insert.on_conflict_do_nothing())
+        query = select(reviews).where(reviews.c.review_id == review_id).with_for_update()
+        row = (await self.session.execute(query)).mappings().one()
+        return ReviewFact(**row)
+
+    async def save(self, fact: ReviewFact) -> None:
+        values = {
+            "created_at": fact.created_at,
+            "rating": fact.rating,
+            "rating_as_of": fact.rating_as_of,
+            "deleted": fact.deleted,
+            "hidden": fact.hidden,
+            "hidden_as_of": fact.hidden_as_of,
+        }
+        await self.session.execute(
+            update(reviews).where(reviews.c.review_id == fact.review_id).values(**values)
+        )
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession, rollups: Rollups) -> None:
+        self.session = session
+        self._rollups = rollups
+        self._touched: dict[uuid.UUID, dict[str, Any]] = {}
+        self._buyers: dict[uuid.UUID, tuple[datetime, uuid.UUID] | None] = {}
+
+    def add(self, user_id: uuid.UUID, figures: Figures) -> None:
+        self._rollups.add(users, {"user_id": user_id}, figures)
+
+    async def load_buyers(self, user_ids: Iterable[uuid.UUID]) -> None:
+        """Hold these users' rows and read their first paid orders, in two statements (a
+        batch's buyers, before its events)."""
+        wanted = sorted(set(user_ids) - self._buyers.keys())
+        if not wanted:
+            return
+        await self.session.execute(
+            dialect_insert(self.session)(users)
+            .values([{"user_id": user_id} for user_id in wanted])
+            .on_conflict_do_nothing()
+        )
+        query = (
+            select(users.c.user_id, users.c.first_paid_at, users.c.first_paid_order)
+            .where(users.c.user_id.in_(wanted))
+            .order_by(users.c.user_id)
+            .with_for_update()
+        )
+        for user_id, at, order_id in await self.session.execute(query):
+            self._buyers[user_id] = None if at is None else (at, order_id)
+
+    async def first_paid(self, user_id: uuid.UUID) -> tuple[datetime, uuid.UUID] | None:
+        """The buyer's first paid order, the row held until the commit."""
+        if user_id not in self._buyers:
+            await self.load_buyers([user_id])
+        return self._buyers[user_id]
+
+    async def set_first_paid(self, user_id: uuid.UUID, key: tuple[datetime, uuid.UUID]) -> None:
+        self._buyers[user_id] = key
+        await self.session.execute(
+            update(users)
+            .where(users.c.user_id == user_id)
+            .values(first_paid_at=key[0], first_paid_order=key[1])
+        )
+
+    def saw(
+        self,
+        user_id: uuid.UUID,
+        at: datetime,
+        *,
+        registered: bool = False,
+        placed_order: bool = False,
+    ) -> None:
+        """The user did something at ``at`` (registered, placed an order): their last
+        activity is the newest such time, their first order the oldest; written at the
+        flush."""
+        touch = self._touched.setdefault(
+            user_id, {"last_active": at, "registered_at": None, "first_order_at": None}
+        )
+        touch["last_active"] = max(touch["last_active"], at)
+        if registered:
+            touch["registered_at"] = at
+        if placed_order:
+            first = touch["first_order_at"]
+            touch["first_order_at"] = at if first is None else min(first, at)
+
+    async def flush(self) -> None:
+        touched, self._touched = self._touched, {}
+        if not touched:
+            return
+        rows = [{"user_id": user_id, **touch} for user_id, touch in sorted(touched.items())]
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            insert = dialect_insert(self.session)(users).values(
+                rows[start : start + ROWS_PER_STATEMENT]
+            )
+            new = insert.excluded
+            await self.session.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["user_id"],
+                    set_={
+                        "last_active": _greatest(
+                            self.session,
+                            func.coalesce(users.c.last_active, new.last_active),
+                            new.last_active,
+                        ),
+                        "registered_at": func.coalesce(new.registered_at, users.c.registered_at),
+                        "first_order_at": _least(
+                            self.session,
+                            func.coalesce(users.c.first_order_at, new.first_order_at),
+                            func.coalesce(new.first_order_at, users.c.first_order_at),
+                        ),
+                    },
+                )
+            )
+
+
+def _greatest(session: AsyncSession, first: Any, second: Any) -> Any:
+    # SQLite spells GREATEST and LEAST as max() and min() of two arguments.
+    if session.get_bind().dialect.name == "sqlite":
+        return func.max(first, second)
+    return func.greatest(first, second)
+
+
+def _least(session: AsyncSession, first: Any, second: Any) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.min(first, second)
+    return func.least(first, second)
+
+
+class ActivityRepository:
+    """Who was active when, written at the flush: the day, week and month of each activity
+    are inserted if new (one statement), and each period's count grows by the rows that
+    were."""
+
+    def __init__(self, session: AsyncSession, rollups: Rollups) -> None:
+        self.session = session
+        self._rollups = rollups
+        self._marked: set[tuple[str, date, uuid.UUID]] = set()
+
+    def mark(self, user_id: uuid.UUID, day: date) -> None:
+        for granularity in Granularity:
+            self._marked.add((granularity.value, start_of(day, granularity), user_id))
+
+    async def flush(self) -> None:
+        marked, self._marked = sorted(self._marked), set()
+        for start in range(0, len(marked), ROWS_PER_STATEMENT):
+            rows = [
+                {"granularity": granularity, "period": period, "user_id": user_id}
+                for granularity, period, user_id in marked[start : start + ROWS_PER_STATEMENT]
+            ]
+            inserted = await self.session.execute(
+                dialect_insert(self.session)(active_users)
+                .values(rows)
+                .on_conflict_do_nothing()
+                .returning(active_users.c.granularity, active_users.c.period)
+            )
+            for granularity, period in inserted.all():
+                self._rollups.add(
+                    active_counts, {"granularity": granularity, "period": period}, {"users": 1}
+                )
+
+
+async def delete_all(session: AsyncSession, tables: Sequence[Table]) -> None:
+    for table in tables:
+        await session.execute(delete(table))

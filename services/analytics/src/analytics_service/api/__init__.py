@@ -1,0 +1,1 @@
+"""The analytics service's HTTP API: thin routes that validate, call a report, and render."""

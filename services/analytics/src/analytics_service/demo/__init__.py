@@ -1,0 +1,1 @@
+"""Generated history for benchmarks (``python -m analytics_service seed``)."""
