@@ -45,7 +45,10 @@ def create_app(
     settings = settings or get_settings()
     runtime = runtime or ServiceRuntime(settings)
     components = build_components(settings, runtime, mailer=mailer)
-    events.register(runtime.bus, components.unit_of_work, components.outlets)
+    events.register(
+        runtime.bus, components.unit_of_work, components.outlets,
+        batch=settings.consumer_concurrency,
+    )
     live.register(runtime.bus, components.fanout)
 
     @asynccontextmanager

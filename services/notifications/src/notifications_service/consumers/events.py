@@ -109,12 +109,21 @@ def effect_of(envelope: Envelope, outlets: Outlets) -> Effect | None:
 
 
 def register(
-    bus: EventBus, unit_of_work: Callable[[], NotificationsUnitOfWork], outlets: Outlets
+    bus: EventBus,
+    unit_of_work: Callable[[], NotificationsUnitOfWork],
+    outlets: Outlets,
+    *,
+    batch: int,
 ) -> None:
+    """``batch``: the events in work at once (different orders', users', reviews') share one
+    transaction, a group commit: a saga's status and payment events cost one commit between
+    them under load instead of one each. One subject's events still go one after another,
+    so likes on one review never meet in a batch and fold as they did one by one."""
     consume_once(
         bus,
         CONSUMER,
         SUBJECTS,
         unit_of_work=unit_of_work,
         effect_of=lambda envelope: effect_of(envelope, outlets),
+        batch=batch,
     )
