@@ -1,7 +1,7 @@
 // The shell: header (brand, search, navigation, cart, bell, account, language), the live
 // channel, the router. Views live in views/ and are loaded when first shown (routes.js).
 
-import { claims, logout, onSession, session } from "./api.js";
+import { api, claims, logout, onSession, session } from "./api.js";
 import { cartCount, cartEvents } from "./cart.js";
 import { language, languages, setLanguage, t } from "./i18n.js";
 import { live, startLive } from "./live.js";
@@ -100,9 +100,11 @@ onSession((current) => {
   if (!current) unread = 0;
   drawHeader();
 });
-window.addEventListener("languagechange", () => {
+window.addEventListener("languagechange", (event) => {
   drawHeader();
   render();
+  // Notifications are written in the user's language: follow the switch.
+  if (session()) api.put("/api/notifications/preferences", { language: event.detail }).catch(() => {});
 });
 
 drawHeader();

@@ -249,6 +249,15 @@ export default {
   "type.review.liked": "Likes of my reviews",
   "type.comment.liked": "Likes of my comments",
 
+  "type.welcome": "Welcome",
+  "activity.views": "Products viewed",
+  "activity.orders": "Orders",
+  "activity.reviews": "Reviews",
+  "activity.comments": "Comments",
+  "activity.likes": "Likes",
+  "activity.searches": "Searches",
+  "activity.spent": "Spent",
+
   "admin.only": "This area is for administrators.",
   "admin.coming": "The admin area is coming.",
   "notFound.title": "Page not found",

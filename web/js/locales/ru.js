@@ -249,6 +249,15 @@ export default {
   "type.review.liked": "Лайки моих отзывов",
   "type.comment.liked": "Лайки моих комментариев",
 
+  "type.welcome": "Приветствие",
+  "activity.views": "Просмотрено товаров",
+  "activity.orders": "Заказы",
+  "activity.reviews": "Отзывы",
+  "activity.comments": "Комментарии",
+  "activity.likes": "Лайки",
+  "activity.searches": "Поиски",
+  "activity.spent": "Потрачено",
+
   "admin.only": "Этот раздел — для администраторов.",
   "admin.coming": "Раздел администрирования скоро появится.",
   "notFound.title": "Страница не найдена",

@@ -1,7 +1,7 @@
 // /login and /register. After either, back to ?next= (a path of this site) or home.
 
-import { login, register } from "../api.js";
-import { t } from "../i18n.js";
+import { api, login, register } from "../api.js";
+import { language, t } from "../i18n.js";
 import { field, form, h, page, toast } from "../ui.js";
 
 function nextPath(query) {
@@ -28,7 +28,10 @@ export function render({ root, query, navigate }) {
     fields,
     submit: registering ? t("auth.register.submit") : t("auth.login.submit"),
     onSubmit: async (values) => {
-      if (registering) await register(values.name.trim(), values.email.trim(), values.password);
+      if (registering) {
+        await register(values.name.trim(), values.email.trim(), values.password);
+        api.put("/api/notifications/preferences", { language: language() }).catch(() => {});
+      }
       else await login(values.email.trim(), values.password);
       toast(registering ? t("auth.welcome") : t("auth.loggedIn"), "success");
       navigate(next, { replace: true });
