@@ -104,3 +104,6 @@ export function startLive() {
 export function liveConnected() {
   return socket?.readyState === WebSocket.OPEN;
 }
+
+// For the browser tests (and a curious developer's console): is the socket open?
+window.__mpLive = { connected: liveConnected };

@@ -78,6 +78,9 @@ function applyShares(root) {
 }
 
 function likeButton(kind, item) {
+  if (item.author?.id && item.author.id === mineId()) {
+    return h("span", { class: "muted likes-count" }, t("reviews.likes", { count: item.likes || 0 }));
+  }
   const path = kind === "review" ? `/api/reviews/${item.id}/like` : `/api/reviews/comments/${item.id}/like`;
   let liked = Boolean(item.liked_by_me);
   let likes = item.likes || 0;
