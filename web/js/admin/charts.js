@@ -56,7 +56,9 @@ function xLabels(labels, x, width) {
   labels.forEach((label, index) => {
     const last = index === labels.length - 1 && index - lastShown >= Math.ceil(every / 2);
     if (index % every !== 0 && !last) return;
-    group.append(s("text", { x: x(index), y: HEIGHT - 8, "text-anchor": "middle" }, document.createTextNode(label)));
+    // The end labels keep inside the drawing.
+    const anchor = labels.length > 1 && index === 0 ? "start" : index === labels.length - 1 && labels.length > 1 ? "end" : "middle";
+    group.append(s("text", { x: x(index), y: HEIGHT - 8, "text-anchor": anchor }, document.createTextNode(label)));
   });
   return group;
 }
@@ -75,7 +77,8 @@ function drawLine(box, { labels, series, formatY }) {
       svg.append(s("path", { class: `area series-${number}`, d: `M${x(0)},${y(0)} L${points.join(" L")} L${x(labels.length - 1)},${y(0)} Z` }));
     }
     svg.append(s("polyline", { class: `line series-${number}`, points: points.join(" "), fill: "none" }));
-    if (labels.length <= 62) {
+    // A dot per period where there is room for it (its <title> names the figure on hover).
+    if ((width - PAD.left - PAD.right) / labels.length >= 9) {
       one.values.forEach((value, index) => svg.append(s("circle", { class: `dot series-${number}`, cx: x(index), cy: y(value), r: 3 },
         s("title", {}, document.createTextNode(`${labels[index]}: ${one.format(value)}`)))));
     }
@@ -126,12 +129,9 @@ export function chart({ kind = "line", title, labels, series, formatY, summary, 
     box,
     dataTable(title, labels, series, labelHead || t("admin.chart.period")));
   let lastWidth = 0;
+  // Redrawn at the box's real width once it is laid out, and when that width changes.
   const observer = new ResizeObserver(() => {
-    if (!box.isConnected) {
-      observer.disconnect();
-      return;
-    }
-    if (Math.abs(box.clientWidth - lastWidth) < 8) return;
+    if (!box.isConnected || Math.abs(box.clientWidth - lastWidth) < 8) return;
     lastWidth = box.clientWidth;
     draw();
   });

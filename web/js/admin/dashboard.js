@@ -106,6 +106,13 @@ export async function render({ root, query, signal, navigate }) {
     showErrors(controls, sales.reason);
   }
 
+  // The analytics store knows a product's title from the catalog's events; the demo
+  // catalog is loaded without events, so titles it lacks are read from the catalog.
+  const untitled = new Set(popular.filter((result) => result.status === "fulfilled")
+    .flatMap((result) => result.value.items || []).filter((item) => !item.title).map((item) => item.product_id));
+  const titles = await productTitles([...untitled], signal);
+  if (signal.aborted) return undefined;
+
   const live = h("section", { class: "panel live", "aria-labelledby": "live-title" },
     h("h2", { id: "live-title" }, t("admin.dash.live")), loading());
   body.replaceChildren(
@@ -113,7 +120,7 @@ export async function render({ root, query, signal, navigate }) {
     live,
     h("section", { class: "panel", "aria-labelledby": "top-title" },
       h("h2", { id: "top-title" }, t("admin.dash.top")),
-      h("div", { class: "dash-grid" }, MEASURES.map((by, index) => settled(popular[index], (report) => topProducts(by, report))))),
+      h("div", { class: "dash-grid" }, MEASURES.map((by, index) => settled(popular[index], (report) => topProducts(by, report, titles))))),
     h("div", { class: "dash-grid two" },
       settled(active, (report) => activeSection(report)),
       settled(categories, (report) => categoriesSection(report, names))));
@@ -207,9 +214,9 @@ function measureText(by, item) {
   return count(item[by]);
 }
 
-function topProducts(by, report) {
+function topProducts(by, report, titles) {
   const items = (report.items || []).map((item) => ({
-    label: item.title || item.product_id,
+    label: item.title || titles.get(item.product_id) || item.product_id,
     href: `/admin/products/${item.product_id}`,
     value: by === "rating" ? item.average_rating || 0 : item[by] || 0,
     text: measureText(by, item),
@@ -220,7 +227,7 @@ function topProducts(by, report) {
 
 function categoriesSection(report, names) {
   const items = [...(report.items || [])].sort((a, b) => b.revenue - a.revenue).slice(0, 10).map((item) => ({
-    label: names.get(item.category_id) || item.category_id,
+    label: names.get(item.category_id) || t("admin.dash.unknownCategory"),
     value: item.revenue,
     text: `${money(item.revenue)} · ${t("admin.dash.units", { count: count(item.units) })}`,
   }));
