@@ -7,7 +7,6 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-
 from tests.browser.helpers import DECLINED_CARD, GOOD_CARD, in_stock_product
 
 pytestmark = pytest.mark.browser

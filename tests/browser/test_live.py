@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+from tests.browser.helpers import paid_order
 
 from marketplace_launcher.testing import sign_up
-from tests.browser.helpers import paid_order
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +48,8 @@ def test_a_notification_arrives_live_and_the_bell_counts_it(shopper_page, api, s
     expect(page.locator("#unread-badge")).to_be_hidden()
 
     # Another shopper comments on this shopper's review: its author is notified.
-    product = api.get("/api/catalog/products", params={"limit": 60, "sort": "newest"}).json()["items"][20]
+    newest = api.get("/api/catalog/products", params={"limit": 60, "sort": "newest"}).json()
+    product = newest["items"][20]
     review = api.post(
         "/api/reviews", json={"product_id": product["id"], "rating": 3, "text": "So-so."},
         headers=shopper.headers,

@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 from playwright.sync_api import expect
+from tests.browser.helpers import in_stock_product
 
 from marketplace_launcher.testing import sign_up
-from tests.browser.helpers import in_stock_product
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import expect
-
 from tests.browser.helpers import in_stock_product
 
 pytestmark = pytest.mark.browser

@@ -109,7 +109,11 @@ window.addEventListener("languagechange", (event) => {
 
 drawHeader();
 startLive();
+// After a navigation (not on the first load, where Tab must reach the skip link first),
+// focus moves to the new content, as a page load would for a screen reader.
+let firstView = true;
 start(main, (pathname) => {
   markCurrent(pathname);
-  main.focus({ preventScroll: true });
+  if (!firstView) main.focus({ preventScroll: true });
+  firstView = false;
 });

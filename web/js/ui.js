@@ -191,7 +191,7 @@ export function page(root, title, ...children) {
 // A star figure "★ 4.5" readable by a screen reader.
 export function stars(average, count) {
   const label = count ? t("rating.label", { average: average.toFixed(1), count }) : t("rating.none");
-  return h("span", { class: "stars", "aria-label": label, title: label },
+  return h("span", { class: "stars", role: "img", "aria-label": label, title: label },
     h("span", { "aria-hidden": "true" }, count ? `★ ${average.toFixed(1)}` : "☆"),
     count ? h("span", { class: "muted", "aria-hidden": "true" }, ` (${count})`) : null);
 }

@@ -172,7 +172,7 @@ function reviewItem(review, { open = false } = {}) {
   return h("li", { class: "review", id: `review-${review.id}` },
     h("div", { class: "review-head" },
       h("strong", {}, review.author?.name || "—"),
-      h("span", { class: "stars", "aria-label": t("reviews.stars", { n: review.rating }) }, h("span", { "aria-hidden": "true" }, "★".repeat(review.rating) + "☆".repeat(5 - review.rating))),
+      h("span", { class: "stars", role: "img", "aria-label": t("reviews.stars", { n: review.rating }) }, h("span", { "aria-hidden": "true" }, "★".repeat(review.rating) + "☆".repeat(5 - review.rating))),
       h("time", { class: "muted", datetime: review.created_at }, dateTime(review.created_at)),
       review.verified_purchase ? h("span", { class: "tag" }, t("reviews.verified")) : null,
       mine ? h("span", { class: "tag service" }, t("reviews.yours")) : null),

@@ -28,8 +28,8 @@ class Components:
     mail_sender: MailSender
     outlets: Outlets
 
-    def unit_of_work(self) -> NotificationsUnitOfWork:
-        return self.runtime.unit_of_work(NotificationsUnitOfWork)
+    def unit_of_work(self, *, read_only: bool = False) -> NotificationsUnitOfWork:
+        return self.runtime.unit_of_work(NotificationsUnitOfWork, read_only=read_only)
 
     def start(self) -> None:
         self.mail_sender.start()

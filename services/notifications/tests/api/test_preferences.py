@@ -48,6 +48,21 @@ async def test_a_change_keeps_what_it_does_not_name(notifications) -> None:
     assert body["types"]["order.status"] == {"in_app": True, "email": False}
 
 
+async def test_changed_preferences_read_back_as_changed(notifications) -> None:
+    owner = notifications.user()
+    await notifications.preferences(
+        owner, {"language": "en", "types": {"review.liked": {"email": True}}}
+    )
+
+    response = await notifications.http.get(
+        "/api/notifications/preferences", headers=owner.headers
+    )
+
+    assert response.status_code == 200
+    assert response.json()["language"] == "en"
+    assert response.json()["types"]["review.liked"] == {"in_app": True, "email": True}
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -13,7 +13,10 @@ from notifications_service.adapters.realtime import Fanout
 from notifications_service.adapters.unit_of_work import NotificationsUnitOfWork
 from notifications_service.components import Components
 
-__all__ = ["ComponentsDep", "CurrentUser", "PusherDep", "QueriesDep", "UnitOfWorkDep"]
+__all__ = [
+    "ComponentsDep", "CurrentUser", "PusherDep", "QueriesDep", "ReadUnitOfWorkDep",
+    "UnitOfWorkDep",
+]
 
 
 def get_components(request: Request) -> Components:
@@ -29,6 +32,12 @@ def get_unit_of_work(components: ComponentsDep) -> NotificationsUnitOfWork:
     return components.unit_of_work()
 
 
+def get_read_unit_of_work(components: ComponentsDep) -> NotificationsUnitOfWork:
+    """A unit of work that only reads: closed rather than rolled back, so what it loaded
+    stays readable after it (a rollback would expire it)."""
+    return components.unit_of_work(read_only=True)
+
+
 def get_queries(components: ComponentsDep) -> InboxQueries:
     return components.queries
 
@@ -38,5 +47,6 @@ def get_pusher(components: ComponentsDep) -> Fanout:
 
 
 UnitOfWorkDep = Annotated[NotificationsUnitOfWork, Depends(get_unit_of_work)]
+ReadUnitOfWorkDep = Annotated[NotificationsUnitOfWork, Depends(get_read_unit_of_work)]
 QueriesDep = Annotated[InboxQueries, Depends(get_queries)]
 PusherDep = Annotated[Fanout, Depends(get_pusher)]

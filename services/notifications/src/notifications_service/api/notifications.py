@@ -9,7 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 
-from notifications_service.api.deps import CurrentUser, PusherDep, QueriesDep, UnitOfWorkDep
+from notifications_service.api.deps import (
+    CurrentUser,
+    PusherDep,
+    QueriesDep,
+    ReadUnitOfWorkDep,
+    UnitOfWorkDep,
+)
 from notifications_service.schemas import (
     NotificationPage,
     NotificationRead,
@@ -54,7 +60,7 @@ async def read_all(user: CurrentUser, uow: UnitOfWorkDep, pusher: PusherDep) -> 
 
 
 @router.get("/preferences", response_model=PreferencesRead)
-async def get_preferences(user: CurrentUser, uow: UnitOfWorkDep) -> JSONResponse:
+async def get_preferences(user: CurrentUser, uow: ReadUnitOfWorkDep) -> JSONResponse:
     """My language and, per notification type and channel, whether it reaches me."""
     found = await preferences.get(uow=uow, user_id=user.user_id)
     return JSONResponse(PreferencesRead.document(found))
