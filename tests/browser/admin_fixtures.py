@@ -19,8 +19,8 @@ from marketplace_launcher.testing import Account
 # axe-core impacts that fail a page; "moderate" and "minor" are reported, not failed.
 BLOCKING_IMPACTS = {"serious", "critical"}
 # Set to a folder to keep a screenshot of every admin page the accessibility test visits
-# (docs/ui/admin-*.png are made this way: MARKETPLACE_UI_SHOTS=docs/ui).
-SHOTS_ENV = "MARKETPLACE_UI_SHOTS"
+# (docs/ui/admin-*.png are made this way, as the shop's pages are: see docs/ui-admin.md).
+SHOTS_ENV = "MARKETPLACE_SCREENSHOTS"
 
 
 def analytics_in_system(shop: object, api: httpx.Client, admin: Account) -> bool:

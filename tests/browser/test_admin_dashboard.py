@@ -59,7 +59,7 @@ def test_the_dashboard_draws_its_charts(new_context, admin, api, shopper):
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"granularity=week"))
     expect(page.get_by_role("heading", name="Sales")).to_be_visible()
-    expect(page.get_by_text("Revenue, by week")).to_be_visible()
+    expect(page.get_by_role("figure", name="Revenue, by week")).to_be_visible()
 
 
 @pytest.mark.usefixtures("with_analytics")
@@ -95,10 +95,10 @@ def test_a_period_ending_before_it_starts_is_refused_by_its_field(new_context, a
     page.goto("/admin")
     settled(page)
 
-    page.get_by_label("From").fill("2026-03-10")
-    page.get_by_label("To").fill("2026-03-01")
+    page.get_by_label("From", exact=True).fill("2026-03-10")
+    page.get_by_label("To", exact=True).fill("2026-03-01")
     page.get_by_role("button", name="Show").click()
 
     error = page.locator("[data-field=to] .field-error")
     expect(error).to_have_text("The end is before the start.")
-    expect(page.get_by_label("To")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("To", exact=True)).to_have_attribute("aria-invalid", "true")
