@@ -8,7 +8,12 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from tests.browser.admin_fixtures import admin_page, analytics_in_system, settled
+from tests.browser.admin_fixtures import (
+    admin_page,
+    analytics_in_system,
+    keep_screenshot,
+    settled,
+)
 from tests.browser.helpers import paid_order
 
 pytestmark = pytest.mark.browser
@@ -88,6 +93,26 @@ def test_without_analytics_the_dashboard_says_so(new_context, admin):
     # The rest of the admin area is a click away.
     page.get_by_role("navigation", name="Admin sections").get_by_role("link", name="Orders").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Orders")
+
+
+def test_when_analytics_stops_answering_the_dashboard_says_so(new_context, admin):
+    page = admin_page(new_context, admin)
+    # The service down behind the gateway: every analytics call answers 503.
+    page.route(
+        "**/api/analytics/**",
+        lambda route: route.fulfill(
+            status=503,
+            content_type="application/problem+json",
+            body='{"title": "Service unavailable", "status": 503}',
+        ),
+    )
+    page.goto("/admin")
+    settled(page)
+
+    expect(page.get_by_text("Analytics unavailable")).to_be_visible()
+    expect(page.locator("main svg")).to_have_count(0)
+    expect(page.get_by_label("Step")).to_be_enabled()
+    keep_screenshot(page, "admin-dashboard-unavailable-desktop")
 
 
 def test_a_period_ending_before_it_starts_is_refused_by_its_field(new_context, admin):
