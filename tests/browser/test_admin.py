@@ -215,3 +215,25 @@ def test_a_customer_is_kept_out_of_the_admin_area(shopper_page):
 
     expect(shopper_page.get_by_text("This area is for administrators.")).to_be_visible()
     expect(shopper_page.locator("table")).to_have_count(0)
+
+
+def test_the_product_list_shows_more_and_archives_from_a_row(new_context, admin, api):
+    page = admin_page(new_context, admin)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto("/admin/products")
+    settled(page)
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(20)
+
+    page.get_by_role("button", name="Show more").click()
+    expect(rows).to_have_count(40)
+
+    first = rows.first
+    product_id = first.get_attribute("data-product")
+    first.get_by_role("button", name=re.compile("^Archive")).click()
+    expect(page.locator(f'tr[data-product="{product_id}"]')).to_have_count(0)
+    assert api.get(f"/api/catalog/products/{product_id}").json()["status"] == "archived"
+    restored = api.patch(
+        f"/api/catalog/products/{product_id}", json={"status": "active"}, headers=admin.headers
+    )
+    assert restored.status_code == 200, restored.text

@@ -4,8 +4,8 @@
 
 import { api } from "../api.js";
 import { t, tn } from "../i18n.js";
-import { busy, errorText, failed, field, form, h, loading, showErrors, toast } from "../ui.js";
-import { adminPage, categoryChoices } from "./common.js";
+import { failed, field, form, h, loading, showErrors, toast } from "../ui.js";
+import { adminPage, categoryChoices, onClick } from "./common.js";
 
 export async function render({ root, signal }) {
   adminPage(root, "/admin/categories", t("admin.categories.title"), loading());
@@ -116,19 +116,13 @@ function editForm(node, flat, again) {
       await again(node.id);
     },
   });
-  remove.addEventListener("click", async () => {
+  // A refusal (the category is not empty) shows in this form, where it was asked.
+  onClick(remove, async () => {
     if (!window.confirm(t("admin.categories.deleteConfirm", { name: node.name }))) return;
-    busy(remove, true);
-    try {
-      await api.del(`/api/catalog/categories/${node.id}`);
-      toast(t("admin.categories.deleted", { name: node.name }), "success");
-      await again(node.parent_id);
-    } catch (error) {
-      busy(remove, false);
-      showErrors(element, error);
-      if (!element.querySelector(".form-error").textContent) toast(errorText(error), "error");
-    }
-  });
+    await api.del(`/api/catalog/categories/${node.id}`);
+    toast(t("admin.categories.deleted", { name: node.name }), "success");
+    await again(node.parent_id);
+  }, (error) => showErrors(element, error));
   element.querySelector(".actions").append(remove);
   return element;
 }

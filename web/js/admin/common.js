@@ -4,7 +4,7 @@
 
 import { ApiError, api } from "../api.js";
 import { t } from "../i18n.js";
-import { busy, h, showErrors } from "../ui.js";
+import { busy, empty, errorText, failed, h, toast } from "../ui.js";
 
 export const SECTIONS = [
   ["/admin", "admin.nav.dashboard"],
@@ -48,28 +48,48 @@ export function cell(label, content, { numeric = false, className = "" } = {}) {
     dataset: { label } }, content);
 }
 
-// "Show more": `load(cursor)` answers {items, next_cursor}; `render(items)` answers rows
-// (nodes) appended to `body`. Answers the button (hidden when there is no next page).
-export function moreButton(body, load, render) {
-  const button = h("button", { type: "button", class: "button", hidden: true }, t("admin.more"));
-  let cursor = null;
-  const set = (next) => {
-    cursor = next;
-    button.hidden = !next;
-  };
+// A list the API pages by cursor, drawn into `results`: its heading (built from the first
+// page: `heading(page)`), a table (`caption`, `columns`, `rows(items)` → <tr>s), and "Show
+// more" while there is a next page; `none` when the first page is empty; an error in place.
+export async function pagedTable(results, { signal, load, heading, none, caption, columns, rows }) {
+  try {
+    const first = await load(null);
+    if (signal.aborted) return;
+    const title = heading(first);
+    if (!first.items.length) {
+      results.replaceChildren(title, empty(none));
+      return;
+    }
+    const body = table(caption, columns, rows(first.items));
+    const more = h("button", { type: "button", class: "button", hidden: !first.next_cursor }, t("admin.more"));
+    let cursor = first.next_cursor;
+    onClick(more, async () => {
+      const page = await load(cursor);
+      body.querySelector("tbody").append(...rows(page.items || []));
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+    });
+    results.replaceChildren(title, body, h("div", { class: "actions" }, more));
+  } catch (error) {
+    if (!signal.aborted) results.replaceChildren(failed(error));
+  }
+}
+
+// A button's action: busy while `run()` works (a second click waits for it), its error
+// shown by `failedWith` (a toast by default). Answers the button.
+export function onClick(button, run, failedWith = (error) => toast(errorText(error), "error")) {
   button.addEventListener("click", async () => {
+    if (button.disabled) return;
     busy(button, true);
     try {
-      const page = await load(cursor);
-      body.append(...render(page.items || []));
-      set(page.next_cursor);
+      await run();
     } catch (error) {
-      if (error?.name !== "AbortError") showErrors(button.closest("section") || document.body, error);
+      if (error?.name !== "AbortError") failedWith(error);
     } finally {
       busy(button, false);
     }
   });
-  return { button, set };
+  return button;
 }
 
 // Every category as [id, "Parent › Child"] for a select, in tree order.

@@ -4,8 +4,8 @@
 
 import { api } from "../api.js";
 import { dateTime, money, t, tn } from "../i18n.js";
-import { busy, empty, errorText, failed, field, h, loading, toast } from "../ui.js";
-import { adminPage, cell, moreButton, shortId, statusBadge, table } from "./common.js";
+import { empty, failed, field, h, loading, toast } from "../ui.js";
+import { adminPage, cell, onClick, pagedTable, shortId, statusBadge, table } from "./common.js";
 
 const STATUSES = ["created", "processing", "paid", "delivered", "cancelled"];
 const CANCELLABLE = new Set(["created", "processing", "paid"]);
@@ -54,32 +54,28 @@ export async function render({ root, query, signal, navigate }) {
     ["items", t("admin.orders.items")], ["total", t("admin.orders.total"), { numeric: true }],
     ["status", t("admin.orders.status")], ["actions", t("admin.actions")],
   ];
-  try {
-    if (id) {
-      if (!UUID.test(id)) {
-        results.replaceChildren(empty(t("admin.uuid.bad")));
-        return;
-      }
+  if (id) {
+    if (!UUID.test(id)) {
+      results.replaceChildren(empty(t("admin.uuid.bad")));
+      return;
+    }
+    try {
       const order = await api.get(`/api/orders/${id}`, undefined, { signal });
       results.replaceChildren(h("h2", { id: "orders-found" }, t("admin.orders.one")), table(t("admin.orders.title"), columns, rows([order])));
-      return;
+    } catch (error) {
+      if (!signal.aborted) results.replaceChildren(error.status === 404 ? empty(t("admin.orders.notFound")) : failed(error));
     }
-    const load = (cursor) => api.get("/api/orders", { status, user_id: user || undefined, limit: 20, cursor }, { signal });
-    const first = await load(null);
-    if (signal.aborted) return;
-    const heading = h("h2", { id: "orders-found" }, t(status ? "admin.orders.listStatus" : "admin.orders.list", { status: t(`status.${status}`) }));
-    if (!first.items.length) {
-      results.replaceChildren(heading, empty(t("admin.orders.none")));
-      return;
-    }
-    const body = table(t("admin.orders.title"), columns, rows(first.items));
-    const more = moreButton(body.querySelector("tbody"), load, rows);
-    more.set(first.next_cursor);
-    results.replaceChildren(heading, body, h("div", { class: "actions" }, more.button));
-  } catch (error) {
-    if (signal.aborted) return;
-    results.replaceChildren(error.status === 404 ? empty(t("admin.orders.notFound")) : failed(error));
+    return;
   }
+  await pagedTable(results, {
+    signal,
+    load: (cursor) => api.get("/api/orders", { status, user_id: user || undefined, limit: 20, cursor }, { signal }),
+    heading: () => h("h2", { id: "orders-found" }, t(status ? "admin.orders.listStatus" : "admin.orders.list", { status: t(`status.${status}`) })),
+    none: t("admin.orders.none"),
+    caption: t("admin.orders.title"),
+    columns,
+    rows,
+  });
 }
 
 function orderRows(order) {
@@ -123,23 +119,13 @@ function orderRows(order) {
   const action = (label, kind, run) => {
     const button = h("button", { type: "button", class: `button small ${kind}`,
       "aria-label": `${label}: № ${shortId(order.id)}` }, label);
-    button.addEventListener("click", async () => {
-      busy(button, true);
-      try {
-        const updated = await run();
-        if (!updated) {
-          busy(button, false);
-          return;
-        }
-        Object.assign(order, updated);
-        fill();
-        row.querySelector(".title button")?.focus();
-      } catch (error) {
-        busy(button, false);
-        toast(errorText(error), "error");
-      }
+    return onClick(button, async () => {
+      const updated = await run();
+      if (!updated) return;
+      Object.assign(order, updated);
+      fill();
+      row.querySelector(".title button")?.focus();
     });
-    return button;
   };
   fill();
   return [row, details];

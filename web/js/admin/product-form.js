@@ -4,8 +4,8 @@
 
 import { api } from "../api.js";
 import { t } from "../i18n.js";
-import { busy, errorText, failed, field, form, h, loading, toast } from "../ui.js";
-import { adminPage, categoryChoices, fieldError, minorToInput, parseMoney } from "./common.js";
+import { failed, field, form, h, loading, toast } from "../ui.js";
+import { adminPage, categoryChoices, fieldError, minorToInput, onClick, parseMoney } from "./common.js";
 
 export async function render({ root, params, signal, navigate }) {
   const creating = params.id === "new";
@@ -126,21 +126,15 @@ function statusPanel(product, root, categories, navigate) {
   const archived = product.status === "archived";
   const button = h("button", { type: "button", class: archived ? "button" : "button danger" },
     archived ? t("admin.product.restore") : t("admin.products.archive"));
-  button.addEventListener("click", async () => {
+  onClick(button, async () => {
     if (!archived && !window.confirm(t("admin.products.archiveConfirm", { title: product.title }))) return;
-    busy(button, true);
-    try {
-      const saved = archived
-        ? await api.patch(`/api/catalog/products/${product.id}`, { status: "active" })
-        : (await api.del(`/api/catalog/products/${product.id}`),
-          await api.get(`/api/catalog/products/${product.id}`));
-      toast(archived ? t("admin.product.restored") : t("admin.products.archived", { title: product.title }), "success");
-      draw(root, saved, categories, navigate);
-      root.querySelector(".product-status button")?.focus();
-    } catch (error) {
-      busy(button, false);
-      toast(errorText(error), "error");
-    }
+    const saved = archived
+      ? await api.patch(`/api/catalog/products/${product.id}`, { status: "active" })
+      : (await api.del(`/api/catalog/products/${product.id}`),
+        await api.get(`/api/catalog/products/${product.id}`));
+    toast(archived ? t("admin.product.restored") : t("admin.products.archived", { title: product.title }), "success");
+    draw(root, saved, categories, navigate);
+    root.querySelector(".product-status button")?.focus();
   });
   return h("section", { class: "panel product-status side-col", "aria-labelledby": "product-status" },
     h("h2", { id: "product-status" }, t("admin.product.status")),
@@ -156,18 +150,12 @@ function imagesPanel(product) {
     list.replaceChildren(...(product.images || []).map((image, index) => {
       const remove = h("button", { type: "button", class: "button small danger",
         "aria-label": t("admin.product.image.removeN", { n: index + 1 }) }, t("admin.product.image.remove"));
-      remove.addEventListener("click", async () => {
-        busy(remove, true);
-        try {
-          await api.del(`/api/catalog/products/${product.id}/images/${image.id}`);
-          product.images = product.images.filter((other) => other.id !== image.id);
-          drawImages();
-          toast(t("admin.product.image.removed"), "success");
-          upload.querySelector("input")?.focus();
-        } catch (error) {
-          busy(remove, false);
-          toast(errorText(error), "error");
-        }
+      onClick(remove, async () => {
+        await api.del(`/api/catalog/products/${product.id}/images/${image.id}`);
+        product.images = product.images.filter((other) => other.id !== image.id);
+        drawImages();
+        toast(t("admin.product.image.removed"), "success");
+        upload.querySelector("input")?.focus();
       });
       return h("li", {}, h("img", { src: image.small_url || image.url, alt: t("admin.product.image.n", { n: index + 1 }), width: 120, height: 120 }), remove);
     }));

@@ -4,8 +4,8 @@
 import { api } from "../api.js";
 import { money, t } from "../i18n.js";
 import { icon } from "../icons.js";
-import { busy, empty, failed, field, h, loading, toast } from "../ui.js";
-import { adminPage, categoryChoices, cell, moreButton, table } from "./common.js";
+import { failed, field, h, loading, toast } from "../ui.js";
+import { adminPage, categoryChoices, cell, onClick, pagedTable } from "./common.js";
 
 const LIMIT = 20;
 
@@ -44,26 +44,18 @@ export async function render({ root, query, signal, navigate }) {
 
   const load = (cursor) => api.get("/api/catalog/products",
     { q, category, limit: LIMIT, cursor, sort: q ? "relevance" : "newest" }, { signal });
-  const rows = (items) => items.map((product) => productRow(product, names));
-  try {
-    const first = await load(null);
-    if (signal.aborted) return;
-    const heading = h("h2", { id: "products-found", tabindex: "-1" }, t("admin.products.found", { count: first.total ?? first.items.length }));
-    if (!first.items.length) {
-      results.replaceChildren(heading, empty(t("admin.products.none")));
-      return;
-    }
-    const body = table(t("admin.products.title"), [
+  await pagedTable(results, {
+    signal, load,
+    heading: (first) => h("h2", { id: "products-found", tabindex: "-1" }, t("admin.products.found", { count: first.total ?? first.items.length })),
+    none: t("admin.products.none"),
+    caption: t("admin.products.title"),
+    columns: [
       ["image", t("admin.products.image")], ["title", t("admin.products.name")],
       ["category", t("admin.products.category")], ["price", t("admin.products.price"), { numeric: true }],
       ["stock", t("admin.products.stock"), { numeric: true }], ["actions", t("admin.actions")],
-    ], rows(first.items));
-    const more = moreButton(body.querySelector("tbody"), load, rows);
-    more.set(first.next_cursor);
-    results.replaceChildren(heading, body, h("div", { class: "actions" }, more.button));
-  } catch (error) {
-    if (!signal.aborted) results.replaceChildren(failed(error));
-  }
+    ],
+    rows: (items) => items.map((product) => productRow(product, names)),
+  });
 }
 
 function productRow(product, names) {
@@ -81,18 +73,12 @@ function productRow(product, names) {
       h("a", { class: "button small", href: `/admin/products/${product.id}`, "aria-label": t("admin.products.editNamed", { title: product.title }) }, t("admin.edit")),
       archive)));
   archive.setAttribute("aria-label", t("admin.products.archiveNamed", { title: product.title }));
-  archive.addEventListener("click", async () => {
+  onClick(archive, async () => {
     if (!window.confirm(t("admin.products.archiveConfirm", { title: product.title }))) return;
-    busy(archive, true);
-    try {
-      await api.del(`/api/catalog/products/${product.id}`);
-      toast(t("admin.products.archived", { title: product.title }), "success");
-      row.remove();
-      document.getElementById("products-found")?.focus();
-    } catch (error) {
-      busy(archive, false);
-      toast(error.message, "error");
-    }
+    await api.del(`/api/catalog/products/${product.id}`);
+    toast(t("admin.products.archived", { title: product.title }), "success");
+    row.remove();
+    document.getElementById("products-found")?.focus();
   });
   return row;
 }

@@ -4,8 +4,8 @@
 
 import { api } from "../api.js";
 import { date, t } from "../i18n.js";
-import { busy, empty, failed, field, h, loading, showErrors, toast } from "../ui.js";
-import { adminPage, cell, moreButton, table } from "./common.js";
+import { busy, field, h, loading, showErrors, toast } from "../ui.js";
+import { adminPage, cell, pagedTable } from "./common.js";
 
 const ROLES = ["user", "admin"];
 
@@ -26,26 +26,18 @@ export async function render({ root, query, signal, navigate }) {
     navigate(`/admin/users${params.size ? `?${params}` : ""}`, { replace: true });
   });
 
-  const load = (cursor) => api.get("/api/auth/users", { email, role, limit: 20, cursor }, { signal });
-  const rows = (items) => items.map(userRow);
-  try {
-    const first = await load(null);
-    if (signal.aborted) return;
-    const heading = h("h2", { id: "users-found" }, t("admin.users.found", { count: first.total ?? first.items.length }));
-    if (!first.items.length) {
-      results.replaceChildren(heading, empty(t("admin.users.none")));
-      return;
-    }
-    const body = table(t("admin.users.title"), [
+  await pagedTable(results, {
+    signal,
+    load: (cursor) => api.get("/api/auth/users", { email, role, limit: 20, cursor }, { signal }),
+    heading: (first) => h("h2", { id: "users-found" }, t("admin.users.found", { count: first.total ?? first.items.length })),
+    none: t("admin.users.none"),
+    caption: t("admin.users.title"),
+    columns: [
       ["name", t("admin.users.name")], ["email", t("admin.users.email")], ["since", t("admin.users.since")],
       ["role", t("admin.users.role")],
-    ], rows(first.items));
-    const more = moreButton(body.querySelector("tbody"), load, rows);
-    more.set(first.next_cursor);
-    results.replaceChildren(heading, body, h("div", { class: "actions" }, more.button));
-  } catch (error) {
-    if (!signal.aborted) results.replaceChildren(failed(error));
-  }
+    ],
+    rows: (items) => items.map(userRow),
+  });
 }
 
 function userRow(user) {
