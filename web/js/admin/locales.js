@@ -342,7 +342,7 @@ const ru = {
   "admin.orders.byCustomer": "Заказы покупателя {id}",
   "admin.orders.items": "Товары",
   "admin.orders.total": "Сумма",
-  "admin.orders.deliver": "Отметить доставленным",
+  "admin.orders.deliver": "Доставить",
   "admin.orders.delivered": "Заказ № {number} доставлен.",
   "admin.orders.cancel": "Отменить",
   "admin.orders.cancelConfirm": "Отменить этот заказ? Зарезервированный товар вернётся на склад.",
