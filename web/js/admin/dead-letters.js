@@ -8,7 +8,7 @@ import { h } from "../ui.js";
 import { adminPage } from "./common.js";
 
 export function render({ root }) {
-  const command = (text) => h("pre", { class: "command", tabindex: "0" }, h("code", {}, text));
+  const command = (text) => h("pre", { class: "command" }, h("code", {}, text));
   adminPage(root, "/admin/dead-letters", t("admin.dlq.title"),
     h("div", { class: "notice warn", role: "status" },
       h("strong", {}, t("admin.dlq.noApi")), t("admin.dlq.noApi.text")),

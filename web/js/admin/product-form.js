@@ -69,7 +69,7 @@ function draw(root, product, categories, navigate) {
       field({ name: "price", label: t("admin.product.price"), required: true, inputmode: "decimal",
         value: minorToInput(product?.price), hint: t("admin.product.price.hint"), autocomplete: "off" }),
       field({ name: "currency", label: t("admin.product.currency"), maxlength: 3, value: product?.currency || "RUB",
-        autocomplete: "off", pattern: "[A-Za-z]{3}" })),
+        autocomplete: "off", pattern: "[A-Za-z]{3}", hint: t("admin.product.currency.hint") })),
     field({ name: "category_id", label: t("admin.product.category"), type: "select", required: true,
       value: product?.category?.id || "",
       choices: [["", t("admin.product.category.choose")], ...categories.map((item) => [item.id, item.path])] }),
