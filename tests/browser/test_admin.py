@@ -5,6 +5,7 @@ customer's page following live; cancel), users (a role changed), the Russian tex
 
 from __future__ import annotations
 
+import io
 import random
 import re
 
@@ -24,6 +25,15 @@ def a_word() -> str:
     """A made-up word no demo product holds (letters only, so every search tokenises it
     the same way)."""
     return "".join(random.choices("bcdfghjklmnpqrstvwxz", k=12))
+
+
+def a_png() -> bytes:
+    """A small picture, as a phone's photo would be sent."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (91, 43, 217)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def test_an_admins_new_product_is_found_by_the_shops_search(new_context, admin):
@@ -77,7 +87,9 @@ def test_the_apis_field_errors_show_next_to_the_product_fields(new_context, admi
     expect(page).to_have_url(re.compile(r"/admin/products/new$"))
 
 
-def test_an_admin_edits_and_archives_a_product_then_brings_it_back(new_context, admin, api):
+def test_an_admin_edits_a_product_and_its_photos_archives_it_and_brings_it_back(
+    new_context, admin, api
+):
     product = in_stock_product(api)
     page = admin_page(new_context, admin)
     page.goto(f"/admin/products/{product['id']}")
@@ -87,6 +99,19 @@ def test_an_admin_edits_and_archives_a_product_then_brings_it_back(new_context, 
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
     assert api.get(f"/api/catalog/products/{product['id']}").json()["stock"] == product["stock"] + 3
+
+    # A photo uploaded, then removed.
+    photos = page.locator(".admin-images img")
+    before = len(product["images"])
+    page.get_by_label("Photo (JPEG, PNG or WebP)").set_input_files(
+        {"name": "lamp.png", "mimeType": "image/png", "buffer": a_png()}
+    )
+    page.get_by_role("button", name="Upload photo").click()
+    expect(photos).to_have_count(before + 1)
+    images = api.get(f"/api/catalog/products/{product['id']}").json()["images"]
+    assert len(images) == before + 1
+    page.get_by_role("button", name=f"Remove photo {before + 1}").click()
+    expect(photos).to_have_count(before)
 
     page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Archive").click()
