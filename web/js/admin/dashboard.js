@@ -61,7 +61,7 @@ export async function render({ root, query, signal, navigate }) {
     h("div", { class: "actions" },
       h("button", { type: "submit", class: "button primary" }, t("admin.dash.show")),
       h("button", { type: "button", class: "button", id: "csv-export" }, t("admin.dash.csv"))));
-  const body = h("div", { class: "dashboard", "aria-live": "polite" }, loading(t("admin.dash.loading")));
+  const body = h("div", { class: "dashboard" }, loading(t("admin.dash.loading")));
   adminPage(root, "/admin", t("admin.dash.title"), controls, body);
 
   controls.addEventListener("submit", (event) => {

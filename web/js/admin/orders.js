@@ -15,7 +15,7 @@ export async function render({ root, query, signal, navigate }) {
   const status = query.get("status") || "";
   const user = query.get("user") || "";
   const id = query.get("id") || "";
-  const results = h("section", { "aria-labelledby": "orders-found", "aria-live": "polite" }, loading());
+  const results = h("section", { "aria-labelledby": "orders-found" }, loading());
   const filters = h("form", { class: "admin-filters", role: "search", "aria-label": t("admin.orders.find"), novalidate: true },
     field({ name: "status", label: t("admin.orders.status"), type: "select", value: status,
       choices: [["", t("admin.orders.anyStatus")], ...STATUSES.map((name) => [name, t(`status.${name}`)])] }),

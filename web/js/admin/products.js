@@ -12,7 +12,7 @@ const LIMIT = 20;
 export async function render({ root, query, signal, navigate }) {
   const q = query.get("q") || "";
   const category = query.get("category") || "";
-  const results = h("section", { "aria-labelledby": "products-found", "aria-live": "polite" }, loading());
+  const results = h("section", { "aria-labelledby": "products-found" }, loading());
   const filters = h("form", { class: "admin-filters", role: "search", "aria-label": t("admin.products.search") },
     field({ name: "q", label: t("admin.products.q"), type: "search", value: q }),
     h("div", { class: "field-slot" }, loading()),

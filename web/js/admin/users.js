@@ -12,7 +12,7 @@ const ROLES = ["user", "admin"];
 export async function render({ root, query, signal, navigate }) {
   const email = query.get("email") || "";
   const role = query.get("role") || "";
-  const results = h("section", { "aria-labelledby": "users-found", "aria-live": "polite" }, loading());
+  const results = h("section", { "aria-labelledby": "users-found" }, loading());
   const filters = h("form", { class: "admin-filters", role: "search", "aria-label": t("admin.users.find") },
     field({ name: "email", label: t("admin.users.email"), type: "search", value: email, autocomplete: "off" }),
     field({ name: "role", label: t("admin.users.role"), type: "select", value: role,
