@@ -35,6 +35,9 @@ EXPECT_TIMEOUT = 20_000
 SHOP_SETTINGS = {
     "PAYMENTS_PROCESSOR_LATENCY": "0",
 }
+# One system serves the whole tier, so waiting longer for it on a busy machine is cheap
+# compared with failing every test (it starts in well under a minute on an idle one).
+START_LIMIT = 300.0
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
@@ -79,7 +82,7 @@ def shop(
         return
     base = tmp_path_factory.mktemp("shop")
     try:
-        with running_system(base, extra_env=SHOP_SETTINGS) as running:
+        with running_system(base, extra_env=SHOP_SETTINGS, start_limit=START_LIMIT) as running:
             yield running
     except SystemDidNotStart as error:
         pytest.fail(str(error), pytrace=False)

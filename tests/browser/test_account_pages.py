@@ -39,11 +39,11 @@ def test_the_profile_saves_personal_data_and_takes_and_removes_an_avatar(
         {"name": "me.png", "mimeType": "image/png", "buffer": png()}
     )
     page.get_by_role("button", name="Upload").click()
-    expect(page.get_by_role("img", name="Avatar")).to_be_visible()
+    expect(page.get_by_role("img", name="Avatar", exact=True)).to_be_visible()
     assert api.get("/api/auth/me", headers=shopper.headers).json()["avatar_url"]
 
     page.get_by_role("button", name="Remove avatar").click()
-    expect(page.get_by_role("img", name="No avatar yet.")).to_be_visible()
+    expect(page.get_by_role("img", name="No avatar yet.", exact=True)).to_be_visible()
     assert api.get("/api/auth/me", headers=shopper.headers).json()["avatar_url"] is None
 
 

@@ -3,6 +3,9 @@ requirements name them."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 from tests.browser.helpers import paid_order
@@ -23,6 +26,9 @@ def test_the_russian_switch_translates_the_shop_and_is_remembered(shopper_page, 
     expect(page.locator("#timeline")).to_contain_text("Создан")
     expect(page.locator("#timeline")).to_contain_text("В обработке")  # noqa: RUF001
     assert page.evaluate("document.documentElement.lang") == "ru"
+
+    if folder := os.environ.get("MARKETPLACE_SCREENSHOTS"):
+        page.screenshot(path=str(Path(folder) / "order-desktop-ru.png"), full_page=True)
 
     page.reload()
     expect(page.get_by_role("link", name="Мои заказы")).to_be_visible()

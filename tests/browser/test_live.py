@@ -19,7 +19,7 @@ def test_the_order_page_follows_the_status_when_an_admin_delivers_it(
     page = shopper_page
     page.goto(f"/orders/{order['id']}")
     expect(page.locator("#order-status")).to_contain_text("Paid")
-    page.wait_for_function("window.__mpLive && window.__mpLive.connected()")
+    expect(page.locator("html[data-live=open]")).to_have_count(1)
 
     # The admin, in a browser of their own, delivers it through the public API.
     admin_page = new_context(admin).new_page()
@@ -43,7 +43,7 @@ def test_the_order_page_follows_the_status_when_an_admin_delivers_it(
 def test_a_notification_arrives_live_and_the_bell_counts_it(shopper_page, api, shopper):
     page = shopper_page
     page.goto("/notifications")
-    page.wait_for_function("window.__mpLive && window.__mpLive.connected()")
+    expect(page.locator("html[data-live=open]")).to_have_count(1)
     page.get_by_role("button", name="Mark all as read").click()
     expect(page.locator("#unread-badge")).to_be_hidden()
 

@@ -46,6 +46,15 @@ def settle(page) -> None:
     expect(page.locator("main[aria-busy], .loading, [aria-busy=true]")).to_have_count(0)
 
 
+def images_loaded(page) -> None:
+    """Wait until every image of the page has loaded (for a screenshot). Polled from here:
+    the page's CSP forbids the string evaluation ``wait_for_function`` uses."""
+    for _ in range(100):
+        if page.evaluate("[...document.images].every((image) => image.complete)"):
+            return
+        page.wait_for_timeout(100)
+
+
 def fill_cart(page, api) -> None:
     product = in_stock_product(api)
     page.goto(f"/products/{product['id']}")
@@ -93,7 +102,7 @@ def test_the_main_pages_fit_a_phone_and_a_desktop(new_context, shopper, pages, a
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{name} is {overflow}px wider than the {label} screen"
             if folder:
-                page.wait_for_function("[...document.images].every((image) => image.complete)")
+                images_loaded(page)
                 page.screenshot(
                     path=str(Path(folder) / f"{name}-{label}.png"),
                     full_page=name not in ("home", "catalog"),  # long lists: the first screen

@@ -4,6 +4,7 @@ page, services shown as services, and a cart that survives a reload."""
 from __future__ import annotations
 
 import re
+import uuid
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -112,3 +113,30 @@ def test_the_cart_keeps_what_was_added_across_a_reload(page, api):
 
     expect(page.get_by_role("link", name=product["title"])).to_be_visible()
     expect(page.get_by_label(f"Quantity of {product['title']}")).to_have_value("2")
+
+
+def test_a_product_an_admin_just_created_is_found_in_search(page, new_context, api, admin):
+    category = api.get("/api/catalog/categories").json()["items"][0]["children"][0]
+    title = f"Самовар Тульский {uuid.uuid4().hex[:6]}"
+    admin_page = new_context(admin).new_page()
+    admin_page.goto("/")
+    created = admin_page.evaluate(
+        """async (body) => {
+            const session = JSON.parse(localStorage.getItem("mp.session"));
+            const response = await fetch("/api/catalog/products", {
+                method: "POST", body: JSON.stringify(body),
+                headers: {Authorization: `Bearer ${session.access_token}`,
+                          "Content-Type": "application/json"}});
+            return response.status;
+        }""",
+        {"title": title, "description": "Медный, на 5 литров.", "price": 1_250_000,
+         "category_id": category["id"], "kind": "product", "stock": 3},
+    )
+    assert created == 201
+
+    page.goto("/")
+    search = page.get_by_role("combobox", name="Search products and services")
+    search.fill(title)
+    search.press("Enter")
+
+    expect(page.locator("#results .card-title").first).to_have_text(title)

@@ -48,25 +48,26 @@ export function session() {
   }
 }
 
-export function setSession(tokens) {
+// reason: "login", "refresh", "logout" or "expired" (a refresh refused), given to listeners.
+export function setSession(tokens, reason = tokens ? "login" : "logout") {
   if (tokens) {
     const value = { access_token: tokens.access_token, refresh_token: tokens.refresh_token };
     localStorage.setItem(SESSION_KEY, JSON.stringify(value));
   } else {
     localStorage.removeItem(SESSION_KEY);
   }
-  for (const listener of listeners) listener(session());
+  for (const listener of listeners) listener(session(), reason);
 }
 
-// listener(session | null) after every login, refresh and logout (of this tab; other tabs
-// are seen through the "storage" event below).
+// listener(session | null, reason) after every login, refresh and logout of this tab, and
+// with reason "storage" when another tab changed the session.
 export function onSession(listener) {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
 
 window.addEventListener("storage", (event) => {
-  if (event.key === SESSION_KEY) for (const listener of listeners) listener(session());
+  if (event.key === SESSION_KEY) for (const listener of listeners) listener(session(), "storage");
 });
 
 // The access token's claims (sub, role, exp), without checking it: the API checks it.
@@ -131,13 +132,13 @@ async function refresh() {
         const { data } = await send("POST", "/api/auth/refresh", {
           body: { refresh_token: current.refresh_token },
         });
-        setSession(data);
+        setSession(data, "refresh");
         return true;
       } catch (error) {
         // Another tab may have rotated it first: use theirs if it differs.
         const now = session();
         if (now && now.refresh_token !== current.refresh_token) return true;
-        if (error.status !== 0) setSession(null);
+        if (error.status !== 0) setSession(null, "expired");
         return false;
       } finally {
         refreshing = null;

@@ -96,9 +96,16 @@ live.addEventListener("notification", (event) => {
   if (!location.pathname.startsWith("/notifications")) toast(event.detail.title || t("notifications.new"), "info");
 });
 cartEvents.addEventListener("change", drawHeader);
-onSession((current) => {
+// A session that ends by itself (its refresh refused) says so; one that ends or starts in
+// another tab redraws this one's view too (pages that need a user then ask to log in).
+let hadSession = Boolean(session());
+onSession((current, reason) => {
+  const changed = Boolean(current) !== hadSession;
+  hadSession = Boolean(current);
   if (!current) unread = 0;
   drawHeader();
+  if (reason === "expired") toast(t("auth.expired"));
+  if (reason === "expired" || (reason === "storage" && changed)) render();
 });
 window.addEventListener("languagechange", (event) => {
   drawHeader();

@@ -9,7 +9,7 @@
 // notification seen> so that nothing made meanwhile is missed. 4008 (this was the user's
 // oldest socket of too many) does not reconnect. The socket closes on logout.
 
-import { freshToken, onSession, session } from "./api.js";
+import { claims, freshToken, onSession, session } from "./api.js";
 
 export const live = new EventTarget();
 const SINCE_KEY = "mp.live.since";
@@ -63,6 +63,7 @@ function schedule() {
   const delay = Math.min(30000, 1000 * 2 ** retries);
   retries += 1;
   timer = setTimeout(async () => {
+    timer = null;
     if (!wanted) return;
     // A refused handshake (an expired token) looks like any failed connection from here:
     // after a failure, get a fresh token first.
@@ -74,6 +75,7 @@ function schedule() {
 function stop() {
   wanted = false;
   clearTimeout(timer);
+  timer = null;
   if (socket) {
     const ws = socket;
     socket = null;
@@ -86,7 +88,7 @@ export function startLive() {
   let user = null;
   const follow = (current) => {
     const token = current?.access_token;
-    const sub = token ? JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sub : null;
+    const sub = token ? claims()?.sub ?? token : null;
     if (sub === user && (socket || timer)) return;
     if (sub !== user) localStorage.removeItem(SINCE_KEY);
     user = sub;
@@ -105,5 +107,7 @@ export function liveConnected() {
   return socket?.readyState === WebSocket.OPEN;
 }
 
-// For the browser tests (and a curious developer's console): is the socket open?
-window.__mpLive = { connected: liveConnected };
+// The socket's state on <html data-live="open|closed">: for styles, and for tests to wait on.
+for (const [name, state] of [["open", "open"], ["close", "closed"]]) {
+  live.addEventListener(name, () => { document.documentElement.dataset.live = state; });
+}

@@ -56,7 +56,8 @@ function reasonText(reason) {
 function cardFields() {
   const year = new Date().getFullYear();
   return [
-    field({ name: "number", label: t("checkout.card.number"), autocomplete: "cc-number", inputmode: "numeric", required: true, maxlength: 23 }),
+    field({ name: "number", label: t("checkout.card.number"), autocomplete: "cc-number", inputmode: "numeric", required: true, maxlength: 23,
+      hint: h("a", { href: "#test-cards-heading" }, t("checkout.testCards.see")) }),
     h("div", { class: "row" },
       field({ name: "exp_month", label: t("checkout.card.expMonth"), type: "select", autocomplete: "cc-exp-month", value: "12",
         choices: Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1).padStart(2, "0")]) }),

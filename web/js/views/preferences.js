@@ -29,7 +29,7 @@ export async function render({ root, signal }) {
         "aria-label": `${label(type)}: ${t(`preferences.${channel}`)}`,
       })))))));
   const element = form({
-    className: "form panel",
+    className: "form panel prefs-form",
     fields: [
       h("div", { class: "table-scroll" }, table),
       field({ name: "language", label: t("preferences.language"), type: "select", value: preferences.language, choices: [["ru", "Русский"], ["en", "English"]] }),

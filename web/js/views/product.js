@@ -2,7 +2,7 @@
 // or service with its photos, price, stock, rating figures with the 1–5 distribution, and
 // its reviews with comments and likes, and the forms to write them.
 
-import { ApiError, api, session } from "../api.js";
+import { ApiError, api, claims, session } from "../api.js";
 import { addToCart, cartLines } from "../cart.js";
 import { dateTime, money, t } from "../i18n.js";
 import { empty, errorText, failed, field, form, h, loading, page, stars, toast } from "../ui.js";
@@ -46,13 +46,20 @@ function buyBox(product) {
     available ? quantity : null, h("div", { class: "actions" }, add), note);
 }
 
+function attributeName(name) {
+  const known = t(`attr.${name}`);
+  if (known !== `attr.${name}`) return known;
+  const words = name.replaceAll("_", " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 function details(product) {
   const attributes = Object.entries(product.attributes || {});
   return h("section", { class: "panel", "aria-labelledby": "description-heading" },
     h("h2", { id: "description-heading" }, t("product.description")),
     h("p", { class: "review-text" }, product.description),
     attributes.length ? [h("h3", {}, t("product.attributes")),
-      h("dl", { class: "attributes" }, attributes.map(([name, value]) => [h("dt", {}, name), h("dd", {}, String(value))]))] : null);
+      h("dl", { class: "attributes" }, attributes.map(([name, value]) => [h("dt", {}, attributeName(name)), h("dd", {}, String(value))]))] : null);
 }
 
 function ratingSummary(rating) {
@@ -182,13 +189,7 @@ function reviewItem(review, { open = false } = {}) {
 }
 
 function mineId() {
-  const token = session()?.access_token;
-  if (!token) return null;
-  try {
-    return JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sub;
-  } catch {
-    return null;
-  }
+  return claims()?.sub || null;
 }
 
 function ratingFieldset() {
