@@ -147,6 +147,11 @@ class EventBus:
             raise BrokerUnavailable(f"not connected to NATS at {self.nats_url}")
         return self._js
 
+    @property
+    def consumer_names(self) -> tuple[str, ...]:
+        """The durable consumers registered on this bus (whose dead letters it owns)."""
+        return tuple(dict.fromkeys(consumer.durable for consumer in self._consumers))
+
     async def wait_connected(self) -> None:
         """Until connected (wrap in ``asyncio.timeout`` to bound it)."""
         await self._up.wait()
