@@ -111,9 +111,7 @@ def dead_letters_router(service: str) -> APIRouter:
         before = decode_cursor(cursor, int, tag=CURSOR_TAG)[0] if cursor else None
         bus = _bus(request)
         try:
-            letters = await dead_letters_of(
-                bus, bus.consumer_names, before=before, limit=limit + 1
-            )
+            letters = await dead_letters_of(bus, bus.consumer_names, before=before, limit=limit + 1)
         except (BrokerUnavailable, NatsError, TimeoutError) as error:
             raise _broker_down(error) from error
         shown = letters[:limit]
