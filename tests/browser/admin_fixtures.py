@@ -8,13 +8,19 @@ conftest stays as it is.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
+from marketplace_launcher import local_secrets
 from marketplace_launcher.testing import Account
+from marketplace_platform.events.bus import EventBus
 
 # axe-core impacts that fail a page; "moderate" and "minor" are reported, not failed.
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -75,3 +81,34 @@ def keep_screenshot(page: Page, name: str) -> None:
         full_page=True,
         clip={"x": 0, "y": 0, "width": width, "height": height},
     )
+
+
+def park_unreadable_event(shop: object, subject: str, text: str) -> None:
+    """Publish ``text``, which is no event envelope, on ``subject`` of the running system's
+    NATS: every consumer of the subject parks it as a dead letter at once (no retries for a
+    message that cannot be read). Skips where the test does not run the system itself."""
+    nats_port = getattr(shop, "nats_port", None)
+    var_dir = getattr(shop, "var_dir", None)
+    secrets = local_secrets.load(var_dir) if var_dir is not None else None
+    if nats_port is None or secrets is None:
+        pytest.skip("the system's broker is not reachable from this test")
+
+    async def publish() -> None:
+        bus = EventBus(
+            f"nats://127.0.0.1:{nats_port}",
+            service="browser-tests",
+            own_stream=False,
+            user=secrets.nats_user,
+            password=secrets.nats_password,
+        )
+        await bus.start()
+        try:
+            async with asyncio.timeout(10):
+                await bus.wait_connected()
+            await bus.publish(subject, text.encode(), msg_id=str(uuid.uuid4()))
+        finally:
+            await bus.close()
+
+    # In a thread of its own: Playwright's sync API holds this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, publish()).result()

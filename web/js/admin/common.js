@@ -50,8 +50,9 @@ export function cell(label, content, { numeric = false, className = "" } = {}) {
 
 // A list the API pages by cursor, drawn into `results`: its heading (built from the first
 // page: `heading(page)`), a table (`caption`, `columns`, `rows(items)` → <tr>s), and "Show
-// more" while there is a next page; `none` when the first page is empty; an error in place.
-export async function pagedTable(results, { signal, load, heading, none, caption, columns, rows }) {
+// more" while there is a next page; `none` when the first page is empty; an error in place
+// (what `failedAs(error)` draws for it, if that draws anything).
+export async function pagedTable(results, { signal, load, heading, none, caption, columns, rows, failedAs }) {
   try {
     const first = await load(null);
     if (signal.aborted) return;
@@ -71,7 +72,7 @@ export async function pagedTable(results, { signal, load, heading, none, caption
     });
     results.replaceChildren(title, body, h("div", { class: "actions" }, more));
   } catch (error) {
-    if (!signal.aborted) results.replaceChildren(failed(error));
+    if (!signal.aborted) results.replaceChildren(failedAs?.(error) || failed(error));
   }
 }
 
