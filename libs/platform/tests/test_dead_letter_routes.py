@@ -20,7 +20,7 @@ from marketplace_platform.events.dead_letters import dead_letters_of
 from marketplace_platform.http import create_service_app
 from marketplace_platform.runtime import ServiceRuntime
 from marketplace_platform.settings import ServiceSettings
-from marketplace_platform.testing.nats import EmbeddedNats
+from marketplace_platform.testing.nats import EmbeddedNats, free_port
 from marketplace_platform.testing.service import app_client
 from marketplace_platform.testing.tokens import TokenSigner
 
@@ -207,3 +207,33 @@ async def list_other(bus: EventBus, eventually: Eventually) -> int:
     await eventually(found)
     [letter] = await dead_letters_of(bus, bus.consumer_names)
     return letter.seq
+
+
+async def test_without_the_broker_the_routes_answer_503(
+    sqlite_db: Database, signer: TokenSigner
+) -> None:
+    settings = ServiceSettings(environment="test", service_name="lonely", access_log=False)
+    bus = EventBus(f"nats://127.0.0.1:{free_port()}", service="lonely", connect_timeout=0.05)
+    bus.consume("lonely", ["other.>"], Picky())
+    runtime = ServiceRuntime(settings, verifier=signer.verifier(), database=sqlite_db, bus=bus)
+    app = create_service_app(settings, title="lonely", routers=[], lifespan=runtime.lifespan)
+    admin = signer.headers(role="admin")
+    async with app_client(app, "http://service.test") as http:
+        listed = await http.get("/api/lonely/dead-letters", headers=admin)
+        replayed = await http.post("/api/lonely/dead-letters/1/replay", headers=admin)
+
+    assert (listed.status_code, replayed.status_code) == (503, 503)
+    assert listed.headers["content-type"] == "application/problem+json"
+
+
+def test_the_routes_are_documented_as_admin_routes_of_the_service() -> None:
+    settings = ServiceSettings(environment="test", service_name="shop", access_log=False)
+    paths = create_service_app(settings, title="shop", routers=[]).openapi()["paths"]
+
+    listing = paths["/api/shop/dead-letters"]["get"]
+    replaying = paths["/api/shop/dead-letters/{letter_id}/replay"]["post"]
+    assert listing["operationId"] == "dead-letters-shop-list"
+    assert replaying["operationId"] == "dead-letters-shop-replay"
+    assert {"200", "401", "403", "422", "503"} <= set(listing["responses"])
+    assert {"202", "401", "403", "404", "409", "422", "503"} <= set(replaying["responses"])
+    assert listing["security"] == replaying["security"] == [{"bearerAuth": []}]

@@ -40,6 +40,7 @@ MAX_PAGE = 100
 MAX_SEQUENCE = 2**63 - 1
 # An admin route even where the gateway lets a path through without a token.
 _ADMIN_ONLY: dict[str, Any] = {"security": [{"bearerAuth": []}]}
+_BROKER_DOWN: dict[str, Any] = {"description": "The broker cannot be reached now."}
 
 
 class DeadLetterRead(BaseModel):
@@ -100,7 +101,15 @@ def _broker_down(error: Exception) -> ServiceUnavailable:
 def dead_letters_router(service: str) -> APIRouter:
     router = APIRouter(prefix=f"/api/{service}/dead-letters", tags=[TAG])
 
-    @router.get("", response_model=DeadLetterPage, openapi_extra=_ADMIN_ONLY)
+    # Operation ids name the service: every service has these two routes, and the gateway's
+    # merged document needs each id once.
+    @router.get(
+        "",
+        response_model=DeadLetterPage,
+        operation_id=f"{TAG}-{service}-list",
+        openapi_extra=_ADMIN_ONLY,
+        responses={503: _BROKER_DOWN},
+    )
     async def list_dead_letters(
         request: Request,
         admin: AdminUser,
@@ -126,8 +135,12 @@ def dead_letters_router(service: str) -> APIRouter:
         "/{letter_id}/replay",
         status_code=status.HTTP_202_ACCEPTED,
         response_model=Replayed,
+        operation_id=f"{TAG}-{service}-replay",
         openapi_extra=_ADMIN_ONLY,
-        responses={409: {"description": "It was already replayed (or discarded)."}},
+        responses={
+            409: {"description": "It was already replayed (or discarded)."},
+            503: _BROKER_DOWN,
+        },
     )
     async def replay_dead_letter(
         request: Request,
