@@ -44,9 +44,9 @@ function drawHeader() {
       h("span", { class: "tool-label" }, t("nav.notifications")),
       h("span", { class: "badge", id: "unread-badge", hidden: unread === 0, "aria-hidden": "true" }, unread > 99 ? "99+" : String(unread))) : null,
     loggedIn
-      ? h("a", { href: "/profile", class: "tool", dataset: { nav: "profile" } },
+      ? h("a", { href: "/profile", class: "tool", dataset: { nav: "profile" }, "aria-label": t("nav.profile") },
         icon("user"), h("span", { class: "tool-label" }, t("nav.profile")))
-      : h("a", { href: "/login", class: "tool", dataset: { nav: "login" } },
+      : h("a", { href: "/login", class: "tool", dataset: { nav: "login" }, "aria-label": t("nav.login") },
         icon("user"), h("span", { class: "tool-label" }, t("nav.login"))),
     loggedIn ? h("button", { type: "button", class: "tool link-button", id: "logout", onClick: async () => {
       await logout();

@@ -8,6 +8,8 @@ What every service gets from it, so that none of them writes it again:
   not JSON (415), unknown routes and methods (the gateway's 404/405 shape), ``DomainError``s,
   and a problem (never a stack trace) for anything unexpected;
 - ``/health/live``, ``/health/ready`` and ``/metrics``;
+- ``/api/<service>/dead-letters``: its consumers' dead letters and their replay, for admins
+  (marketplace_platform.dead_letter_routes);
 - OpenAPI operation ids of the form ``<tag>-<function name>``, and a document that shows
   what is really answered (marketplace_platform.openapi).
 """
@@ -40,6 +42,7 @@ from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from marketplace_platform.dead_letter_routes import dead_letters_router
 from marketplace_platform.logs import request_id_var
 from marketplace_platform.openapi import install_openapi
 from marketplace_platform.problems import (
@@ -379,7 +382,10 @@ def create_service_app(
     app.state.metrics = metrics
     install_problem_handlers(app)
     install_openapi(app)
-    for router in [*routers, health_router(readiness or {}, degraded_readiness or {})]:
+    # The dead letters' routes first: ``/api/<service>/dead-letters`` would otherwise be
+    # taken for an id by a service's ``/api/<service>/{id}``.
+    own = [dead_letters_router(settings.service_name)]
+    for router in [*own, *routers, health_router(readiness or {}, degraded_readiness or {})]:
         for route in router.routes:
             # A route's one-line docstring is its OpenAPI summary.
             if isinstance(route, APIRoute) and not route.summary and route.endpoint.__doc__:

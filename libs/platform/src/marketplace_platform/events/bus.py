@@ -155,6 +155,11 @@ class EventBus:
         """``(durable, stream)`` of every consumer registered on this bus (for metrics)."""
         return [(consumer.durable, consumer.stream) for consumer in self._consumers]
 
+    @property
+    def consumer_names(self) -> tuple[str, ...]:
+        """The durable consumers registered on this bus (whose dead letters it owns)."""
+        return tuple(dict.fromkeys(durable for durable, _ in self.consumers))
+
     async def wait_connected(self) -> None:
         """Until connected (wrap in ``asyncio.timeout`` to bound it)."""
         await self._up.wait()

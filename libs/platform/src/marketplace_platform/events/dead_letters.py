@@ -14,8 +14,9 @@ first time and skip the copy.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.header import Header, decode_header
@@ -42,6 +43,8 @@ ORIGINAL_MSG_ID_HEADER = "Dlq-Msg-Id"
 REPLAY_FOR_HEADER = "Dlq-Replay-For"
 
 MAX_ERROR_LENGTH = 500
+MAX_SCANNED = 10_000  # letters read per consumer to list them newest first
+PREVIEW_LENGTH = 300
 CUT_MARKER = "..."
 # Kept as they are in the error header: printable ASCII but the escape character itself.
 _ERROR_SAFE = "".join(chr(code) for code in range(0x20, 0x7F) if chr(code) != "%")
@@ -177,8 +180,59 @@ async def replay(bus: EventBus, seq: int) -> DeadLetter:
         msg_id=f"{base_id or bus.dead_letter_stream}:replay:{seq}",
         headers=headers,
     )
-    await bus.jetstream.delete_msg(bus.dead_letter_stream, seq)
+    # A concurrent replay of the same letter may have removed it first: the copy went once.
+    with contextlib.suppress(NotFoundError):
+        await bus.jetstream.delete_msg(bus.dead_letter_stream, seq)
     return letter
+
+
+async def dead_letters_of(
+    bus: EventBus, consumers: Sequence[str], *, before: int | None = None, limit: int = 20
+) -> list[DeadLetter]:
+    """Up to ``limit`` dead letters of ``consumers``, newest first, those parked before
+    sequence ``before`` when given (the page after one that ended there).
+
+    The stream is only read forwards, so every letter of these consumers is read each time:
+    fine for a stream meant to stay nearly empty, and bounded by ``MAX_SCANNED``."""
+    letters: list[DeadLetter] = []
+    for consumer in dict.fromkeys(consumers):
+        letters += await list_dead_letters(bus, consumer=consumer, limit=MAX_SCANNED)
+    if before is not None:
+        letters = [letter for letter in letters if letter.seq < before]
+    letters.sort(key=lambda letter: letter.seq, reverse=True)
+    return letters[:limit]
+
+
+async def was_parked(bus: EventBus, seq: int) -> bool:
+    """Whether ``seq`` is a sequence the dead-letter stream has already handed out (a letter
+    that is gone now was replayed, discarded or expired)."""
+    info = await bus.jetstream.stream_info(bus.dead_letter_stream)
+    return 0 < seq <= info.state.last_seq
+
+
+def trace_id(letter: DeadLetter) -> str | None:
+    """The W3C trace id of the request that led to the event, if it carried one."""
+    traceparent = letter.headers.get("traceparent")
+    if traceparent is None:
+        try:
+            document = orjson.loads(letter.payload)
+        except orjson.JSONDecodeError:
+            return None
+        found = document.get("traceparent") if isinstance(document, dict) else None
+        traceparent = found if isinstance(found, str) else None
+    parts = (traceparent or "").split("-")
+    return parts[1] if len(parts) == 4 and len(parts[1]) == 32 else None
+
+
+def payload_preview(letter: DeadLetter, length: int = PREVIEW_LENGTH) -> str:
+    """The start of the event's ``data`` as JSON text (of the whole payload if it is no
+    envelope), cut with ``CUT_MARKER``."""
+    text = letter.payload.decode("utf-8", "replace")
+    if letter.envelope_id is not None:
+        document = orjson.loads(letter.payload)
+        if "data" in document:
+            text = orjson.dumps(document["data"]).decode()
+    return text if len(text) <= length else text[: length - len(CUT_MARKER)] + CUT_MARKER
 
 
 async def discard(bus: EventBus, seq: int) -> DeadLetter:
