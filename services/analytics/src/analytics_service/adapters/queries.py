@@ -187,7 +187,8 @@ class Reports:
 
         The period is cut into buckets (whole months, whole weeks at the edges, and the
         days left: ``split_period``); each bucket's top ``k`` rows come from its index on
-        the figure (on the category and the figure, for a category). A product in no
+        the figure (on the category and the figure, for a category, whose few edge-day rows
+        are read whole, summed, as one bucket). A product in no
         bucket's top ``k`` has at most, in each bucket, that bucket's ``k``-th value: at
         most their sum in all (the threshold; 0 from a bucket with fewer than ``k`` rows,
         which is wholly read). The candidates' exact sums are then read; if ``limit`` of
@@ -200,21 +201,34 @@ class Reports:
             (product_months, product_months.c.month == month) for month in months
         ]
         buckets += [(product_weeks, product_weeks.c.week == week) for week in weeks]
-        in_category = None if category_id is None else _products_of(category_id)
-        buckets += [(product_days, product_days.c.day == day) for day in _days_of(edges)]
+        days = _days_of(edges)
+        if category_id is None:
+            buckets += [(product_days, product_days.c.day == day) for day in days]
         k = max(3 * limit, 60)
         while k <= MAX_K:
             parts = []
+            if category_id is not None and days:
+                # A category's edge days are a few rows a day: read whole, as one bucket
+                # (which bounds nobody: all its products are candidates).
+                summed = func.sum(product_days.c[by])
+                parts.append(
+                    select(
+                        literal(-1).label("bucket"), product_days.c.product_id, summed.label("v")
+                    )
+                    .where(
+                        product_days.c.day.in_(days),
+                        product_days.c.product_id.in_(_products_of(category_id)),
+                    )
+                    .group_by(product_days.c.product_id)
+                    .having(summed > 0)
+                    .subquery()
+                )
             for index, (table, where) in enumerate(buckets):
                 query = select(
                     literal(index).label("bucket"), table.c.product_id, table.c[by].label("v")
                 ).where(where, table.c[by] > 0)
                 if category_id is not None:
-                    query = query.where(
-                        table.c.product_id.in_(in_category)
-                        if table is product_days
-                        else table.c.category_id == category_id
-                    )
+                    query = query.where(table.c.category_id == category_id)
                 parts.append(query.order_by(table.c[by].desc()).limit(k).subquery())
             tops = await self.session.execute(
                 union_all(*(select(part.c.bucket, part.c.product_id, part.c.v) for part in parts))
@@ -224,7 +238,11 @@ class Reports:
             for bucket, product_id, value in tops:
                 per_bucket.setdefault(bucket, []).append(value)
                 candidates.add(product_id)
-            threshold = sum(min(values) for values in per_bucket.values() if len(values) >= k)
+            threshold = sum(
+                min(values)
+                for bucket, values in per_bucket.items()
+                if bucket >= 0 and len(values) >= k
+            )
             if not candidates:
                 return []
             source = _figures_of_period(first, last, (by,), among=sorted(candidates))
