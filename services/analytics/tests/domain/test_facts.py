@@ -2,6 +2,7 @@
 contribution deltas along any order equals the contribution of the final fact."""
 
 import itertools
+import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -16,7 +17,13 @@ from analytics_service.domain.facts import (
     order_figures,
     review_figures,
 )
-from analytics_service.domain.periods import Granularity, split_by_months, start_of
+from analytics_service.domain.periods import (
+    Granularity,
+    next_month,
+    split_by_months,
+    split_period,
+    start_of,
+)
 from analytics_service.domain.reports import average, bucket
 
 pytestmark = pytest.mark.unit
@@ -145,3 +152,20 @@ def test_average_order_value_rounds_half_up_and_is_zero_of_nothing() -> None:
     assert average(5, 2) == 3
     assert average(4, 3) == 1
     assert average(10, 0) == 0
+
+
+def test_a_period_splits_into_months_weeks_and_days_that_cover_it_exactly() -> None:
+    rng = random.Random(3)
+    for _ in range(500):
+        first = date(2025, 1, 1) + timedelta(days=rng.randrange(730))
+        last = first + timedelta(days=rng.randrange(400))
+        months, weeks, edges = split_period(first, last)
+        covered = [m + timedelta(days=i) for m in months for i in range((next_month(m) - m).days)]
+        covered += [w + timedelta(days=i) for w in weeks for i in range(7)]
+        covered += [a + timedelta(days=i) for a, b in edges for i in range((b - a).days + 1)]
+        assert sorted(covered) == [
+            first + timedelta(days=i) for i in range((last - first).days + 1)
+        ]
+        assert all(w.weekday() == 0 for w in weeks)
+        # Weeks only where months cannot go, and at most six loose days at each side of them.
+        assert sum((b - a).days + 1 for a, b in edges) <= 4 * 6

@@ -3,8 +3,9 @@ projections (products and their categories, users), and the rollups the reports 
 
 Rollups are keyed the way reports read them: sales by day; each product's figures by day
 (``(day, product_id)``: a period's rows are one index range), by month (so a year's ranking
-reads twelve buckets, not 365) and in all, with an index per ranked figure in each period;
-each category's by day. Their figure
+reads twelve buckets, not 365), by week (the edges of a period: a few weeks and at most
+a dozen days) and in all, with an index per ranked figure in each period, overall and per
+category; each category's by day. Their figure
 columns are ``BigInteger``: kopecks add up.
 """
 
@@ -152,21 +153,42 @@ product_days = Table(
     *(Index(f"ix_product_days_{name}", "day", name, "product_id") for name in RANKED),
 )
 
-product_months = Table(
-    "product_months",
-    metadata,
-    Column("month", Date(), primary_key=True),
-    Column("product_id", Uuid(), primary_key=True),
-    *_figures(PRODUCT_FIGURES),
-    *(Index(f"ix_product_months_{name}", "month", name, "product_id") for name in RANKED),
-)
+
+# The coarser rollups carry the product's category (kept equal to ``products``' by every
+# write and by a move, ``repositories.Rollups``), so a category's ranking reads an index on
+# (category, period, figure) instead of joining the products.
+def _product_periods(name: str, period: str) -> Table:
+    """A product's figures per ``period`` (its first day), with its category."""
+    return Table(
+        name,
+        metadata,
+        Column(period, Date(), primary_key=True),
+        Column("product_id", Uuid(), primary_key=True),
+        Column("category_id", Uuid(), nullable=False),
+        *_figures(PRODUCT_FIGURES),
+        Index(f"ix_{name}_product", "product_id", period),
+        *(Index(f"ix_{name}_{figure}", period, figure, "product_id") for figure in RANKED),
+        *(
+            Index(f"ix_{name}_category_{figure}", "category_id", period, figure, "product_id")
+            for figure in RANKED
+        ),
+    )
+
+
+product_weeks = _product_periods("product_weeks", "week")
+product_months = _product_periods("product_months", "month")
 
 product_totals = Table(
     "product_totals",
     metadata,
     Column("product_id", Uuid(), primary_key=True),
+    Column("category_id", Uuid(), nullable=False),
     *_figures(PRODUCT_FIGURES),
     *(Index(f"ix_product_totals_{name}", name, "product_id") for name in RANKED),
+    *(
+        Index(f"ix_product_totals_category_{name}", "category_id", name, "product_id")
+        for name in RANKED
+    ),
 )
 
 category_days = Table(
@@ -204,6 +226,7 @@ FIGURE_TABLES = (
     users,
     sales_days,
     product_days,
+    product_weeks,
     product_months,
     product_totals,
     category_days,

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from analytics_service.adapters.orm import (
@@ -22,11 +22,12 @@ from analytics_service.adapters.orm import (
     product_days,
     product_months,
     product_totals,
+    product_weeks,
     products,
     sales_days,
     users,
 )
-from analytics_service.domain.periods import split_by_months
+from analytics_service.domain.periods import split_period
 from marketplace_platform.db import UTCDateTime
 
 Row = dict[str, Any]
@@ -103,23 +104,17 @@ class Reports:
         last: date | None,
     ) -> list[Row]:
         """The top ``limit`` products by ``by`` (a figure, or ``rating``: the average of the
-        reviews written in the period), in all or in ``[first, last]``.
+        reviews written in the period), in all or in ``[first, last]``, overall or among
+        the products now in ``category_id``.
 
-        Two reads: the ranking sums only the figures it ranks by (a narrow scan of the
-        period's rows), then the winners' other figures are summed for them alone."""
-        in_category = (
-            None
-            if category_id is None
-            else select(products.c.product_id).where(products.c.category_id == category_id)
-        )
+        Two reads: the ranking sums only the figures it ranks by, then the winners' other
+        figures are summed for them alone."""
         if by == "rating":
-            ranked = await self._ranked_by_rating(limit, first, last, in_category)
+            ranked = await self._ranked_by_rating(limit, first, last, category_id)
         elif first is None or last is None:
-            ranked = await self._ranked_in_all(by, limit, in_category)
-        elif in_category is None:
-            ranked = await self._ranked_by_threshold(by, limit, first, last)
+            ranked = await self._ranked_in_all(by, limit, category_id)
         else:
-            ranked = await self._ranked_by_scan(by, limit, first, last, in_category)
+            ranked = await self._ranked_by_threshold(by, limit, first, last, category_id)
         if not ranked:
             return []
         winners = _figures_of_period(first, last, PRODUCT_FIGURES, among=ranked)
@@ -140,20 +135,23 @@ class Reports:
             rows.append(row)
         return rows
 
-    async def _ranked_in_all(self, by: str, limit: int, among: Any) -> list[uuid.UUID]:
-        """All time: the totals' index on the figure gives the top rows in order."""
+    async def _ranked_in_all(
+        self, by: str, limit: int, category_id: uuid.UUID | None
+    ) -> list[uuid.UUID]:
+        """All time: the totals' index on the figure (after the category) gives the top
+        rows in order."""
         column = product_totals.c[by]
         query = select(product_totals.c.product_id).where(column > 0)
-        if among is not None:
-            query = query.where(product_totals.c.product_id.in_(among))
+        if category_id is not None:
+            query = query.where(product_totals.c.category_id == category_id)
         query = query.order_by(column.desc(), product_totals.c.product_id).limit(limit)
         return list((await self.session.scalars(query)).all())
 
     async def _ranked_by_scan(
-        self, by: str, limit: int, first: date, last: date, among: Any
+        self, by: str, limit: int, first: date, last: date, category_id: uuid.UUID | None
     ) -> list[uuid.UUID]:
-        """Sum the figure over every row of the period (of the products ``among``)."""
-        source = _figures_of_period(first, last, (by,), among=among)
+        """Sum the figure over every row of the period (of the category's products)."""
+        source = _figures_of_period(first, last, (by,), category_id=category_id)
         total = func.sum(source.c[by])
         query = (
             select(source.c.product_id)
@@ -165,11 +163,11 @@ class Reports:
         return list((await self.session.scalars(query)).all())
 
     async def _ranked_by_rating(
-        self, limit: int, first: date | None, last: date | None, among: Any
+        self, limit: int, first: date | None, last: date | None, category_id: uuid.UUID | None
     ) -> list[uuid.UUID]:
         """An average cannot be bounded bucket by bucket: the reviewed products' rows of
         the period are summed."""
-        source = _figures_of_period(first, last, ("reviews", "rating_sum"), among=among)
+        source = _figures_of_period(first, last, ("reviews", "rating_sum"), category_id=category_id)
         reviews = func.sum(source.c.reviews)
         average = func.sum(source.c.rating_sum) * 1.0 / reviews
         query = (
@@ -183,37 +181,55 @@ class Reports:
         return list((await self.session.scalars(query)).all())
 
     async def _ranked_by_threshold(
-        self, by: str, limit: int, first: date, last: date
+        self, by: str, limit: int, first: date, last: date, category_id: uuid.UUID | None = None
     ) -> list[uuid.UUID]:
         """The top ``limit`` by a summed figure without summing every product.
 
-        The period is cut into buckets (whole months, and the days at the edges); each
-        bucket's top ``k`` rows come from its index on the figure. A product in no bucket's
-        top ``k`` has at most, in each bucket, that bucket's ``k``-th value: at most their
-        sum in all (the threshold; 0 from a bucket with fewer than ``k`` rows, which is
-        wholly read). The candidates' exact sums are then read; if ``limit`` of them beat
-        the threshold, nobody else can, and the answer is exact (Fagin's threshold
-        algorithm, in one round). If not, ``k`` grows; past ``MAX_K`` every row is summed.
+        The period is cut into buckets (whole months, whole weeks at the edges, and the
+        days left: ``split_period``); each bucket's top ``k`` rows come from its index on
+        the figure (on the category and the figure, for a category, whose few edge-day rows
+        are read whole, summed, as one bucket). A product in no
+        bucket's top ``k`` has at most, in each bucket, that bucket's ``k``-th value: at
+        most their sum in all (the threshold; 0 from a bucket with fewer than ``k`` rows,
+        which is wholly read). The candidates' exact sums are then read; if ``limit`` of
+        them beat the threshold, nobody else can, and the answer is exact (Fagin's
+        threshold algorithm, in one round). If not, ``k`` grows; past ``MAX_K`` every row
+        is summed.
         """
-        months, edges = split_by_months(first, last)
+        months, weeks, edges = split_period(first, last)
         buckets: list[tuple[Any, Any]] = [
             (product_months, product_months.c.month == month) for month in months
         ]
-        for start, end in edges:
-            day = start
-            while day <= end:
-                buckets.append((product_days, product_days.c.day == day))
-                day += timedelta(days=1)
+        buckets += [(product_weeks, product_weeks.c.week == week) for week in weeks]
+        days = _days_of(edges)
+        if category_id is None:
+            buckets += [(product_days, product_days.c.day == day) for day in days]
         k = max(3 * limit, 60)
         while k <= MAX_K:
-            parts = [
-                select(literal(index).label("bucket"), table.c.product_id, table.c[by].label("v"))
-                .where(where, table.c[by] > 0)
-                .order_by(table.c[by].desc())
-                .limit(k)
-                .subquery()
-                for index, (table, where) in enumerate(buckets)
-            ]
+            parts = []
+            if category_id is not None and days:
+                # A category's edge days are a few rows a day: read whole, as one bucket
+                # (which bounds nobody: all its products are candidates).
+                summed = func.sum(product_days.c[by])
+                parts.append(
+                    select(
+                        literal(-1).label("bucket"), product_days.c.product_id, summed.label("v")
+                    )
+                    .where(
+                        product_days.c.day.in_(days),
+                        product_days.c.product_id.in_(_products_of(category_id)),
+                    )
+                    .group_by(product_days.c.product_id)
+                    .having(summed > 0)
+                    .subquery()
+                )
+            for index, (table, where) in enumerate(buckets):
+                query = select(
+                    literal(index).label("bucket"), table.c.product_id, table.c[by].label("v")
+                ).where(where, table.c[by] > 0)
+                if category_id is not None:
+                    query = query.where(table.c.category_id == category_id)
+                parts.append(query.order_by(table.c[by].desc()).limit(k).subquery())
             tops = await self.session.execute(
                 union_all(*(select(part.c.bucket, part.c.product_id, part.c.v) for part in parts))
             )
@@ -222,7 +238,11 @@ class Reports:
             for bucket, product_id, value in tops:
                 per_bucket.setdefault(bucket, []).append(value)
                 candidates.add(product_id)
-            threshold = sum(min(values) for values in per_bucket.values() if len(values) >= k)
+            threshold = sum(
+                min(values)
+                for bucket, values in per_bucket.items()
+                if bucket >= 0 and len(values) >= k
+            )
             if not candidates:
                 return []
             source = _figures_of_period(first, last, (by,), among=sorted(candidates))
@@ -238,7 +258,7 @@ class Reports:
             if threshold == 0 or len(beating) >= limit:
                 return [product_id for _, product_id in ranked[:limit]]
             k *= 4
-        return await self._ranked_by_scan(by, limit, first, last, None)
+        return await self._ranked_by_scan(by, limit, first, last, category_id)
 
     async def _titles(self, product_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
         if not product_ids:
@@ -293,30 +313,49 @@ class Reports:
         }
 
 
+def _days_of(ranges: Sequence[tuple[date, date]]) -> list[date]:
+    return [a + timedelta(days=i) for a, b in ranges for i in range((b - a).days + 1)]
+
+
+def _products_of(category_id: uuid.UUID) -> Any:
+    return select(products.c.product_id).where(products.c.category_id == category_id)
+
+
 def _figures_of_period(
-    first: date | None, last: date | None, columns: Sequence[str], *, among: Any = None
+    first: date | None,
+    last: date | None,
+    columns: Sequence[str],
+    *,
+    among: Any = None,
+    category_id: uuid.UUID | None = None,
 ) -> Any:
     """The rows whose sum is each product's ``columns`` over ``[first, last]`` (all time if
-    unbounded): whole months from the monthly rollup, the days at the edges from the daily
-    one; of the products ``among`` (a list or a subquery of ids) if given."""
+    unbounded): whole months from the monthly rollup, whole weeks at the edges from the
+    weekly one, the days left from the daily one; of the products ``among`` (a list of ids)
+    if given, of those now in ``category_id`` if given."""
 
     def part(table: Any, *where: Any) -> Any:
         query = select(table.c.product_id, *(table.c[c] for c in columns)).where(*where)
         if among is not None:
             query = query.where(table.c.product_id.in_(among))
+        if category_id is not None:
+            query = query.where(
+                table.c.product_id.in_(_products_of(category_id))
+                if table is product_days
+                else table.c.category_id == category_id
+            )
         return query
 
     if first is None or last is None:
         return part(product_totals).subquery()
-    months, edges = split_by_months(first, last)
+    months, weeks, edges = split_period(first, last)
     parts = []
     if months:
         parts.append(part(product_months, product_months.c.month.in_(months)))
+    if weeks:
+        parts.append(part(product_weeks, product_weeks.c.week.in_(weeks)))
     if edges:
-        parts.append(
-            part(
-                product_days,
-                or_(*(and_(product_days.c.day >= a, product_days.c.day <= b) for a, b in edges)),
-            )
-        )
+        # The days listed, not ranges: with a product list, the engines look up each
+        # (day, product) in the key instead of reading each product's whole history.
+        parts.append(part(product_days, product_days.c.day.in_(_days_of(edges))))
     return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()

@@ -27,6 +27,9 @@ from analytics_service.adapters.orm import (
     order_lines,
     orders,
     product_days,
+    product_months,
+    product_totals,
+    product_weeks,
     products,
     reviews,
     users,
@@ -48,19 +51,33 @@ class Rollups:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self._pending: dict[str, dict[tuple[Any, ...], Figures]] = {}
+        self._attributes: dict[str, dict[tuple[Any, ...], Mapping[str, Any]]] = {}
         self._tables: dict[str, Table] = {}
 
-    def add(self, table: Table, key: Mapping[str, Any], figures: Figures) -> None:
-        """Add ``figures`` to the row of ``key`` (made if missing), at the flush."""
+    def add(
+        self,
+        table: Table,
+        key: Mapping[str, Any],
+        figures: Figures,
+        *,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Add ``figures`` to the row of ``key`` (made if missing), at the flush; the row's
+        ``attributes`` (a product's category: the same in every call for a table) are set
+        to the values given."""
         if not figures:
             return
         self._tables[table.name] = table
-        pending = self._pending.setdefault(table.name, {}).setdefault(tuple(key.values()), {})
+        row_key = tuple(key.values())
+        pending = self._pending.setdefault(table.name, {}).setdefault(row_key, {})
         for name, value in figures.items():
             pending[name] = pending.get(name, 0) + value
+        if attributes:
+            self._attributes.setdefault(table.name, {})[row_key] = attributes
 
     async def flush(self) -> None:
         pending, self._pending = self._pending, {}
+        attributes, self._attributes = self._attributes, {}
         for name in sorted(pending):
             table = self._tables[name]
             keys = [column.name for column in table.primary_key.columns]
@@ -70,10 +87,13 @@ class Rollups:
                 if any(figures.values())
             ]
             names = sorted({figure for _, figures in rows for figure in figures})
+            attributes_of = attributes.get(name, {})
+            kept = sorted({attribute for row in attributes_of.values() for attribute in row})
             values = [
                 {
                     **dict(zip(keys, key, strict=True)),
                     **{figure: figures.get(figure, 0) for figure in names},
+                    **attributes_of.get(key, {}),
                 }
                 for key, figures in rows
             ]
@@ -85,15 +105,24 @@ class Rollups:
                     insert.on_conflict_do_update(
                         index_elements=keys,
                         set_={
-                            figure: table.c[figure] + insert.excluded[figure] for figure in names
+                            **{
+                                figure: table.c[figure] + insert.excluded[figure]
+                                for figure in names
+                            },
+                            **{attribute: insert.excluded[attribute] for attribute in kept},
                         },
                     )
                 )
 
     async def move_product(self, product_id: uuid.UUID, old: uuid.UUID, new: uuid.UUID) -> None:
         """The product now belongs to ``new``: its daily figures leave ``old``'s rows for
-        ``new``'s, so a category's rows stay the sum of its products' rows."""
+        ``new``'s, so a category's rows stay the sum of its products' rows, and its weekly,
+        monthly and total rows are marked ``new``'s (found by their product index)."""
         await self.flush()
+        for table in (product_weeks, product_months, product_totals):
+            await self.session.execute(
+                update(table).where(table.c.product_id == product_id).values(category_id=new)
+            )
         rows = (
             await self.session.execute(
                 select(product_days).where(product_days.c.product_id == product_id)

@@ -33,6 +33,7 @@ from analytics_service.adapters.orm import (
     product_days,
     product_months,
     product_totals,
+    product_weeks,
     products,
     sales_days,
     users,
@@ -111,6 +112,7 @@ async def seed(database: Database, plan: SeedPlan, *, today: date | None = None)
 
     user_rows: dict[uuid.UUID, dict[str, Any]] = {}
     totals: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
+    weeks: dict[tuple[date, uuid.UUID], dict[str, int]] = defaultdict(dict)
     months: dict[tuple[date, uuid.UUID], dict[str, int]] = defaultdict(dict)
     weeks_active: dict[date, set[uuid.UUID]] = defaultdict(set)
     months_active: dict[date, set[uuid.UUID]] = defaultdict(set)
@@ -128,6 +130,7 @@ async def seed(database: Database, plan: SeedPlan, *, today: date | None = None)
 
     for index, count in enumerate(per_day):
         day = first_day + timedelta(days=index)
+        week = start_of(day, Granularity.WEEK)
         month = start_of(day, Granularity.MONTH)
         sales: dict[str, int] = {}
         days: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
@@ -170,6 +173,7 @@ async def seed(database: Database, plan: SeedPlan, *, today: date | None = None)
                 figures = line_figures(fact, line)
                 _add(days[line.product_id], figures)
                 _add(cats[category_of[line.product_id]], figures)
+                _add(weeks[(week, line.product_id)], figures)
                 _add(months[(month, line.product_id)], figures)
                 _add(totals[line.product_id], figures)
                 line_rows.append(
@@ -197,9 +201,10 @@ async def seed(database: Database, plan: SeedPlan, *, today: date | None = None)
             views = figures.get("orders", 0) * rng.randrange(10, 40)
             _add(figures, {"views": views})
             _add(cats[category_of[product_id]], {"views": views})
+            _add(weeks[(week, product_id)], {"views": views})
             _add(months[(month, product_id)], {"views": views})
             _add(totals[product_id], {"views": views})
-        weeks_active[start_of(day, Granularity.WEEK)].update(active)
+        weeks_active[week].update(active)
         months_active[month].update(active)
         async with database.session() as session, session.begin():
             await _write(session, orders, order_rows)
@@ -226,10 +231,15 @@ async def seed(database: Database, plan: SeedPlan, *, today: date | None = None)
         written += count
 
     async with database.session() as session, session.begin():
-        await _write(
-            session, product_months, _rows(months, PRODUCT_FIGURES, ("month", "product_id"))
-        )
-        await _write(session, product_totals, _rows(totals, PRODUCT_FIGURES, ("product_id",)))
+        for table, keyed, key_names in (
+            (product_weeks, weeks, ("week", "product_id")),
+            (product_months, months, ("month", "product_id")),
+            (product_totals, totals, ("product_id",)),
+        ):
+            rows = _rows(keyed, PRODUCT_FIGURES, key_names)
+            for row in rows:
+                row["category_id"] = category_of[row["product_id"]]
+            await _write(session, table, rows)
         for granularity, periods in (("week", weeks_active), ("month", months_active)):
             await _write(
                 session,

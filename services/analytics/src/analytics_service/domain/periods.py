@@ -48,3 +48,26 @@ def split_by_months(first: date, last: date) -> tuple[list[date], list[tuple[dat
     if month <= last:
         edges.append((month, last))
     return months, edges
+
+
+def split_period(first: date, last: date) -> tuple[list[date], list[date], list[tuple[date, date]]]:
+    """``[first, last]`` as few rollup buckets as cover it exactly: the whole months inside
+    it, the whole (Monday to Sunday) weeks inside what is left at its edges, and the day
+    ranges left after those (at most six days at each side of each run of weeks). A year is
+    twelve months, a few weeks and a dozen days at most, not 365 days."""
+    months, edges = split_by_months(first, last)
+    weeks: list[date] = []
+    days: list[tuple[date, date]] = []
+    for start, end in edges:
+        monday = start + timedelta(days=(7 - start.weekday()) % 7)
+        if monday + timedelta(days=6) > end:
+            days.append((start, end))
+            continue
+        if start < monday:
+            days.append((start, monday - timedelta(days=1)))
+        while monday + timedelta(days=6) <= end:
+            weeks.append(monday)
+            monday += timedelta(days=7)
+        if monday <= end:
+            days.append((monday, end))
+    return months, weeks, days

@@ -3,7 +3,7 @@ transaction of its claim (``consumers``).
 
 Order and review events merge into their fact (``domain.facts``) and add the change of the
 fact's contributions to the rollups: the order's period's sales, its buyer, and each line's
-product and category, by day, month and in all. A buyer's first paid order is a new
+product and category, by day, week, month and in all. A buyer's first paid order is a new
 buyer's; if an earlier paid order of theirs is heard of later, the one that was first is
 counted again as a returning buyer's, in its own period. A product moved to another
 category takes its daily figures with it. Activity marks the user active in the day, week
@@ -21,6 +21,7 @@ from analytics_service.adapters.orm import (
     product_days,
     product_months,
     product_totals,
+    product_weeks,
     sales_days,
 )
 from analytics_service.domain.facts import (
@@ -188,8 +189,15 @@ def add_product_figures(
     if not figures:
         return
     rollups = uow.rollups
+    category = {"category_id": category_id}
     rollups.add(product_days, {"day": day, "product_id": product_id}, figures)
+    week = start_of(day, Granularity.WEEK)
+    rollups.add(
+        product_weeks, {"week": week, "product_id": product_id}, figures, attributes=category
+    )
     month = start_of(day, Granularity.MONTH)
-    rollups.add(product_months, {"month": month, "product_id": product_id}, figures)
-    rollups.add(product_totals, {"product_id": product_id}, figures)
+    rollups.add(
+        product_months, {"month": month, "product_id": product_id}, figures, attributes=category
+    )
+    rollups.add(product_totals, {"product_id": product_id}, figures, attributes=category)
     rollups.add(category_days, {"category_id": category_id, "day": day}, figures)
