@@ -148,11 +148,22 @@ async def test_a_top_level_file_is_served_and_a_missing_one_is_a_404_not_the_pag
     assert nested.status == 404
 
 
-@pytest.mark.parametrize("path", ["/health/nope", "/metrics/x", "/docs/static/nope.js"])
-async def test_the_gateways_own_prefixes_are_never_the_page(start_gateway, web_root, path):
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/health/nope"),
+        ("GET", "/metrics/x"),
+        ("GET", "/docs/static/nope.js"),
+        ("GET", "/internal/stock/reservations"),
+        ("POST", "/internal/stock/reservations"),
+    ],
+)
+async def test_the_gateways_own_prefixes_are_never_the_page(
+    start_gateway, web_root, method, path
+):
     gateway = await start_gateway({}, web_root=str(web_root))
 
-    response = await gateway.get(path)
+    response = await gateway.request(method, path)
 
     assert response.status == 404
     assert response.content_type == "application/problem+json"

@@ -37,8 +37,9 @@ _SERVICES = frozenset(SERVICES)
 # Probes and scrapes are frequent and uninteresting: counted in metrics, not logged, not
 # throttled (a load balancer's health checks must never be refused).
 _QUIET_PREFIXES = ("/health/", "/metrics")
-# Paths the web UI's fallback never answers: a mistyped API or probe path stays a 404 problem.
-_NOT_UI = ("/health/", "/metrics", "/docs/", "/ws/")
+# Paths the web UI's fallback never answers: a mistyped API or probe path stays a 404 problem,
+# and the services' ``/internal/`` API is not there for any method (not a page's 405).
+_NOT_UI = ("/health/", "/metrics", "/docs/", "/ws/", "/internal/")
 _OWN_METHODS = frozenset({"GET", "HEAD"})
 _OWN_ALLOW = "GET, HEAD"
 
