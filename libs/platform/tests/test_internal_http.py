@@ -2,6 +2,7 @@
 every call, and the few ways a call can fail."""
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import Callable
 from datetime import timedelta
@@ -150,10 +151,14 @@ class _Imports:
 async def test_a_request_looks_for_no_module() -> None:
     # httpcore asks sniffio for the event loop on every request; were sniffio missing, each
     # ask would be a failed import searching sys.path (~5 % of a service's CPU under load).
+    connections: list[asyncio.StreamWriter] = []
+
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while await reader.readuntil(b"\r\n\r\n"):
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
-            await writer.drain()
+        connections.append(writer)
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+                await writer.drain()
 
     server = await asyncio.start_server(answer, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -171,5 +176,10 @@ async def test_a_request_looks_for_no_module() -> None:
     finally:
         await peer.close()
         server.close()
+        for writer in connections:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+        await server.wait_closed()
     assert response.status_code == 200
     assert imports.sought == []
