@@ -549,6 +549,10 @@ def summarise(level: Level, args: argparse.Namespace, cpu: dict[str, float],
         # Share of one core each process used during the window (100 = one core busy).
         "cpu_percent": {name: round(100 * seconds / args.duration)
                         for name, seconds in sorted(cpu.items())},
+        # Milliseconds of CPU each process spent per completed saga (the steadier figure on
+        # a shared machine: another's load slows the sagas, not what each one costs).
+        "cpu_ms_per_saga": {name: round(1000 * seconds / len(sagas), 1) if sagas else math.nan
+                            for name, seconds in sorted(cpu.items())},
         "machine_cpu_percent": round(100 * machine_cpu),
         # PostgreSQL's processes and whatever else shares the machine.
         "rest_cpu_percent": max(0, round(100 * machine_cpu - 100 * sum(cpu.values())
@@ -639,6 +643,8 @@ def print_level(row: dict[str, Any]) -> None:
     print(f"          CPU (100% = one core): {cpu}; rest of the machine (PostgreSQL, other "
           f"work) {row['rest_cpu_percent']}%; whole machine {row['machine_cpu_percent']}%; "
           f"load {row['loadavg_after'][0]:.1f}", flush=True)
+    per_saga = ", ".join(f"{name} {ms}" for name, ms in row["cpu_ms_per_saga"].items())
+    print(f"          CPU per saga (ms): {per_saga}", flush=True)
 
 
 def versions() -> dict[str, str]:

@@ -436,3 +436,50 @@ async def test_a_plain_sqlite_url_opens(tmp_path: Path) -> None:
             assert await session.scalar(text("SELECT 1")) == 1
     finally:
         await database.dispose()
+
+
+async def test_a_postgres_connection_is_pinged_only_after_sitting_idle(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite's connections are files: nothing to ping")
+    database = Database(db.url, pool_size=1, ping_after_idle=0.2)
+    pings: list[object] = []
+    ping = database.engine.dialect.do_ping
+
+    def counted(dbapi_connection: object) -> bool:
+        pings.append(dbapi_connection)
+        return ping(dbapi_connection)
+
+    monkeypatch.setattr(database.engine.dialect, "do_ping", counted)
+    try:
+        for _ in range(3):  # opened, then back in use at once
+            async with database.session() as session:
+                assert await session.scalar(text("SELECT 1")) == 1
+        assert pings == []
+        await asyncio.sleep(0.3)
+        async with database.session() as session:
+            assert await session.scalar(text("SELECT 1")) == 1
+        assert len(pings) == 1
+    finally:
+        await database.dispose()
+
+
+async def test_a_postgres_connection_the_server_dropped_while_idle_is_replaced_unseen(
+    db: Database,
+) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite's connections are files: nothing to drop")
+    database = Database(db.url, pool_size=1, ping_after_idle=0.2)
+    try:
+        async with database.session() as session:
+            dropped = await session.scalar(text("SELECT pg_backend_pid()"))
+        async with db.session() as session:
+            await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
+        await asyncio.sleep(0.3)
+        async with database.session() as session:
+            now = await session.scalar(text("SELECT pg_backend_pid()"))
+        assert now is not None
+        assert now != dropped  # the dropped one was replaced, and the query never saw it
+    finally:
+        await database.dispose()

@@ -1,6 +1,9 @@
 """Calls to a peer's internal API: replicas in turn, the token and the request's trace on
 every call, and the few ways a call can fail."""
 
+import asyncio
+import contextlib
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -132,3 +135,51 @@ async def test_json_of_reads_the_model_or_says_the_answer_is_bad() -> None:
         json_of(await peer.request("GET", "/internal/things/2"), Thing)
     assert isinstance(caught.value, PeerUnavailable)
     await peer.close()
+
+
+class _Imports:
+    """A finder first on ``sys.meta_path`` that notes each module the import system looks
+    for (a module already imported is not looked for) and leaves finding it to the others."""
+
+    def __init__(self) -> None:
+        self.sought: list[str] = []
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        self.sought.append(name)
+
+
+async def test_a_request_looks_for_no_module() -> None:
+    # httpcore asks sniffio for the event loop on every request; were sniffio missing, each
+    # ask would be a failed import searching sys.path (~5 % of a service's CPU under load).
+    connections: list[asyncio.StreamWriter] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+                await writer.drain()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    peer = InternalClient(
+        (f"http://127.0.0.1:{port}",), token="t0ken", timeout=timedelta(seconds=5)
+    )
+    imports = _Imports()
+    try:
+        await peer.request("GET", "/internal/x")  # the first one may import what it uses
+        sys.meta_path.insert(0, imports)
+        try:
+            response = await peer.request("GET", "/internal/x")
+        finally:
+            sys.meta_path.remove(imports)
+    finally:
+        await peer.close()
+        server.close()
+        for writer in connections:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+        await server.wait_closed()
+    assert response.status_code == 200
+    assert imports.sought == []

@@ -21,7 +21,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event, pool, text
+from sqlalchemy import DateTime, MetaData, event, exc, pool, text
 from sqlalchemy.dialects import postgresql, registry, sqlite
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Dialect, make_url
@@ -408,7 +408,47 @@ def async_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False) if driver else url
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+# A pooled connection back in use within this many seconds is not pinged first.
+PING_AFTER_IDLE = 1.0
+
+
+class _PingWhenIdle:
+    """The pool's pre-ping, for connections that sat idle: a connection checked out again
+    more than ``after`` seconds after it came back is pinged first, and replaced unseen if
+    the server dropped it (SQLAlchemy's "pessimistic" recipe: ``DisconnectionError`` from
+    the checkout event makes the pool open another). ``pool_pre_ping`` pings at every
+    checkout, and on asyncpg a ping is three round trips (``BEGIN``, ``;``, ``ROLLBACK``):
+    under load that was 9 % of orders' CPU on PostgreSQL (docs/benchmarks.md, Saga). A
+    connection used a moment ago was alive a moment ago; if the server went in between,
+    the statement fails as one in flight would, and SQLAlchemy, seeing a disconnect,
+    replaces every connection of the pool."""
+
+    def __init__(self, after: float) -> None:
+        self.after = after
+
+    def install(self, engine: AsyncEngine) -> None:
+        event.listen(engine.sync_engine, "checkin", self.checkin)
+        event.listen(engine.sync_engine, "checkout", self.checkout)
+        self.dialect = engine.dialect
+
+    def checkin(self, _dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    def checkout(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("checked_in")
+        if since is None or time.monotonic() - since < self.after:
+            return  # new, or back in use at once
+        try:
+            self.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            if self.dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.DisconnectionError(str(error)) from error
+            raise
+
+
+def create_engine(
+    url: str, *, pool_size: int = 10, echo: bool = False, ping_after_idle: float = PING_AFTER_IDLE
+) -> AsyncEngine:
     url = async_url(url)
     if is_sqlite(url):
         parsed = make_url(url).set(drivername="sqlite+onloop")
@@ -428,22 +468,32 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         _SQLiteWriters().install(engine)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=echo,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         json_serializer=json_text,
     )
+    _PingWhenIdle(ping_after_idle).install(engine)
+    return engine
 
 
 class Database:
     """An engine and its session factory; one per service process."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        echo: bool = False,
+        ping_after_idle: float = PING_AFTER_IDLE,
+    ) -> None:
         self.url = url
-        self.engine = create_engine(url, pool_size=pool_size, echo=echo)
+        self.engine = create_engine(
+            url, pool_size=pool_size, echo=echo, ping_after_idle=ping_after_idle
+        )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         # Same pool; on SQLite these transactions begin DEFERRED and so never queue behind a
         # writer. Use it for queries that change nothing.

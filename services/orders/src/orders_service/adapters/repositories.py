@@ -7,8 +7,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, inspect, select, update
+from sqlalchemy import bindparam, delete, func, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload, raiseload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -23,6 +24,45 @@ from orders_service.domain.stock import StockAction, StockCall
 Track = Callable[[Order], Order]
 # The mapped relationship (``adapters.orm``), for loader options.
 _HISTORY = inspect(Order).relationships["history"].class_attribute
+
+
+# The statements every saga runs, built once and run with parameters: building a statement
+# costs more than SQLAlchemy's compiled cache saves (docs/benchmarks.md, Saga).
+def _unpaid_holdings() -> Any:
+    user_id = bindparam("user_id", type_=orders.c.user_id.type)
+    unpaid = (orders.c.user_id == user_id) & orders.c.status.in_(list(UNPAID))
+    units = (
+        select(func.coalesce(func.sum(order_items.c.quantity), 0))
+        .join(orders, orders.c.id == order_items.c.order_id)
+        .where(unpaid)
+        .scalar_subquery()
+    )
+    return select(func.count(), units).where(unpaid)
+
+
+def _locked(*, history: bool) -> Any:
+    query = (
+        select(Order)
+        .where(orders.c.id == bindparam("order_id"))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return query if history else query.options(lazyload(_HISTORY))
+
+
+_UNPAID_HOLDINGS = _unpaid_holdings()
+_HEADER = select(Order).where(orders.c.id == bindparam("order_id")).options(raiseload("*"))
+_LOCKED = {True: _locked(history=True), False: _locked(history=False)}
+_UNCLAIMED_INTENT = (
+    stock_actions.c.reservation_id == bindparam("reservation"),
+    stock_actions.c.action == StockAction.RELEASE,
+    stock_actions.c.attempts == 0,
+)
+_DROP_UNCLAIMED_INTENT = delete(stock_actions).where(*_UNCLAIMED_INTENT)
+_DONE = delete(stock_actions).where(
+    stock_actions.c.reservation_id == bindparam("reservation"),
+    stock_actions.c.action == bindparam("owed_action"),
+)
 
 
 class OrderRepository:
@@ -40,8 +80,7 @@ class OrderRepository:
     async def get_header(self, order_id: uuid.UUID) -> Order | None:
         """The order without its lines and history, which raise if touched: for a look at
         its owner, status and total only (one query instead of three)."""
-        query = select(Order).where(orders.c.id == order_id).options(raiseload("*"))
-        order = await self.session.scalar(query)
+        order = await self.session.scalar(_HEADER, {"order_id": order_id})
         return None if order is None else self.track(order)
 
     async def lock(self, order_id: uuid.UUID, *, history: bool = True) -> Order | None:
@@ -53,15 +92,7 @@ class OrderRepository:
         sweep): its history is not read, and ``order.history`` holds only the entries
         this transaction appends, which are stored as usual. The order only ever appends
         to its history, so nothing it decides depends on the entries left unread."""
-        query = (
-            select(Order)
-            .where(orders.c.id == order_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        if not history:
-            query = query.options(lazyload(_HISTORY))
-        order = await self.session.scalar(query)
+        order = await self.session.scalar(_LOCKED[history], {"order_id": order_id})
         if order is None:
             return None
         if not history:
@@ -103,14 +134,7 @@ class OrderRepository:
 
     async def unpaid_holdings(self, user_id: uuid.UUID) -> tuple[int, int]:
         """The user's unpaid orders and the units they hold, in one query."""
-        unpaid = (orders.c.user_id == user_id) & orders.c.status.in_(list(UNPAID))
-        units = (
-            select(func.coalesce(func.sum(order_items.c.quantity), 0))
-            .join(orders, orders.c.id == order_items.c.order_id)
-            .where(unpaid)
-            .scalar_subquery()
-        )
-        row = (await self.session.execute(select(func.count(), units).where(unpaid))).one()
+        row = (await self.session.execute(_UNPAID_HOLDINGS, {"user_id": user_id})).one()
         return int(row[0] or 0), int(row[1] or 0)
 
     async def lock_user(self, user_id: uuid.UUID) -> None:
@@ -141,14 +165,6 @@ class KnownPaymentRepository:
             order_payments.c.outcome == PaymentOutcome.FAILED,
         )
         return int(await self.session.scalar(query) or 0)
-
-
-def _unclaimed_intent(reservation_id: uuid.UUID) -> tuple:
-    return (
-        stock_actions.c.reservation_id == reservation_id,
-        stock_actions.c.action == StockAction.RELEASE,
-        stock_actions.c.attempts == 0,
-    )
 
 
 def _this_call(call: StockCall) -> tuple:
@@ -212,14 +228,13 @@ class StockCallRepository:
     async def drop_unclaimed_intent(self, reservation_id: uuid.UUID) -> bool:
         """Delete the reservation's intent unless a sweeper claimed it; False if it did (or
         there was none)."""
-        result = await self.session.execute(
-            delete(stock_actions).where(*_unclaimed_intent(reservation_id))
-        )
+        result = await self.session.execute(_DROP_UNCLAIMED_INTENT, {"reservation": reservation_id})
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def hasten_unclaimed_intent(self, reservation_id: uuid.UUID, *, now: datetime) -> None:
         await self.session.execute(
-            update(stock_actions).where(*_unclaimed_intent(reservation_id)).values(due_at=now)
+            update(stock_actions).where(*_UNCLAIMED_INTENT).values(due_at=now),
+            {"reservation": reservation_id},
         )
 
     async def claim(self, call: StockCall, *, next_due: datetime) -> bool:
@@ -241,4 +256,6 @@ class StockCallRepository:
     async def done(self, call: StockCall) -> None:
         """The call was made: nothing is owed for it any more. Only this call: a decision
         taken meanwhile (a release replacing a commit) stays owed."""
-        await self.session.execute(delete(stock_actions).where(*_this_call(call)))
+        await self.session.execute(
+            _DONE, {"reservation": call.reservation_id, "owed_action": call.action}
+        )
