@@ -68,7 +68,7 @@ from typing import Annotated, Any, TypeVar
 import orjson
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import JSON, Index, String, delete, select, update
+from sqlalchemy import JSON, Index, String, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import Uuid
@@ -122,6 +122,39 @@ class IdempotencyRecord(IdempotencyBase):
     expires_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_idempotency_keys_expires_at", "expires_at"),)
+
+
+# The two statements of every keyed request, the claim's insert (per dialect) and the
+# answer's update, are built once and run with parameters, in Core: SQLAlchemy finds their
+# compiled form in its cache without building and hashing a statement per request, and
+# skips the ORM's bulk-DML path.
+_KEYS = IdempotencyRecord.__table__
+_COMPLETE = (
+    update(_KEYS)
+    .where(
+        _KEYS.c.scope == bindparam("b_scope"),
+        _KEYS.c.key == bindparam("b_key"),
+        _KEYS.c.token == bindparam("b_token"),
+        _KEYS.c.state == IN_PROGRESS,
+    )
+    .values(
+        state=COMPLETED,
+        response_status=bindparam("b_status"),
+        response_body=bindparam("b_body"),
+    )
+)
+_CLAIMS: dict[str, Any] = {}
+
+
+def _claim_statement(session: AsyncSession) -> Any:
+    """``INSERT ... ON CONFLICT (scope, key) DO NOTHING`` in the session's dialect."""
+    name = session.get_bind().dialect.name
+    statement = _CLAIMS.get(name)
+    if statement is None:
+        statement = _CLAIMS[name] = dialect_insert(session)(_KEYS).on_conflict_do_nothing(
+            index_elements=["scope", "key"]
+        )
+    return statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,11 +257,9 @@ class IdempotencyKeys:
         now = utcnow()
         token = uuid.uuid4()
         inserted = await session.execute(
-            dialect_insert(session)(IdempotencyRecord)
-            .values(
-                scope=scope, key=key, token=token, locked_at=now, **self._fresh(fingerprint, now)
-            )
-            .on_conflict_do_nothing(index_elements=["scope", "key"])
+            _claim_statement(session),
+            {"scope": scope, "key": key, "token": token, "locked_at": now,
+             **self._fresh(fingerprint, now)},
         )
         if inserted.rowcount == 1:  # type: ignore[attr-defined]
             return Claim(scope, key, fingerprint, token)
@@ -302,15 +333,9 @@ class IdempotencyKeys:
         lost (taken over after the lease), so the effect rolls back rather than happen
         twice."""
         stored = await session.execute(
-            update(IdempotencyRecord)
-            .where(
-                IdempotencyRecord.scope == claim.scope,
-                IdempotencyRecord.key == claim.key,
-                IdempotencyRecord.token == claim.token,
-                IdempotencyRecord.state == IN_PROGRESS,
-            )
-            .values(state=COMPLETED, response_status=status, response_body=body)
-            .execution_options(synchronize_session=False)
+            _COMPLETE,
+            {"b_scope": claim.scope, "b_key": claim.key, "b_token": claim.token,
+             "b_status": status, "b_body": body},
         )
         if stored.rowcount != 1:  # type: ignore[attr-defined]
             raise IdempotencyKeyInUse(f"This request lost its {HEADER} to a retry.")

@@ -23,7 +23,7 @@ class FakeNotifications:
         self.rows: dict[uuid.UUID, Notification] = {}
         self.track = track
 
-    def add(self, notification: Notification) -> None:
+    async def add(self, notification: Notification) -> None:
         self.rows[notification.id] = self.track(notification)
 
     async def get(self, notification_id: uuid.UUID) -> Notification | None:
@@ -55,7 +55,7 @@ class FakeMail:
         self.rows: dict[uuid.UUID, Mail] = {}
         self.track = track
 
-    def add(self, letter: Mail) -> None:
+    async def add(self, letter: Mail) -> None:
         self.rows[letter.id] = self.track(letter)
 
     async def get(self, mail_id: uuid.UUID) -> Mail | None:

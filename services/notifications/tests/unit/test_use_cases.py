@@ -179,10 +179,10 @@ async def test_reading_pushes_the_new_count_once(uow, outlets, pusher) -> None:
     assert pusher.pushed[-1][1] == {"type": "unread", "data": {"unread": 0}}
 
 
-def queued(uow, count=1):
+async def queued(uow, count=1):
     """Letters due now (the sender reads the real clock)."""
     for _ in range(count):
-        uow.mail.add(Mail(id=uuid.uuid4(), user_id=uuid.uuid4(), to_address="a@example.test",
+        await uow.mail.add(Mail(id=uuid.uuid4(), user_id=uuid.uuid4(), to_address="a@example.test",
                           subject="S", body="B", created_at=utcnow() - timedelta(seconds=1)))
 
 
@@ -194,7 +194,7 @@ async def send(uow, mailer):
 
 async def test_a_round_sends_each_due_letter_once(uow, mailer) -> None:
     async with uow:
-        queued(uow, 3)
+        await queued(uow, 3)
         await uow.commit()
     assert await send(uow, mailer) == 3
     assert await send(uow, mailer) == 0
@@ -204,7 +204,7 @@ async def test_a_round_sends_each_due_letter_once(uow, mailer) -> None:
 
 async def test_an_outage_defers_and_a_refusal_ends_a_letter(uow, mailer) -> None:
     async with uow:
-        queued(uow, 2)
+        await queued(uow, 2)
         await uow.commit()
     mailer.outcomes = [MailDeferred("connection refused"), MailRejected("550 no such user")]
     assert await send(uow, mailer) == 2

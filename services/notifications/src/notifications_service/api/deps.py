@@ -1,5 +1,8 @@
 """Dependencies of the routes, as ``Annotated`` aliases: a route reads
-``async def mark_read(notification_id: uuid.UUID, user: CurrentUser, uow: UnitOfWorkDep)``."""
+``async def mark_read(notification_id: uuid.UUID, user: CurrentUser, uow: UnitOfWorkDep)``.
+
+They are ``async def`` though they never wait: FastAPI runs a plain ``def`` dependency in
+its thread pool, a hand-off to a worker thread and back for each one of each request."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ __all__ = [
 ]
 
 
-def get_components(request: Request) -> Components:
+async def get_components(request: Request) -> Components:
     components: Components = request.app.state.components
     return components
 
@@ -27,22 +30,22 @@ def get_components(request: Request) -> Components:
 ComponentsDep = Annotated[Components, Depends(get_components)]
 
 
-def get_unit_of_work(components: ComponentsDep) -> NotificationsUnitOfWork:
+async def get_unit_of_work(components: ComponentsDep) -> NotificationsUnitOfWork:
     """A fresh unit of work; the use case opens and commits it."""
     return components.unit_of_work()
 
 
-def get_read_unit_of_work(components: ComponentsDep) -> NotificationsUnitOfWork:
+async def get_read_unit_of_work(components: ComponentsDep) -> NotificationsUnitOfWork:
     """A unit of work that only reads: closed rather than rolled back, so what it loaded
     stays readable after it (a rollback would expire it)."""
     return components.unit_of_work(read_only=True)
 
 
-def get_queries(components: ComponentsDep) -> InboxQueries:
+async def get_queries(components: ComponentsDep) -> InboxQueries:
     return components.queries
 
 
-def get_pusher(components: ComponentsDep) -> Fanout:
+async def get_pusher(components: ComponentsDep) -> Fanout:
     return components.fanout
 
 

@@ -88,7 +88,7 @@ async def notify(
                 id=new_id(), user_id=user_id, kind=kind, text=text, link=link, at=at,
                 group_key=group_key,
             )
-        uow.notifications.add(stored)
+        await uow.notifications.add(stored)
         unread = await uow.notifications.unread_count(user_id)
         pushes = [notification_message(stored, replaces=replaced), unread_message(unread)]
         uow.after_commit(lambda: _push_all(outlets.pusher, user_id, pushes))
@@ -96,7 +96,7 @@ async def notify(
     if mail and replaced is None and preferences.allows(kind, Channel.EMAIL):
         recipient = await uow.recipients.get(user_id)
         if recipient is not None:
-            uow.mail.add(
+            await uow.mail.add(
                 Mail(
                     id=new_id(),
                     user_id=user_id,

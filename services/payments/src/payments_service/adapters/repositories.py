@@ -3,6 +3,10 @@
 They live on the unit of work (``uow.payments``, ``uow.cancelled_orders``)
 and hand out the domain's own classes, which ``adapters.orm`` maps. Every payment they load
 or add is *tracked*: the events it records go out with the commit.
+
+The statements of every payment (an order's payments, a payment's lock, the cancellation
+look-up) are built once and run with parameters: SQLAlchemy then finds their compiled form in
+its cache without building and hashing a statement per call.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketplace_platform.db import dialect_insert
@@ -22,6 +26,17 @@ from payments_service.domain.payments import Payment, PaymentStatus
 from payments_service.domain.refunds import CancelledOrder
 
 Track = Callable[[Payment], Payment]
+
+_OF_ORDER = (
+    select(Payment)
+    .where(payments.c.order_id == bindparam("order_id"))
+    .order_by(payments.c.attempt)
+)
+_OF_ORDER_LOCKED = _OF_ORDER.with_for_update()
+_LOCK = select(Payment).where(payments.c.id == bindparam("payment_id")).with_for_update()
+_CANCELLED = select(cancelled_orders.c.order_id).where(
+    cancelled_orders.c.order_id == bindparam("order_id")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +70,13 @@ class PaymentRepository:
     async def lock(self, payment_id: uuid.UUID) -> Payment | None:
         # PostgreSQL: row lock. SQLite ignores it; its transactions take the write lock at
         # BEGIN (see ``marketplace_platform.db``).
-        payment = await self.session.scalar(
-            select(Payment).where(payments.c.id == payment_id).with_for_update()
-        )
+        payment = await self.session.scalar(_LOCK, {"payment_id": payment_id})
         return self._track(payment) if payment is not None else None
 
     async def of_order(self, order_id: uuid.UUID, *, lock: bool = False) -> list[Payment]:
         """The order's payments, first try first."""
-        query = select(Payment).where(payments.c.order_id == order_id).order_by(payments.c.attempt)
-        if lock:
-            query = query.with_for_update()
-        return self._tracked(await self.session.scalars(query))
+        query = _OF_ORDER_LOCKED if lock else _OF_ORDER
+        return self._tracked(await self.session.scalars(query, {"order_id": order_id}))
 
     async def of_orders(self, order_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[Payment]]:
         """The payments of each order, first try first, in one query."""
@@ -125,7 +136,7 @@ class CancelledOrderRepository:
         return await self.session.get(CancelledOrder, order_id)
 
     async def contains(self, order_id: uuid.UUID) -> bool:
-        return await self.get(order_id) is not None
+        return await self.session.scalar(_CANCELLED, {"order_id": order_id}) is not None
 
     async def open(
         self, *, limit: int, after: tuple[datetime, uuid.UUID] | None = None

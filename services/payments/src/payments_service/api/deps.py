@@ -1,5 +1,8 @@
 """Dependencies of the routes, as ``Annotated`` aliases: a route reads
-``async def get_payment(payment_id: uuid.UUID, user: CurrentUser, uow: UnitOfWorkDep)``."""
+``async def get_payment(payment_id: uuid.UUID, user: CurrentUser, uow: UnitOfWorkDep)``.
+
+They are ``async def`` though they never wait: FastAPI runs a plain ``def`` dependency in
+its thread pool, a hand-off to a worker thread and back for each one of each request."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ __all__ = [
 ]
 
 
-def get_components(request: Request) -> Components:
+async def get_components(request: Request) -> Components:
     components: Components = request.app.state.components
     return components
 
@@ -31,11 +34,11 @@ def get_components(request: Request) -> Components:
 ComponentsDep = Annotated[Components, Depends(get_components)]
 
 
-def get_settings(components: ComponentsDep) -> PaymentsSettings:
+async def get_settings(components: ComponentsDep) -> PaymentsSettings:
     return components.settings
 
 
-def get_unit_of_work(components: ComponentsDep) -> UnitOfWorkFactory:
+async def get_unit_of_work(components: ComponentsDep) -> UnitOfWorkFactory:
     return components.unit_of_work
 
 
