@@ -74,7 +74,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import Uuid
 
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database, UTCDateTime, dialect_insert, new_metadata
+from marketplace_platform.db import Database, UTCDateTime, dialect_statement, new_metadata
 from marketplace_platform.problems import Conflict, InvalidInput
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ class IdempotencyRecord(IdempotencyBase):
     __table_args__ = (Index("ix_idempotency_keys_expires_at", "expires_at"),)
 
 
-# The two statements of every keyed request, the claim's insert (per dialect) and the
+# The statements of every keyed request, the claim's insert (per dialect) and the
 # answer's update, are built once and run with parameters, in Core: SQLAlchemy finds their
 # compiled form in its cache without building and hashing a statement per request, and
 # skips the ORM's bulk-DML path.
@@ -143,18 +143,10 @@ _COMPLETE = (
         response_body=bindparam("b_body"),
     )
 )
-_CLAIMS: dict[str, Any] = {}
 
 
-def _claim_statement(session: AsyncSession) -> Any:
-    """``INSERT ... ON CONFLICT (scope, key) DO NOTHING`` in the session's dialect."""
-    name = session.get_bind().dialect.name
-    statement = _CLAIMS.get(name)
-    if statement is None:
-        statement = _CLAIMS[name] = dialect_insert(session)(_KEYS).on_conflict_do_nothing(
-            index_elements=["scope", "key"]
-        )
-    return statement
+def _claim(insert: Any) -> Any:
+    return insert(_KEYS).on_conflict_do_nothing(index_elements=["scope", "key"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +249,7 @@ class IdempotencyKeys:
         now = utcnow()
         token = uuid.uuid4()
         inserted = await session.execute(
-            _claim_statement(session),
+            dialect_statement(session, ("idempotency-claim",), _claim),
             {"scope": scope, "key": key, "token": token, "locked_at": now,
              **self._fresh(fingerprint, now)},
         )

@@ -28,14 +28,21 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import BigInteger, String, select, update
+from sqlalchemy import BigInteger, String, bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database, UTCDateTime, dialect_insert, new_metadata
+from marketplace_platform.db import (
+    Database,
+    UTCDateTime,
+    dialect_insert,
+    dialect_statement,
+    new_metadata,
+)
 from payments_service.domain.cards import Card
 from payments_service.domain.payments import FailureReason, Outcome
 
@@ -80,6 +87,16 @@ class ProcessorCharge(ProcessorBase):
     card_last4: Mapped[str] = mapped_column(String(4))
     created_at: Mapped[datetime]
     refunded_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+# A charge's read, built once and run with parameters (SQLAlchemy's compiled cache then finds
+# it without building and hashing a statement per charge); its insert likewise, once
+# per dialect.
+_CHARGE_OF = select(ProcessorCharge).where(ProcessorCharge.key == bindparam("key"))
+
+
+def _insert_charge(insert: Any) -> Any:
+    return insert(ProcessorCharge.__table__).on_conflict_do_nothing(index_elements=["key"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,20 +164,19 @@ class SimulatedProcessor:
         await asyncio.sleep(self.latency / 2)
         async with self.db.session() as session, session.begin():
             await session.execute(
-                dialect_insert(session)(ProcessorCharge)
-                .values(
-                    key=key,
-                    status=(
+                dialect_statement(session, ("processor-charge",), _insert_charge),
+                {
+                    "key": key,
+                    "status": (
                         ChargeStatus.SUCCEEDED if outcome.succeeded else ChargeStatus.DECLINED
                     ).value,
-                    failure_reason=outcome.reason.value if outcome.reason else None,
-                    amount=amount,
-                    currency=currency,
-                    card_brand=card.brand.value,
-                    card_last4=card.last4,
-                    created_at=utcnow(),
-                )
-                .on_conflict_do_nothing(index_elements=["key"])
+                    "failure_reason": outcome.reason.value if outcome.reason else None,
+                    "amount": amount,
+                    "currency": currency,
+                    "card_brand": card.brand.value,
+                    "card_last4": card.last4,
+                    "created_at": utcnow(),
+                },
             )
             charge = await self._get(session, key)
         await self._hold()
@@ -218,5 +234,5 @@ class SimulatedProcessor:
 
     @staticmethod
     async def _get(session: AsyncSession, key: str) -> Charge | None:
-        row = await session.scalar(select(ProcessorCharge).where(ProcessorCharge.key == key))
+        row = await session.scalar(_CHARGE_OF, {"key": key})
         return Charge.of(row) if row is not None else None
