@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from marketplace_platform.db import dialect_insert
 from notifications_service.adapters.orm import mail, notifications, preferences, recipients
-from notifications_service.domain.kinds import DEFAULT_LANGUAGE, Language
+from notifications_service.domain.kinds import DEFAULT_LANGUAGE
 from notifications_service.domain.mail import Mail, MailStatus, Recipient
 from notifications_service.domain.notifications import Notification
 from notifications_service.domain.preferences import Preferences
@@ -110,14 +110,9 @@ class PreferencesRepository:
         if known is not None:
             return known
         row = (await self.session.execute(_PREFERENCES_OF, {"user_id": user_id})).first()
-        found = (
-            Preferences(user_id=user_id)
-            if row is None
-            else Preferences(
-                user_id=user_id, language=Language(row.language), switches=row.switches,
-                updated_at=row.updated_at,
-            )
-        )
+        found = Preferences(user_id=user_id)
+        if row is not None:  # as stored, as the ORM would load it
+            found.language, found.switches, found.updated_at = row
         self._read[user_id] = found
         return found
 
