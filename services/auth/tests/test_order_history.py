@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest
 
+from auth_service.consumers import orders as orders_consumer
 from auth_service.service import order_history
 from marketplace_contracts import Envelope, Event, OrderCreated, OrderLine, OrderStatusChanged
 from marketplace_platform.events.bus import EventBus
-from marketplace_platform.events.inbox import handle_once
+from marketplace_platform.events.inbox import GroupCommit, handle_once
 from marketplace_platform.ids import new_id
 
 pytestmark = pytest.mark.integration
@@ -184,3 +185,68 @@ async def test_on_equal_timestamps_the_status_further_along_wins(auth, arrival) 
     await apply(auth, *(steps if arrival == "in order" else reversed(steps)))
     history = (await auth.http.get("/api/auth/me", headers=session.headers)).json()
     assert [h["status"] for h in history["order_history"]] == ["paid"]
+
+
+def group_commit(auth) -> GroupCommit:
+    """The consumer's group commit, as ``register`` makes it, with room for every event."""
+    return GroupCommit(
+        orders_consumer.CONSUMER,
+        unit_of_work=auth.components.unit_of_work,
+        effect_of=orders_consumer.effect_of,
+        prepare=orders_consumer.prepare,
+        max_batch=64,
+    )
+
+
+async def test_one_orders_events_in_one_batch_apply_in_turn(auth) -> None:
+    """Several events about one order in one transaction (a replay, two replicas' worth of
+    redeliveries): each sees what the one before it did, whatever their order, and the
+    duplicates in the batch and after it change nothing."""
+    session = await auth.user_session()
+    user_id = session.user["id"]
+    ahead, placed_first = new_id(), new_id()
+    processing = changed(
+        user_id, ahead, "created", "processing", at=T0 + timedelta(minutes=1), total=1500
+    )
+    paid = changed(user_id, ahead, "processing", "paid", at=T0 + timedelta(minutes=2), total=1500)
+    batch = [
+        # The status changes before the creation, the newer before the older, one twice.
+        paid,
+        processing,
+        paid,
+        created(user_id, ahead, at=T0, total=1500),
+        # Another order: created, then two changes in the stream's order.
+        created(user_id, placed_first, at=T0 + timedelta(hours=1), total=700),
+        changed(
+            user_id, placed_first, "created", "processing", at=T0 + timedelta(hours=2), total=700
+        ),
+        changed(
+            user_id, placed_first, "processing", "cancelled", at=T0 + timedelta(hours=3), total=700
+        ),
+    ]
+    group = group_commit(auth)
+    try:
+        applied = await asyncio.gather(*(group.handle(item) for item in batch))
+        assert applied == [True, True, False, True, True, True, True]
+        assert group.transactions == 1
+        again = await asyncio.gather(*(group.handle(item) for item in batch))
+        assert again == [False] * len(batch)
+    finally:
+        await group.close()
+
+    history = (await auth.http.get("/api/auth/me", headers=session.headers)).json()
+    shown = {
+        h["order_id"]: (
+            h["status"],
+            h["total"],
+            datetime.fromisoformat(h["placed_at"]),
+            datetime.fromisoformat(h["updated_at"]),
+        )
+        for h in history["order_history"]
+    }
+    assert shown == {
+        str(ahead): ("paid", 1500, T0, T0 + timedelta(minutes=2)),
+        str(placed_first): ("cancelled", 700, T0 + timedelta(hours=1), T0 + timedelta(hours=3)),
+    }
+    # Seven deliveries, six events: each claimed once.
+    assert await auth.scalar("SELECT count(*) FROM inbox WHERE consumer = 'auth'") == 6

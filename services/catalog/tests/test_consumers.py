@@ -9,8 +9,18 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest
 
-from marketplace_contracts import Envelope, Event, OrderLine, OrderPaid, ProductRatingChanged
+from catalog_service.consumers import figures as figures_consumer
+from marketplace_contracts import (
+    Envelope,
+    Event,
+    OrderLine,
+    OrderPaid,
+    ProductRatingChanged,
+    ProductViews,
+    ProductViewsCounted,
+)
 from marketplace_platform.events.bus import EventBus
+from marketplace_platform.events.inbox import GroupCommit
 from marketplace_platform.ids import new_id
 
 pytestmark = pytest.mark.integration
@@ -125,3 +135,64 @@ async def test_counted_views_reach_the_product_through_the_broker(catalog) -> No
     await catalog.components.views.flush()
     await until(catalog, product["id"], lambda p: p["views"] >= 4)
     assert (await catalog.figures(product["id"]))["views"] == 4
+
+
+async def test_one_products_events_in_one_batch_add_up_and_the_newest_rating_wins(catalog) -> None:
+    """The events in work at once share a transaction (the consumer's group commit): two
+    paid orders and two view counts of one product add up, a duplicate in the batch counts
+    once, and of two ratings the newest wins though it came first."""
+    phone = await catalog.create_product()
+    case = await catalog.create_product()
+    phone_id, case_id = uuid.UUID(phone["id"]), uuid.UUID(case["id"])
+    now = datetime.now(UTC)
+
+    def paid(*product_ids: uuid.UUID) -> Envelope:
+        lines = [OrderLine(product_id=p, quantity=1, unit_price=100) for p in product_ids]
+        event = OrderPaid(
+            order_id=new_id(), user_id=new_id(), items=lines, total=100 * len(lines), currency="RUB"
+        )
+        return envelope(event, source="orders")
+
+    def views(**counts: int) -> Envelope:
+        ids = {"phone": phone_id, "case": case_id}
+        event = ProductViewsCounted(
+            since=now - timedelta(seconds=5),
+            until=now,
+            counts=[ProductViews(product_id=ids[name], views=n) for name, n in counts.items()]
+        )
+        return envelope(event, source="catalog")
+
+    first_order = paid(phone_id, case_id)
+    batch = [
+        first_order,
+        paid(phone_id),
+        first_order,  # delivered twice
+        envelope(rating(phone["id"], 4.0, 3), source="reviews", time=now),
+        envelope(rating(phone["id"], 5.0, 1), source="reviews", time=now - timedelta(minutes=1)),
+        views(phone=2, case=1),
+        views(phone=5),
+    ]
+    group = GroupCommit(
+        figures_consumer.CONSUMER,
+        unit_of_work=catalog.components.unit_of_work,
+        effect_of=figures_consumer.effect_of,
+        max_batch=64,
+    )
+    try:
+        applied = await asyncio.gather(*(group.handle(item) for item in batch))
+        assert applied == [True, True, False, True, True, True, True]
+        assert group.transactions == 1
+        assert await asyncio.gather(*(group.handle(item) for item in batch)) == [False] * 7
+    finally:
+        await group.close()
+
+    assert await catalog.figures(phone["id"]) == {
+        "rating": {"average": 4.0, "count": 3},
+        "orders_count": 2,
+        "views": 7,
+    }
+    assert await catalog.figures(case["id"]) == {
+        "rating": {"average": 0.0, "count": 0},
+        "orders_count": 1,
+        "views": 1,
+    }

@@ -15,13 +15,15 @@ from marketplace_contracts import (
     Event,
     OrderLine,
     OrderPaid,
+    OrderStatusChanged,
     ProductArchived,
     ProductCreated,
     ProductUpdated,
     UserRegistered,
+    UserUpdated,
 )
 from marketplace_platform.events.bus import EventBus
-from marketplace_platform.events.inbox import handle_once
+from marketplace_platform.events.inbox import GroupCommit, handle_once
 from marketplace_platform.ids import new_id
 from reviews_service.consumers import events
 
@@ -178,3 +180,83 @@ async def dead_letters(reviews, headers: dict[str, str]) -> dict:
     response = await reviews.http.get("/api/reviews/dead-letters", headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+async def test_events_about_one_buyer_and_product_in_one_batch_apply_in_turn(reviews) -> None:
+    """The events in work at once share a transaction (the consumer's group commit). Two
+    orders of one buyer hold the product the buyer reviewed: the cancellation of one, in the
+    same batch as the payment of the other, still finds the other's purchase and the review
+    stays verified; of a product's and a name's two facts in one batch the newest wins,
+    whatever their order; a duplicate in the batch is applied once."""
+    product, other, buyer = uuid.uuid4(), uuid.uuid4(), reviews.user()
+    now = datetime.now(UTC)
+
+    def wrap(event: Event, source: str, *, time: datetime | None = None) -> Envelope:
+        envelope = Envelope.wrap(event, id=new_id(), source=source)
+        return envelope.model_copy(update={"time": time}) if time else envelope
+
+    group = GroupCommit(
+        events.CONSUMER,
+        unit_of_work=reviews.components.unit_of_work,
+        effect_of=events.effect_of,
+        max_batch=64,
+    )
+    try:
+        assert await group.handle(wrap(created(product), "catalog")) is True
+        review = await reviews.review(buyer, str(product))
+
+        first, second = uuid.uuid4(), uuid.uuid4()
+
+        def paid(order_id: uuid.UUID) -> Envelope:
+            line = OrderLine(product_id=product, quantity=1, unit_price=100)
+            event = OrderPaid(
+                order_id=order_id, user_id=buyer.user_id, items=[line], total=100, currency="RUB"
+            )
+            return wrap(event, "orders")
+
+        cancelled = OrderStatusChanged(
+            order_id=first,
+            user_id=buyer.user_id,
+            from_status="paid",
+            to_status="cancelled",
+            actor="admin",
+            total=100,
+            currency="RUB",
+            changed_at=now + timedelta(minutes=1),
+        )
+        second_paid = paid(second)
+        batch = [
+            second_paid,
+            paid(first),
+            wrap(cancelled, "orders"),
+            second_paid,  # delivered twice
+            # The newer fact first: the older one after it changes nothing.
+            wrap(created(other), "catalog", time=now),
+            wrap(ProductArchived(product_id=other), "catalog", time=now - timedelta(minutes=1)),
+            wrap(
+                UserRegistered(user_id=buyer.user_id, email="b@x.test", name="Борис", role="user"),
+                "auth",
+                time=now - timedelta(minutes=1),
+            ),
+            wrap(
+                UserUpdated(
+                    user_id=buyer.user_id, name="Боря", role="user", changed=["name"]
+                ),
+                "auth",
+                time=now,
+            ),
+        ]
+        applied = await asyncio.gather(*(group.handle(item) for item in batch))
+        assert applied == [True, True, True, False, True, True, True, True]
+        assert group.transactions == 2  # the product's event alone, then the batch
+        assert await asyncio.gather(*(group.handle(item) for item in batch)) == [False] * 8
+    finally:
+        await group.close()
+
+    got = (await reviews.http.get(f"/api/reviews/{review['id']}")).json()
+    assert got["verified_purchase"] is True
+    assert got["author"]["name"] == "Боря"
+    orders = "SELECT count(*) FROM purchase_orders WHERE status = :status"
+    assert await reviews.scalar(orders, status="cancelled") == 1  # the first
+    assert await reviews.scalar(orders, status="paid") == 1  # the second
+    assert await reviews.scalar("SELECT count(*) FROM products WHERE status = 'active'") == 2

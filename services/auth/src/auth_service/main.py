@@ -79,7 +79,7 @@ def create_app(
         throttle=throttle_policy(settings),
     )
 
-    order_events.register(runtime.bus, unit_of_work)
+    order_events.register(runtime.bus, unit_of_work, batch=settings.consumer_concurrency)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

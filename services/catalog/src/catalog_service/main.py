@@ -29,7 +29,7 @@ def create_app(
     runtime = runtime or ServiceRuntime(settings)
     components = build_components(settings, runtime)
     views = components.views
-    figures.register(runtime.bus, components.unit_of_work)
+    figures.register(runtime.bus, components.unit_of_work, batch=settings.consumer_concurrency)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -28,7 +28,7 @@ def create_app(
     settings = settings or get_settings()
     runtime = runtime or ServiceRuntime(settings)
     components = build_components(settings, runtime)
-    events.register(runtime.bus, components.unit_of_work)
+    events.register(runtime.bus, components.unit_of_work, batch=settings.consumer_concurrency)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -18,9 +18,10 @@ from reviews_service.domain.ratings import ProductRating
 
 
 class FakeReviews:
-    def __init__(self, track: Any) -> None:
+    def __init__(self, track: Any, purchases: FakePurchases | None = None) -> None:
         self.rows: dict[uuid.UUID, Any] = {}
         self.track = track
+        self.purchases = purchases  # what ``of_author_in_order`` joins with
 
     async def add(self, item: Any) -> None:
         self.rows[item.id] = self.track(item)
@@ -36,6 +37,14 @@ class FakeReviews:
             if (item.product_id, item.author_id) == (product_id, author_id):
                 return self.track(item)
         return None
+
+    async def of_author_in_order(self, order_id: uuid.UUID, author_id: uuid.UUID) -> list[Any]:
+        products = self.purchases.lines.get(order_id, set()) if self.purchases else set()
+        return [
+            self.track(item)
+            for item in sorted(self.rows.values(), key=lambda item: item.product_id)
+            if item.author_id == author_id and item.product_id in products
+        ]
 
     async def exists_of_author(self, product_id: uuid.UUID, author_id: uuid.UUID) -> bool:
         return await self.of_author(product_id, author_id) is not None
@@ -156,9 +165,6 @@ class FakePurchases:
         self.orders[order_id] = (user_id, status)
         self.lines.setdefault(order_id, set()).update(product_ids)
 
-    async def products_of(self, order_id: uuid.UUID) -> list[uuid.UUID]:
-        return sorted(self.lines.get(order_id, ()))
-
     async def purchased(self, user_id: uuid.UUID, product_id: uuid.UUID) -> bool:
         return any(
             user == user_id and status in PURCHASED_STATUSES and product_id in self.lines[order]
@@ -168,13 +174,13 @@ class FakePurchases:
 
 class FakeReviewsUnitOfWork(FakeUnitOfWork):
     def open(self) -> None:
-        self.reviews = FakeReviews(self.track)
+        self.purchases = FakePurchases()
+        self.reviews = FakeReviews(self.track, self.purchases)
         self.comments = FakeComments(self.track)
         self.ratings = FakeRatings(self.track)
         self.review_likes = FakeLikes(self.reviews)
         self.comment_likes = FakeLikes(self.comments)
         self.products = FakeProducts()
-        self.purchases = FakePurchases()
 
     async def _commit(self) -> None:
         await super()._commit()

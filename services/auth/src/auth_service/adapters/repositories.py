@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, select, text, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth_service.adapters.orm import (
@@ -249,19 +249,96 @@ class SigningKeyRepository:
             )
 
 
+@dataclass(frozen=True, slots=True)
+class ShownOrder:
+    """What the history shows of an order now: the status and when it changed."""
+
+    status: str
+    updated_at: datetime
+
+
+# The statements of every order event, built once and run with parameters: building them
+# (and the ORM's flush of a loaded row) cost more than the SQL (docs/benchmarks.md, Saga).
+_ORDERS = UserOrder.__table__
+_LOCK_SHOWN = (
+    select(_ORDERS.c.order_id, _ORDERS.c.status, _ORDERS.c.updated_at)
+    .where(_ORDERS.c.order_id.in_(bindparam("order_ids", expanding=True)))
+    .with_for_update()
+)
+_INSERT_ORDER = insert(_ORDERS)
+_SHOW_STATUS = (
+    update(_ORDERS)
+    .where(_ORDERS.c.order_id == bindparam("order"))
+    .values(status=bindparam("new_status"), updated_at=bindparam("changed_at"))
+)
+_SET_PLACED = (
+    update(_ORDERS)
+    .where(_ORDERS.c.order_id == bindparam("order"))
+    .values(created_at=bindparam("placed_at"))
+)
+
+
 class OrderHistoryRepository:
-    """The profile's order history: rows of the ``UserOrder`` projection."""
+    """The profile's order history: rows of the ``UserOrder`` projection.
+
+    The consumer's transaction may apply several events at once (a group commit), some
+    about the same order: what each order shows is read once, locked, and kept here as the
+    events change it, so the next event in the transaction sees the change of the last."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._shown: dict[uuid.UUID, ShownOrder | None] = {}
 
-    def add(self, row: UserOrder) -> None:
-        self.session.add(row)
+    async def lock(self, order_ids: Iterable[uuid.UUID]) -> None:
+        """Read and lock the rows of these orders in one statement (PostgreSQL; SQLite holds
+        its one write lock already), so two transactions apply one order's events in turn."""
+        missing = sorted(set(order_ids) - self._shown.keys())
+        if not missing:
+            return
+        rows = await self.session.execute(_LOCK_SHOWN, {"order_ids": missing})
+        self._shown.update(dict.fromkeys(missing))
+        for order_id, status, updated_at in rows:
+            self._shown[order_id] = ShownOrder(status, updated_at)
 
-    async def lock(self, order_id: uuid.UUID) -> UserOrder | None:
-        """The order's row, locked until the transaction ends (PostgreSQL; SQLite holds its
-        one write lock already), so two events about one order are applied in turn."""
-        return await self.session.get(UserOrder, order_id, with_for_update=True)
+    async def shown(self, order_id: uuid.UUID) -> ShownOrder | None:
+        """What the order shows now (its row locked), None if it has no row yet."""
+        if order_id not in self._shown:
+            await self.lock([order_id])
+        return self._shown[order_id]
+
+    async def add(
+        self,
+        *,
+        order_id: uuid.UUID,
+        user_id: uuid.UUID,
+        status: str,
+        total: int,
+        currency: str,
+        created_at: datetime,
+        updated_at: datetime,
+    ) -> None:
+        await self.session.execute(
+            _INSERT_ORDER,
+            {
+                "order_id": order_id,
+                "user_id": user_id,
+                "status": status,
+                "total": total,
+                "currency": currency,
+                "created_at": created_at,
+                "updated_at": updated_at,
+            },
+        )
+        self._shown[order_id] = ShownOrder(status, updated_at)
+
+    async def show_status(self, order_id: uuid.UUID, status: str, *, at: datetime) -> None:
+        await self.session.execute(
+            _SHOW_STATUS, {"order": order_id, "new_status": status, "changed_at": at}
+        )
+        self._shown[order_id] = ShownOrder(status, at)
+
+    async def set_placed_at(self, order_id: uuid.UUID, placed_at: datetime) -> None:
+        await self.session.execute(_SET_PLACED, {"order": order_id, "placed_at": placed_at})
 
     async def newest(self, user_id: uuid.UUID, *, limit: int) -> Sequence[UserOrder]:
         """The user's orders, newest first, at most ``limit``."""

@@ -1,17 +1,19 @@
 """The profile's order history, kept from the orders service's events.
 
-Each function is an *effect*: it runs inside the inbox's transaction
-(``inbox.handle_once``), so a redelivered event changes nothing. Events may also arrive out
-of order: a status change older than the one shown loses (on equal timestamps the status
-further along the status machine wins: ``domain.order_history``), and a status change that
-arrives before its order's ``created`` event makes the row, which ``created`` then completes.
+Each function is an *effect*: it runs inside the inbox's transaction, with the effects of
+the other events in work at once (``inbox.GroupCommit``), so a redelivered event changes
+nothing, and an event sees what the ones before it in its transaction did to the same
+order. Events may also arrive out of order: a status change older than the one shown loses
+(on equal timestamps the status further along the status machine wins:
+``domain.order_history``), and a status change that arrives before its order's ``created``
+event makes the row, which ``created`` then completes.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
-from auth_service.adapters.orm import UserOrder
 from auth_service.adapters.unit_of_work import AuthUnitOfWork, UnitOfWorkFactory
 from auth_service.domain.order_history import supersedes
 from auth_service.schemas import OrderHistoryItem
@@ -20,44 +22,44 @@ from marketplace_contracts import OrderCreated, OrderStatusChanged
 LIMIT = 50
 
 
+async def lock(uow: AuthUnitOfWork, *, order_ids: Iterable[uuid.UUID]) -> None:
+    """Read and lock, in one statement, the rows of the orders a group of events is about
+    (the consumer's ``prepare``); each effect would otherwise read its own."""
+    await uow.order_history.lock(order_ids)
+
+
 async def record_created(uow: AuthUnitOfWork, *, event: OrderCreated) -> None:
-    row = await uow.order_history.lock(event.order_id)
-    if row is None:
-        uow.order_history.add(
-            UserOrder(
-                order_id=event.order_id,
-                user_id=event.user_id,
-                status="created",
-                total=event.total,
-                currency=event.currency,
-                created_at=event.created_at,
-                updated_at=event.created_at,
-            )
+    if await uow.order_history.shown(event.order_id) is None:
+        await uow.order_history.add(
+            order_id=event.order_id,
+            user_id=event.user_id,
+            status="created",
+            total=event.total,
+            currency=event.currency,
+            created_at=event.created_at,
+            updated_at=event.created_at,
         )
     else:
         # A status change got here first; only the placing time was unknown.
-        row.created_at = event.created_at
+        await uow.order_history.set_placed_at(event.order_id, event.created_at)
 
 
 async def record_status(uow: AuthUnitOfWork, *, event: OrderStatusChanged) -> None:
-    row = await uow.order_history.lock(event.order_id)
-    if row is None:
-        uow.order_history.add(
-            UserOrder(
-                order_id=event.order_id,
-                user_id=event.user_id,
-                status=event.to_status,
-                total=event.total,
-                currency=event.currency,
-                created_at=event.changed_at,  # until ``created`` tells the real one
-                updated_at=event.changed_at,
-            )
+    shown = await uow.order_history.shown(event.order_id)
+    if shown is None:
+        await uow.order_history.add(
+            order_id=event.order_id,
+            user_id=event.user_id,
+            status=event.to_status,
+            total=event.total,
+            currency=event.currency,
+            created_at=event.changed_at,  # until ``created`` tells the real one
+            updated_at=event.changed_at,
         )
     elif supersedes(
-        event.to_status, event.changed_at, shown_status=row.status, shown_at=row.updated_at
+        event.to_status, event.changed_at, shown_status=shown.status, shown_at=shown.updated_at
     ):
-        row.status = event.to_status
-        row.updated_at = event.changed_at
+        await uow.order_history.show_status(event.order_id, event.to_status, at=event.changed_at)
 
 
 async def get_all(

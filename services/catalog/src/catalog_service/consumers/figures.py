@@ -1,7 +1,10 @@
 """The ``catalog`` consumer: translates events into ``service.figures`` effects.
 
 One durable consumer for every subject (the bus makes one per publishing stream), so the
-catalog's replicas share the work and each event is applied by one of them, once.
+catalog's replicas share the work and each event is applied by one of them, once. The
+events in work at once share one transaction (a group commit, ``consume_once(batch=...)``):
+the figures' updates are relative (``+ 1``) or keep the newest (ratings), so several events
+about one product in one transaction add up as they would one by one.
 """
 
 from __future__ import annotations
@@ -30,5 +33,8 @@ def effect_of(envelope: Envelope) -> Effect | None:
     return None
 
 
-def register(bus: EventBus, unit_of_work: UnitOfWorkFactory) -> None:
-    consume_once(bus, CONSUMER, SUBJECTS, unit_of_work=unit_of_work, effect_of=effect_of)
+def register(bus: EventBus, unit_of_work: UnitOfWorkFactory, *, batch: int) -> None:
+    """``batch``: how many events in work at once share a transaction."""
+    consume_once(
+        bus, CONSUMER, SUBJECTS, unit_of_work=unit_of_work, effect_of=effect_of, batch=batch
+    )

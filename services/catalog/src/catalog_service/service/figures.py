@@ -3,7 +3,7 @@ review count (reviews), orders count (orders), views (the catalog's own batched 
 
 They live on the product row so that sorting by rating or popularity is an index scan, not
 a join with another service's data (which the catalog could not read anyway). Each function
-is an *effect*: it runs inside the inbox's transaction (``inbox.handle_once``), so an event
+is an *effect*: it runs inside the inbox's transaction (``inbox.GroupCommit``), so an event
 delivered twice is applied once.
 """
 

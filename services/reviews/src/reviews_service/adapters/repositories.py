@@ -106,6 +106,15 @@ class ReviewRepository(_Repository):
         found = await self.session.scalar(query.with_for_update())
         return None if found is None else self._track(found)
 
+    async def of_author_in_order(
+        self, order_id: uuid.UUID, author_id: uuid.UUID
+    ) -> Sequence[Review]:
+        """The author's reviews of the products of one of their orders, locked."""
+        found = await self.session.scalars(
+            _OF_AUTHOR_IN_ORDER, {"order": order_id, "author": author_id}
+        )
+        return [self._track(review) for review in found]
+
     async def exists_of_author(self, product_id: uuid.UUID, author_id: uuid.UUID) -> bool:
         query = select(
             exists().where(reviews.c.product_id == product_id, reviews.c.author_id == author_id)
@@ -323,24 +332,63 @@ class PurchaseRepository:
             for product_id in set(product_ids)
         ]
         if lines:
-            insert = dialect_insert(self.session)(purchase_lines).on_conflict_do_nothing()
-            await self.session.execute(insert, lines)
-
-    async def products_of(self, order_id: uuid.UUID) -> Sequence[uuid.UUID]:
-        query = select(purchase_lines.c.product_id).where(purchase_lines.c.order_id == order_id)
-        return (await self.session.scalars(query)).all()
+            await self.session.execute(_statement(self.session, _add_lines), lines)
 
     async def purchased(self, user_id: uuid.UUID, product_id: uuid.UUID) -> bool:
         """True if one of the user's paid or delivered orders holds the product."""
-        query = select(
-            exists().where(
-                purchase_lines.c.user_id == user_id,
-                purchase_lines.c.product_id == product_id,
-                purchase_orders.c.order_id == purchase_lines.c.order_id,
-                purchase_orders.c.status.in_(sorted(PURCHASED_STATUSES)),
+        found = await self.session.scalar(_PURCHASED, {"user": user_id, "product": product_id})
+        return bool(found)
+
+
+# What every order event runs, built once and run with parameters: the consumer applies
+# them for every saga, and building a statement (an upsert's ``excluded`` columns above
+# all) cost more than its SQL (docs/benchmarks.md, Saga).
+_OF_AUTHOR_IN_ORDER = (
+    select(Review)
+    .where(
+        reviews.c.author_id == bindparam("author"),
+        reviews.c.product_id.in_(
+            select(purchase_lines.c.product_id).where(
+                purchase_lines.c.order_id == bindparam("order")
             )
-        )
-        return bool(await self.session.scalar(query))
+        ),
+    )
+    .order_by(reviews.c.product_id)
+    .with_for_update()
+)
+_PURCHASED = select(
+    exists().where(
+        purchase_lines.c.user_id == bindparam("user"),
+        purchase_lines.c.product_id == bindparam("product"),
+        purchase_orders.c.order_id == purchase_lines.c.order_id,
+        purchase_orders.c.status.in_(sorted(PURCHASED_STATUSES)),
+    )
+)
+# Statements spelt per dialect (``INSERT ... ON CONFLICT``), built on first use.
+_BUILT: dict[tuple[Any, ...], Any] = {}
+
+
+def _statement(session: AsyncSession, build: Callable[..., Any], *args: Any) -> Any:
+    """``build(insert, *args)`` with the ``insert`` of the session's dialect, made once."""
+    insert = dialect_insert(session)
+    key = (insert, build, *args)
+    statement = _BUILT.get(key)
+    if statement is None:
+        statement = _BUILT[key] = build(insert, *args)
+    return statement
+
+
+def _add_lines(insert: Any) -> Any:
+    return insert(purchase_lines).on_conflict_do_nothing()
+
+
+def _upsert(insert: Any, table: Table, names: tuple[str, ...]) -> Any:
+    [key] = [column.name for column in table.primary_key.columns]
+    statement = insert(table)
+    changed = {name: statement.excluded[name] for name in names if name != key}
+    return statement.on_conflict_do_update(
+        index_elements=[key], set_=changed, where=table.c.as_of < statement.excluded.as_of
+    )
 
 
 async def _upsert_if_newer(
@@ -348,11 +396,5 @@ async def _upsert_if_newer(
 ) -> None:
     """Insert the row, or overwrite it if what it says is newer than what is stored: facts
     from events that a redelivery may bring out of order."""
-    [key] = [column.name for column in table.primary_key.columns]
-    insert = dialect_insert(session)(table).values(**values, as_of=as_of)
-    changed = {name: insert.excluded[name] for name in [*values, "as_of"] if name != key}
-    await session.execute(
-        insert.on_conflict_do_update(
-            index_elements=[key], set_=changed, where=table.c.as_of < insert.excluded.as_of
-        )
-    )
+    statement = _statement(session, _upsert, table, (*values, "as_of"))
+    await session.execute(statement, {**values, "as_of": as_of})

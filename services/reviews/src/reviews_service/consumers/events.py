@@ -1,5 +1,7 @@
 """The ``reviews`` consumer: translates other services' events into
-``service.projections`` effects, each applied once with its inbox claim."""
+``service.projections`` effects, each applied once with its inbox claim. The events in work
+at once share one transaction (a group commit, ``consume_once(batch=...)``): under load a
+saga's order events cost a fraction of a commit each."""
 
 from __future__ import annotations
 
@@ -81,5 +83,10 @@ def effect_of(envelope: Envelope) -> Effect[ReviewsUnitOfWork] | None:
     return None
 
 
-def register(bus: EventBus, unit_of_work: Callable[[], ReviewsUnitOfWork]) -> None:
-    consume_once(bus, CONSUMER, SUBJECTS, unit_of_work=unit_of_work, effect_of=effect_of)
+def register(
+    bus: EventBus, unit_of_work: Callable[[], ReviewsUnitOfWork], *, batch: int
+) -> None:
+    """``batch``: how many events in work at once share a transaction."""
+    consume_once(
+        bus, CONSUMER, SUBJECTS, unit_of_work=unit_of_work, effect_of=effect_of, batch=batch
+    )

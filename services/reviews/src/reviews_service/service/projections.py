@@ -8,7 +8,10 @@ the transaction of its claim (``consumers``):
   (an event of the review says so), so listings can filter on it with an index.
 
 Every fact is stored with the time it was true at, and an older one never replaces a newer
-one: redelivered or reordered events leave the newest truth in place.
+one: redelivered or reordered events leave the newest truth in place. The events in work at
+once share one transaction (a group commit): each effect reads what the ones before it in
+the transaction wrote, so two orders of one buyer and product in one batch decide the
+review's flag as they would one after the other.
 """
 
 from __future__ import annotations
@@ -44,7 +47,5 @@ async def learn_order(
     """An order's status (and, once paid, its products); the verified flag of the buyer's
     reviews of those products follows."""
     await uow.purchases.learn_order(order_id, user_id, status, as_of=as_of, product_ids=product_ids)
-    for product_id in await uow.purchases.products_of(order_id):
-        review = await uow.reviews.of_author(product_id, user_id)
-        if review is not None:
-            review.verify(await uow.purchases.purchased(user_id, product_id), at=utcnow())
+    for review in await uow.reviews.of_author_in_order(order_id, user_id):
+        review.verify(await uow.purchases.purchased(user_id, review.product_id), at=utcnow())
