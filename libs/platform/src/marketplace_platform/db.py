@@ -15,7 +15,7 @@ import sqlite3
 import time
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator, Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -86,6 +86,25 @@ def dialect_insert(session: AsyncSession) -> Any:
     if name == "sqlite":
         return sqlite.insert
     raise NotImplementedError(f"INSERT ... ON CONFLICT on {name} is not supported")
+
+
+_statements: dict[tuple[Any, ...], Any] = {}
+
+
+def dialect_statement(
+    session: AsyncSession, key: tuple[Any, ...], build: Callable[[Any], Any]
+) -> Any:
+    """The statement ``build(insert)`` makes (``insert``: the session's engine's,
+    ``dialect_insert``), built once per dialect and ``key`` and kept. For statements written
+    with a list of rows (``session.execute(statement, rows)``: the driver's executemany, or
+    SQLAlchemy's "insertmanyvalues" for one with ``RETURNING``): unlike a multi-row
+    ``.values([...])``, whose shape changes with the number of rows and which SQLAlchemy
+    compiles anew each time, its compiled form comes from SQLAlchemy's cache."""
+    dialect = session.get_bind().dialect.name
+    statement = _statements.get((dialect, *key))
+    if statement is None:
+        statement = _statements[(dialect, *key)] = build(dialect_insert(session))
+    return statement
 
 
 def is_sqlite(url: str) -> bool:
