@@ -233,15 +233,23 @@ _ORDER_READ = (
     .with_for_update(of=orders)
 )
 _ORDER_UPDATE = update(orders).where(orders.c.order_id == bindparam("the_order"))
+_FIRST_PAID_UPDATE = update(users).where(users.c.user_id == bindparam("the_user"))
 
 
 class OrderRepository:
+    """Order facts: read (rows held) in one statement per batch, written at the flush: the
+    new ones in one statement, the changed ones in another, the new lines in a third,
+    however many events of the transaction changed them."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         # Facts read (or stored) in this transaction, their rows held; those missing from
         # the table are in ``_new`` until stored.
         self._facts: dict[uuid.UUID, OrderFact] = {}
         self._new: set[uuid.UUID] = set()
+        # Written at the flush: the facts changed, and the orders whose lines are new.
+        self._changed: set[uuid.UUID] = set()
+        self._lines_new: set[uuid.UUID] = set()
 
     async def load(self, order_ids: Iterable[uuid.UUID]) -> None:
         """Read the facts of these orders in one statement (a batch's, before its events)."""
@@ -270,40 +278,66 @@ class OrderRepository:
         return self._facts[order_id]
 
     async def save(self, before: OrderFact, after: OrderFact) -> None:
+        """Keep ``after`` as the order's fact: written at the flush."""
         self._facts[after.order_id] = after
-        values = {
-            "user_id": after.user_id,
-            "placed_at": after.placed_at,
-            "total": after.total,
-            "paid": after.paid,
-            "cancelled": after.cancelled,
-            "refunded": after.refunded,
-            "failed_payments": after.failed_payments,
-        }
-        if after.order_id in self._new:
-            self._new.discard(after.order_id)
-            stored = await self.session.execute(
-                dialect_insert(self.session)(orders)
-                .values(order_id=after.order_id, **values)
-                .on_conflict_do_nothing()
-            )
-            if stored.rowcount != 1:  # type: ignore[attr-defined]
-                raise ConcurrentFact(f"order {after.order_id} was stored meanwhile")
-        else:
-            await self.session.execute(_ORDER_UPDATE, {"the_order": after.order_id, **values})
+        self._changed.add(after.order_id)
         if after.lines and not before.lines:
-            await self.session.execute(
-                order_lines.insert(),
-                [
-                    {
-                        "order_id": after.order_id,
-                        "product_id": line.product_id,
-                        "quantity": line.quantity,
-                        "unit_price": line.unit_price,
-                    }
-                    for line in after.lines
-                ],
+            self._lines_new.add(after.order_id)
+
+    async def flush(self) -> None:
+        """Write the facts changed in this transaction. ``ConcurrentFact`` if another
+        transaction stored one of the new ones first (the transaction is then abandoned and
+        its events applied again, one transaction each: they find it)."""
+        changed, self._changed = sorted(self._changed), set()
+        lines_new, self._lines_new = sorted(self._lines_new), set()
+        new = [order_id for order_id in changed if order_id in self._new]
+        self._new.difference_update(new)
+        if new:
+            stored = await self.session.execute(
+                dialect_statement(
+                    self.session,
+                    ("orders-new",),
+                    lambda insert: (
+                        insert(orders).on_conflict_do_nothing().returning(orders.c.order_id)
+                    ),
+                ),
+                [{"order_id": order_id, **_order_row(self._facts[order_id])} for order_id in new],
             )
+            missing = set(new) - set(stored.scalars())
+            if missing:
+                raise ConcurrentFact(f"orders {sorted(missing)} were stored meanwhile")
+        updated = [
+            {"the_order": order_id, **_order_row(self._facts[order_id])}
+            for order_id in changed
+            if order_id not in new
+        ]
+        if updated:
+            await self.session.execute(_ORDER_UPDATE, updated)
+        lines = [
+            {
+                "order_id": order_id,
+                "product_id": line.product_id,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+            }
+            for order_id in lines_new
+            for line in self._facts[order_id].lines
+        ]
+        if lines:
+            await self.session.execute(order_lines.insert(), lines)
+
+
+def _order_row(fact: OrderFact) -> dict[str, Any]:
+    """The columns of an order's fact but its id."""
+    return {
+        "user_id": fact.user_id,
+        "placed_at": fact.placed_at,
+        "total": fact.total,
+        "paid": fact.paid,
+        "cancelled": fact.cancelled,
+        "refunded": fact.refunded,
+        "failed_payments": fact.failed_payments,
+    }
 
 
 def _order_fact(order_id: uuid.UUID, rows: list[Any]) -> OrderFact:
@@ -358,6 +392,8 @@ class UserRepository:
         self._rollups = rollups
         self._touched: dict[uuid.UUID, dict[str, Any]] = {}
         self._buyers: dict[uuid.UUID, tuple[datetime, uuid.UUID] | None] = {}
+        # Buyers' new first paid orders, written at the flush.
+        self._first_paid_changed: dict[uuid.UUID, tuple[datetime, uuid.UUID]] = {}
 
     def add(self, user_id: uuid.UUID, figures: Figures) -> None:
         self._rollups.add(users, {"user_id": user_id}, figures)
@@ -387,12 +423,10 @@ class UserRepository:
         return self._buyers[user_id]
 
     async def set_first_paid(self, user_id: uuid.UUID, key: tuple[datetime, uuid.UUID]) -> None:
+        """The buyer's first paid order is now ``key``'s (its row, held since
+        ``first_paid``, is written at the flush)."""
         self._buyers[user_id] = key
-        await self.session.execute(
-            update(users)
-            .where(users.c.user_id == user_id)
-            .values(first_paid_at=key[0], first_paid_order=key[1])
-        )
+        self._first_paid_changed[user_id] = key
 
     def saw(
         self,
@@ -416,6 +450,15 @@ class UserRepository:
             touch["first_order_at"] = at if first is None else min(first, at)
 
     async def flush(self) -> None:
+        changed, self._first_paid_changed = self._first_paid_changed, {}
+        if changed:
+            await self.session.execute(
+                _FIRST_PAID_UPDATE,
+                [
+                    {"the_user": user_id, "first_paid_at": at, "first_paid_order": order_id}
+                    for user_id, (at, order_id) in sorted(changed.items())
+                ],
+            )
         touched, self._touched = self._touched, {}
         if not touched:
             return
