@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from marketplace_contracts import Envelope, Event
 from marketplace_platform.aggregates import Aggregate
 from marketplace_platform.clock import utcnow
-from marketplace_platform.db import Database, dialect_insert
+from marketplace_platform.db import Database, dialect_insert, dialect_statement
 from marketplace_platform.events.models import InboxMessage, OutboxMessage
 from marketplace_platform.ids import new_id
 from marketplace_platform.tracing import current_traceparent
@@ -235,29 +235,25 @@ class UnitOfWork(UnitOfWorkBase):
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def claim_events(self, consumer: str, envelopes: Sequence[Envelope]) -> list[bool]:
-        # One multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING``: the rows that went
-        # in are the events this transaction claimed.
+        # One ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` executed with the list of rows
+        # (SQLAlchemy's "insertmanyvalues": one multi-row statement sent, but compiled once
+        # whatever the batch's size): the rows that went in are the events this transaction
+        # claimed.
         if not envelopes:
             return []
         now = utcnow()
         unique = list({envelope.id: envelope for envelope in envelopes}.values())
-        statement = (
-            dialect_insert(self.session)(InboxMessage)
-            .values(
-                [
-                    {
-                        "consumer": consumer,
-                        "event_id": envelope.id,
-                        "event_type": envelope.type,
-                        "processed_at": now,
-                    }
-                    for envelope in unique
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-            .returning(InboxMessage.event_id)
-        )
-        claimed = set((await self.session.execute(statement)).scalars())
+        rows = [
+            {
+                "consumer": consumer,
+                "event_id": envelope.id,
+                "event_type": envelope.type,
+                "processed_at": now,
+            }
+            for envelope in unique
+        ]
+        result = await self.session.execute(_claim_statement(self.session), rows)
+        claimed = set(result.scalars())
         found = []
         for envelope in envelopes:
             found.append(envelope.id in claimed)
@@ -279,6 +275,20 @@ class UnitOfWork(UnitOfWorkBase):
     def _committed_events(self) -> None:
         if self._on_commit is not None:
             self._on_commit()
+
+
+def _claim_statement(session: AsyncSession) -> Any:
+    """The inbox's claim of a list of events."""
+    inbox = InboxMessage.__table__
+    return dialect_statement(
+        session,
+        ("inbox-claims",),
+        lambda insert: (
+            insert(inbox)
+            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+            .returning(inbox.c.event_id)
+        ),
+    )
 
 
 U = TypeVar("U", bound=UnitOfWork)

@@ -29,7 +29,9 @@ class AnalyticsUnitOfWork(UnitOfWork):
         self.reports = Reports(session)
 
     async def _commit(self) -> None:
-        # Activity first: its new rows add to the rollups' counts.
+        # The facts first (a concurrent new one abandons the transaction before the rest is
+        # written); activity before the rollups: its new rows add to the rollups' counts.
+        await self.orders.flush()
         await self.activity.flush()
         await self.users.flush()
         await self.rollups.flush()
