@@ -5,7 +5,7 @@ or add is ``track``-ed, so the events it records go out with the commit."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -50,9 +50,26 @@ def _locked(*, history: bool) -> Any:
     return query if history else query.options(lazyload(_HISTORY))
 
 
+def _locked_many() -> Any:
+    # In the order of their ids, so two transactions locking overlapping sets on PostgreSQL
+    # take the locks in the same order.
+    return (
+        select(Order)
+        .where(orders.c.id.in_(bindparam("order_ids", expanding=True)))
+        .order_by(orders.c.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+        .options(lazyload(_HISTORY))
+    )
+
+
 _UNPAID_HOLDINGS = _unpaid_holdings()
 _HEADER = select(Order).where(orders.c.id == bindparam("order_id")).options(raiseload("*"))
 _LOCKED = {True: _locked(history=True), False: _locked(history=False)}
+_LOCKED_MANY = _locked_many()
+_KNOWN_PAYMENTS = select(KnownPayment).where(
+    order_payments.c.payment_id.in_(bindparam("payment_ids", expanding=True))
+)
 _UNCLAIMED_INTENT = (
     stock_actions.c.reservation_id == bindparam("reservation"),
     stock_actions.c.action == StockAction.RELEASE,
@@ -69,6 +86,8 @@ class OrderRepository:
     def __init__(self, session: AsyncSession, *, track: Track) -> None:
         self.session = session
         self.track = track
+        # Orders ``lock_many`` locked in this transaction (None: there is no such order).
+        self._locked: dict[uuid.UUID, Order | None] = {}
 
     def add(self, order: Order) -> None:
         self.session.add(self.track(order))
@@ -91,7 +110,12 @@ class OrderRepository:
         ``history=False`` for a change that shows nothing of the order (a payment event, a
         sweep): its history is not read, and ``order.history`` holds only the entries
         this transaction appends, which are stored as usual. The order only ever appends
-        to its history, so nothing it decides depends on the entries left unread."""
+        to its history, so nothing it decides depends on the entries left unread.
+
+        An order ``lock_many`` locked in this transaction is not read again (without its
+        history only: that is how ``lock_many`` loads it)."""
+        if not history and order_id in self._locked:
+            return self._locked[order_id]
         order = await self.session.scalar(_LOCKED[history], {"order_id": order_id})
         if order is None:
             return None
@@ -99,6 +123,20 @@ class OrderRepository:
             # Loaded as empty, so appends are new rows and nothing is read for them.
             set_committed_value(order, "history", [])
         return self.track(order)
+
+    async def lock_many(self, order_ids: Collection[uuid.UUID]) -> None:
+        """Lock and read the orders without their history (as ``lock(history=False)``) in
+        one query (and one for their lines), for the changes this transaction will make to
+        them: ``lock(order_id, history=False)`` then answers from what was read."""
+        wanted = sorted(set(order_ids) - self._locked.keys())
+        if not wanted:
+            return
+        found = await self.session.scalars(_LOCKED_MANY, {"order_ids": wanted})
+        for order in found:
+            set_committed_value(order, "history", [])
+            self._locked[order.id] = self.track(order)
+        for order_id in wanted:
+            self._locked.setdefault(order_id, None)
 
     async def get_page(
         self,
@@ -152,11 +190,25 @@ class KnownPaymentRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # Payments ``load`` found unknown in this transaction (and not added since).
+        self._unknown: set[uuid.UUID] = set()
 
     async def get(self, payment_id: uuid.UUID) -> KnownPayment | None:
+        if payment_id in self._unknown:
+            return None
+        # One ``load`` read already is in the session: no query then.
         return await self.session.get(KnownPayment, payment_id)
 
+    async def load(self, payment_ids: Collection[uuid.UUID]) -> None:
+        """Read what is known of these payments in one query, for ``get`` to answer
+        without one."""
+        if not payment_ids:
+            return
+        found = await self.session.scalars(_KNOWN_PAYMENTS, {"payment_ids": list(payment_ids)})
+        self._unknown |= set(payment_ids) - {known.payment_id for known in found}
+
     def add(self, payment: KnownPayment) -> None:
+        self._unknown.discard(payment.payment_id)
         self.session.add(payment)
 
     async def count_failed(self, order_id: uuid.UUID) -> int:
