@@ -32,6 +32,8 @@ class OrdersUnitOfWork(UnitOfWork):
         # What the repositories write themselves, by Core statements, before the platform
         # writes the outbox and commits.
         await self.orders.write_new()
+        await self.orders.write_changes()
+        await self.payments.write_changes()
         await self.stock_calls.write_new()
         await super()._commit()
 
