@@ -62,8 +62,9 @@ def _locked(*, history: bool) -> Any:
 _ORDER_IDS = bindparam("order_ids", expanding=True)
 # In the order of their ids, so two transactions locking overlapping sets on PostgreSQL take
 # the locks in the same order.
-_LOCKED_ROWS = select(orders).where(orders.c.id.in_(_ORDER_IDS)).order_by(orders.c.id)
-_LOCKED_ROWS = _LOCKED_ROWS.with_for_update()
+_LOCKED_ROWS = (
+    select(orders).where(orders.c.id.in_(_ORDER_IDS)).order_by(orders.c.id).with_for_update()
+)
 _ITEMS_OF = (
     select(order_items)
     .where(order_items.c.order_id.in_(_ORDER_IDS))
