@@ -1,3 +1,4 @@
+import asyncio
 from typing import ClassVar
 
 import pytest
@@ -172,6 +173,24 @@ async def test_after_commit_actions_run_after_the_commit_and_their_failure_is_no
         await uow.commit()
 
     assert seen == [1]
+
+
+async def test_after_commit_actions_run_side_by_side() -> None:
+    # Each waits until the other has started: run one after the other, neither would end.
+    started = [asyncio.Event(), asyncio.Event()]
+
+    async def call(mine: int) -> None:
+        started[mine].set()
+        await started[1 - mine].wait()
+
+    uow = FakeUnitOfWork()
+    async with uow:
+        uow.after_commit(lambda: call(0))
+        uow.after_commit(lambda: call(1))
+        async with asyncio.timeout(5):
+            await uow.commit()
+
+    assert all(event.is_set() for event in started)
 
 
 async def test_a_fake_unit_of_work_commits_what_a_real_one_would_publish() -> None:

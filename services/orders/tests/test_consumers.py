@@ -19,11 +19,13 @@ from marketplace_contracts import (
     PaymentRefunded,
     PaymentStarted,
     PaymentSucceeded,
+    stream_name,
 )
 from marketplace_platform.clock import utcnow
 from marketplace_platform.events.bus import EventBus
 from marketplace_platform.ids import new_id
 from orders_service.adapters.orm import orders as orders_table
+from orders_service.consumers.payments import CONSUMER
 
 pytestmark = pytest.mark.integration
 
@@ -97,12 +99,15 @@ async def until(orders, caller, order_id: str, check) -> dict:
 
 
 async def settled(orders, payment: Payment, caller, order_id: str, history_length: int) -> dict:
-    """Send a marker through the same consumer and wait for it: everything sent before it
-    has been handled (one consumer handles in order)."""
-    marker_order = await orders.place(caller, (orders.peers.product(), 1))
-    marker = Payment(payment.bus, marker_order)
-    await marker.send(marker.started())
-    await until(orders, caller, marker_order["id"], lambda o: o["status"] == "processing")
+    """Wait until the ``orders`` consumer has handled everything sent so far: nothing left
+    to deliver, nothing delivered and unanswered. (A later event of another order proves
+    nothing: the consumer handles different orders' events side by side.)"""
+    async with asyncio.timeout(20):
+        while True:
+            info = await payment.bus.jetstream.consumer_info(stream_name("payments"), CONSUMER)
+            if (info.num_pending, info.num_ack_pending) == (0, 0):
+                break
+            await asyncio.sleep(0.05)
     order = await orders.order(caller, order_id)
     assert len(order["history"]) == history_length
     return order

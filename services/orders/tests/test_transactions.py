@@ -4,6 +4,7 @@ budget: a change that adds one should be a decision, not an accident."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,10 +15,10 @@ import pytest
 from sqlalchemy import event
 
 from marketplace_contracts import Envelope, Event, PaymentStarted, PaymentSucceeded
-from marketplace_platform.events.inbox import handle_once
+from marketplace_platform.events.inbox import GroupCommit
 from marketplace_platform.ids import new_id
 from marketplace_platform.testing.service import INTERNAL_TOKEN
-from orders_service.consumers.payments import CONSUMER, effect_of
+from orders_service.consumers.payments import CONSUMER, effect_of, prepare
 
 pytestmark = pytest.mark.integration
 
@@ -67,20 +68,40 @@ async def quiet_orders(orders: Any) -> Any:
     return orders
 
 
-async def apply(orders: Any, event: Event) -> None:
-    """What the ``orders`` consumer does with one of payments' events."""
+def consumer(orders: Any) -> GroupCommit[Any]:
+    """The ``orders`` consumer's group commit (``consumers.payments.register``), fed here
+    instead of by the bus."""
     components = orders.components
-    envelope = Envelope.wrap(event, id=new_id(), source="payments")
-    effect = effect_of(
-        envelope,
+    return GroupCommit(
+        CONSUMER,
         unit_of_work=components.unit_of_work,
-        catalog=components.catalog,
-        limits=components.settings.limits,
+        effect_of=lambda envelope: effect_of(
+            envelope,
+            unit_of_work=components.unit_of_work,
+            catalog=components.catalog,
+            limits=components.settings.limits,
+        ),
+        max_batch=components.settings.consumer_concurrency,
+        prepare=prepare,
     )
-    assert effect is not None
-    await handle_once(
-        components.unit_of_work(), consumer=CONSUMER, envelope=envelope, effect=effect
-    )
+
+
+async def apply(orders: Any, *events: Event) -> None:
+    """What the ``orders`` consumer does with payments' events in work at once (one alone:
+    a batch of one)."""
+    group = consumer(orders)
+    envelopes = [Envelope.wrap(event, id=new_id(), source="payments") for event in events]
+    assert all(await asyncio.gather(*(group.handle(envelope) for envelope in envelopes)))
+
+
+def payment_of(order: dict) -> dict:
+    return {
+        "payment_id": new_id(),
+        "order_id": uuid.UUID(order["id"]),
+        "user_id": uuid.UUID(order["user_id"]),
+        "amount": order["total"],
+        "currency": "RUB",
+    }
 
 
 async def test_a_saga_costs_orders_six_transactions(quiet_orders, peers) -> None:
@@ -108,13 +129,7 @@ async def test_a_saga_costs_orders_six_transactions(quiet_orders, peers) -> None
     # Payments' look at the order reads its row, not its lines and history.
     assert looked_at.verbs() == [["SELECT"]]
 
-    payment = {
-        "payment_id": new_id(),
-        "order_id": uuid.UUID(order["id"]),
-        "user_id": uuid.UUID(order["user_id"]),
-        "amount": order["total"],
-        "currency": "RUB",
-    }
+    payment = payment_of(order)
     with counting(orders) as started:
         await apply(orders, PaymentStarted(**payment))
     # The effect with its inbox claim; no stock call is owed, so nothing more.
@@ -132,3 +147,46 @@ async def test_a_saga_costs_orders_six_transactions(quiet_orders, peers) -> None
     assert started.reads_of("order_history") == succeeded.reads_of("order_history") == []
     history = await orders.order(buyer, order["id"])
     assert [entry["status"] for entry in history["history"]] == ["created", "processing", "paid"]
+
+
+async def test_payment_events_of_orders_in_work_at_once_share_a_transaction(
+    quiet_orders, peers
+) -> None:
+    orders = quiet_orders
+    buyers = [orders.user(), orders.user()]
+    placed = []
+    for buyer in buyers:
+        response = await orders.http.post(
+            "/api/orders",
+            json={"items": [{"product_id": peers.product(), "quantity": 1}]},
+            headers=buyer.headers,
+        )
+        assert response.status_code == 201
+        placed.append(response.json())
+    payments = [payment_of(order) for order in placed]
+
+    with counting(orders) as started:
+        await apply(orders, *(PaymentStarted(**payment) for payment in payments))
+    # Both events claimed, both orders read (one query, and one for their lines) and moved,
+    # in one transaction.
+    assert len(started.each) == 1
+    assert len(started.reads_of("FROM orders ")) == 1
+    assert len(started.reads_of("FROM order_items ")) == 1
+
+    with counting(orders) as succeeded:
+        await apply(
+            orders,
+            *(PaymentSucceeded(**p, card_brand="visa", card_last4="4242") for p in payments),
+        )
+    # Both orders paid in one transaction; then each commit made at the catalog, deleted.
+    assert len(succeeded.each) == 3
+    assert succeeded.verbs()[1:] == [["DELETE"], ["DELETE"]]
+    for buyer, order in zip(buyers, placed, strict=True):
+        assert peers.status_of(order["id"]) == "committed"
+        history = await orders.order(buyer, order["id"])
+        assert [entry["status"] for entry in history["history"]] == [
+            "created",
+            "processing",
+            "paid",
+        ]
+    assert await orders.scalar("SELECT count(*) FROM stock_actions") == 0

@@ -34,6 +34,7 @@ def create_app(
         unit_of_work=components.unit_of_work,
         catalog=components.catalog,
         limits=settings.limits,
+        batch=settings.consumer_concurrency,
     )
 
     @asynccontextmanager

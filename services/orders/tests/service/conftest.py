@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,6 +53,9 @@ class FakeOrders:
         # One test, one task: nothing to lock against; the whole history is at hand anyway.
         return await self.get(order_id)
 
+    async def lock_many(self, order_ids: Collection[uuid.UUID]) -> None:
+        pass  # ``lock`` reads nothing anyway
+
     async def get_page(
         self,
         *,
@@ -94,6 +97,9 @@ class FakeKnownPayments:
 
     async def get(self, payment_id: uuid.UUID) -> KnownPayment | None:
         return self.rows.get(payment_id)
+
+    async def load(self, payment_ids: Collection[uuid.UUID]) -> None:
+        pass  # ``get`` reads nothing anyway
 
     def add(self, payment: KnownPayment) -> None:
         self.rows[payment.payment_id] = payment

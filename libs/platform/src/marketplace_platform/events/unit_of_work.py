@@ -11,7 +11,8 @@ is the only thing that commits. At commit it:
 2. commits;
 3. nudges the relay to publish at once instead of at its next poll;
 4. runs the *after-commit actions* use cases asked for (``after_commit``): the calls to other
-   services a decision owes, tried right away. They only hasten what a durable record already
+   services a decision owes, tried right away, side by side when there are several (a group
+   commit's events each owe their own). They only hasten what a durable record already
    guarantees, so their failure is logged, never raised.
 
 A consumer's unit of work also *claims* the event it applies (``claim_event``): the claim is
@@ -25,6 +26,7 @@ without a database (Cosmic Python, chapter 6).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
@@ -88,11 +90,12 @@ class UnitOfWorkBase:
         if self._stored:
             self._stored = 0
             self._committed_events()
-        for action in actions:
-            try:
-                await action()
-            except Exception:
-                log.exception("an after-commit action failed; its durable record remains")
+        if len(actions) == 1:
+            await _run_after_commit(actions[0])
+        elif actions:
+            # Side by side: a group commit's events each owe their own (a call to another
+            # service apiece), and none waits for another's.
+            await asyncio.gather(*(_run_after_commit(action) for action in actions))
 
     async def rollback(self) -> None:
         for aggregate in self._seen:
@@ -143,6 +146,13 @@ class UnitOfWorkBase:
 
     def _committed_events(self) -> None:
         """Events went out with the commit just made."""
+
+
+async def _run_after_commit(action: AfterCommit) -> None:
+    try:
+        await action()
+    except Exception:
+        log.exception("an after-commit action failed; its durable record remains")
 
 
 class UnitOfWork(UnitOfWorkBase):

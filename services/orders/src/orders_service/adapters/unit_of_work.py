@@ -28,6 +28,15 @@ class OrdersUnitOfWork(UnitOfWork):
         self.payments = KnownPaymentRepository(self.session)
         self.stock_calls = StockCallRepository(self.session)
 
+    async def _commit(self) -> None:
+        # What the repositories write themselves, by Core statements, before the platform
+        # writes the outbox and commits.
+        await self.orders.write_new()
+        await self.orders.write_changes()
+        await self.payments.write_changes()
+        await self.stock_calls.write_new()
+        await super()._commit()
+
     async def claim_key(self, keyed: KeyedRequest) -> Claim | Replay:
         """Claim an idempotency key in this transaction (``IdempotencyKeys.begin_in``): the
         claim commits with what this transaction writes, or not at all."""

@@ -4,10 +4,17 @@ One durable consumer for all four subjects, shared by the replicas, so each even
 by one of them, once (the inbox: ``consume_once``). Late and repeated news is judged by
 ``domain.payments``: it is recorded or ignored, never an error, so it is never redelivered
 for ever.
+
+The events in work at once (different orders': the bus hands one order's events over one
+after another, in stream order) share one transaction, a group commit (``batch``): their
+orders are locked and read in one query (``prepare``), and the claims, the changes and the
+outbox rows of all of them are written with one commit.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from functools import partial
 
 from marketplace_contracts import (
@@ -18,7 +25,7 @@ from marketplace_contracts import (
     PaymentSucceeded,
 )
 from marketplace_platform.events.bus import EventBus
-from marketplace_platform.events.inbox import Effect, consume_once
+from marketplace_platform.events.inbox import Effect, GroupCommit, consume_once
 from orders_service.adapters.unit_of_work import OrdersUnitOfWork, UnitOfWorkFactory
 from orders_service.domain.limits import Limits
 from orders_service.domain.payments import PaymentOutcome
@@ -65,13 +72,33 @@ def effect_of(
     return effect
 
 
+async def prepare(uow: OrdersUnitOfWork, envelopes: Sequence[Envelope]) -> None:
+    """What a batch's effects will read, in one go (``payments.prepare``)."""
+    await payments.prepare(
+        uow,
+        [
+            (uuid.UUID(str(envelope.data["order_id"])), uuid.UUID(str(envelope.data["payment_id"])))
+            for envelope in envelopes
+            if envelope.type in NEWS
+        ],
+    )
+
+
 def register(
-    bus: EventBus, *, unit_of_work: UnitOfWorkFactory, catalog: Catalog, limits: Limits
-) -> None:
-    consume_once(
+    bus: EventBus,
+    *,
+    unit_of_work: UnitOfWorkFactory,
+    catalog: Catalog,
+    limits: Limits,
+    batch: int,
+) -> GroupCommit[OrdersUnitOfWork] | None:
+    """``batch``: the most events in work at once, and sharing one transaction."""
+    return consume_once(
         bus,
         CONSUMER,
         SUBJECTS,
         unit_of_work=unit_of_work,
         effect_of=partial(effect_of, unit_of_work=unit_of_work, catalog=catalog, limits=limits),
+        batch=batch,
+        prepare=prepare,
     )

@@ -3,13 +3,15 @@ events and from reconciliation alike.
 
 ``apply`` runs inside the caller's unit of work (the inbox's transaction, for an event), so
 the order's change, its events, what the order learnt of the payment and the stock call the
-change owes all commit together.
+change owes all commit together. Several events' ``apply`` may share one (a group commit),
+``prepare``-d together.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
 from marketplace_platform.clock import utcnow
@@ -62,6 +64,15 @@ async def apply(
         await close_if_spent(uow, order, limits, at=at, now=now or utcnow())
     await stock.owe(uow, order, at=at, unit_of_work=unit_of_work, catalog=catalog)
     return order
+
+
+async def prepare(uow: OrdersUnitOfWork, news: Collection[tuple[uuid.UUID, uuid.UUID]]) -> None:
+    """Before ``apply`` runs for each of several ``(order id, payment id)`` in one ``uow``
+    (a group commit of payments' events): their orders locked and read, and what was known
+    of their payments, in one query each instead of one each per event. ``apply`` then reads
+    neither again; it works the same without this."""
+    await uow.orders.lock_many({order_id for order_id, _ in news})
+    await uow.payments.load({payment_id for _, payment_id in news})
 
 
 async def close_if_spent(
